@@ -1,0 +1,1 @@
+"""The GraphQL layer: Strawberry types, inputs and root fields over the query plans."""

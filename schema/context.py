@@ -1,0 +1,19 @@
+"""The request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strawberry.fastapi import BaseContext
+
+from service.settings import Settings
+from service.store import Store
+
+
+@dataclass
+class Context(BaseContext):
+    store: Store
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        super().__init__()

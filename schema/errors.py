@@ -1,0 +1,38 @@
+"""Expected failures as GraphQL errors with a code; anything else is masked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from graphql import GraphQLError
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from service.plans.errors import BadQueryInput
+
+logger = logging.getLogger(__name__)
+
+MASKED_MESSAGE = "Unexpected error."
+
+
+@contextmanager
+def expected_errors() -> Iterator[None]:
+    """Turn errors a caller can act on into GraphQL errors with an extension code."""
+    try:
+        yield
+    except BadQueryInput as error:
+        raise GraphQLError(
+            str(error), extensions={"code": "BAD_USER_INPUT", "argument": error.argument}
+        ) from None
+    except (ServiceUnavailable, SessionExpired) as error:
+        logger.warning("store unavailable: %s", error)
+        raise GraphQLError(
+            "The database is unavailable; try again shortly.",
+            extensions={"code": "STORE_UNAVAILABLE"},
+        ) from None
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask anything that is not a GraphQLError raised on purpose (bugs, driver faults)."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)

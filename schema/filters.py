@@ -1,0 +1,65 @@
+"""Filter inputs of the list fields. Field names match the query plans' filter names."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.enums import (
+    AreaType,
+    DesignRating,
+    InterventionKind,
+    LevelOfNeed,
+    OutcomeDomain,
+    Sector,
+    StudyDesign,
+    StudyStatus,
+)
+
+
+@strawberry.input(description="All given conditions must hold.")
+class InterventionFilter:
+    kind_in: list[InterventionKind] | None = None
+    level_of_need_in: list[LevelOfNeed] | None = None
+    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    agency_sector_in: list[Sector] | None = strawberry.field(
+        default=None, description="Has a participating agency of one of these sectors."
+    )
+    targets_outcome: strawberry.ID | None = strawberry.field(
+        default=None, description="Targets this outcome or one of its narrower outcomes."
+    )
+    uk_tested: bool | None = None
+    max_cost_rating: int | None = None
+
+
+@strawberry.input(description="All given conditions must hold.")
+class AgencyFilter:
+    sector_in: list[Sector] | None = None
+    area_type_in: list[AreaType] | None = None
+    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    region: str | None = None
+    participates_in: strawberry.ID | None = strawberry.field(
+        default=None, description="Takes part in the intervention with this id."
+    )
+
+
+@strawberry.input(description="All given conditions must hold.")
+class StudyFilter:
+    design_in: list[StudyDesign] | None = None
+    design_rating_in: list[DesignRating] | None = None
+    status_in: list[StudyStatus] | None = None
+    year_from: int | None = strawberry.field(default=None, description="Inclusive.")
+    year_to: int | None = strawberry.field(default=None, description="Inclusive.")
+    country: str | None = None
+    title_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    evaluates: strawberry.ID | None = strawberry.field(
+        default=None, description="Evaluates the intervention with this id."
+    )
+
+
+@strawberry.input(description="All given conditions must hold.")
+class OutcomeFilter:
+    domain_in: list[OutcomeDomain] | None = None
+    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    part_of: strawberry.ID | None = strawberry.field(
+        default=None, description="Narrower than the outcome with this id, at any depth."
+    )

@@ -1,0 +1,181 @@
+"""Object types of the graph model. Values are read from the maps the query plans return."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from schema.enums import (
+    AreaType,
+    DeliveryModel,
+    DeliveryStatus,
+    DesignRating,
+    EffectSizeType,
+    FindingDirection,
+    InterventionKind,
+    LevelOfNeed,
+    OutcomeDomain,
+    RatingScheme,
+    Sector,
+    StudyDesign,
+    StudyStatus,
+)
+
+
+@strawberry.interface(description="Where a fact came from and who recorded it.")
+class Provenance:
+    source: str | None = strawberry.field(description="URL or citation of the source.")
+    recorded_by: str | None = strawberry.field(description="The client that wrote the fact.")
+
+
+@strawberry.interface(description="A node of the graph: a stable id and its timestamps.")
+class GraphNode(Provenance):
+    id: strawberry.ID
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+
+
+@strawberry.type(description="A programme, practice model, system-level arrangement or service.")
+class Intervention(GraphNode):
+    name: str
+    aliases: list[str] | None
+    kind: InterventionKind
+    description: str | None
+    country_of_origin: str | None
+    origin_decade: str | None = strawberry.field(description="When it was first developed, e.g. 1990s.")
+    min_age: int | None = strawberry.field(description="Youngest child age it is for, in years.")
+    max_age: int | None = strawberry.field(description="Oldest child age it is for, in years.")
+    level_of_need: LevelOfNeed | None
+    delivery_model: DeliveryModel | None
+    settings: list[str] | None
+    workforce: str | None
+    cost_rating: int | None = strawberry.field(description="1 (least) to 5 (most costly), as EIF rates it.")
+    uk_available: bool | None
+    uk_tested: bool | None
+    participants: list[Participation] = strawberry.field(
+        description="Agencies taking part in this (multi-agency) arrangement, with their roles."
+    )
+    deliveries: list[Delivery] = strawberry.field(description="Agencies that deliver it in practice.")
+    funding: list[Funding]
+    developers: list[Agency]
+    studies: list[Study] = strawberry.field(description="Studies that evaluated it.")
+    findings: list[Finding] = strawberry.field(description="Study findings about it.")
+    targets: list[Outcome] = strawberry.field(description="Outcomes it aims to change.")
+    ratings: list[Rating] = strawberry.field(description="Clearinghouse ratings, newest first, with history.")
+    variant_of: Intervention | None
+    variants: list[Intervention]
+
+
+@strawberry.type(description="An organisation: council, police force, health body, charity, clearinghouse...")
+class Agency(GraphNode):
+    name: str
+    sector: Sector
+    country: str | None
+    region: str | None
+    area_type: AreaType | None = strawberry.field(description="For councils: urban, rural or mixed.")
+    url: str | None
+    participations: list[Participation]
+    deliveries: list[Delivery]
+    funding: list[Funding]
+    developed: list[Intervention]
+    study_roles: list[StudyRole] = strawberry.field(description="Studies it ran, commissioned or joined.")
+    ratings_issued: list[Rating]
+
+
+@strawberry.type(description="An evaluation or review.")
+class Study(GraphNode):
+    title: str
+    authors: list[str] | None
+    year: int
+    design: StudyDesign
+    design_rating: DesignRating | None = strawberry.field(
+        description="How well the design supports a causal conclusion."
+    )
+    status: StudyStatus
+    country: str | None
+    sample_size: int | None
+    independent: bool | None = strawberry.field(description="Independent of the programme developer.")
+    url: str | None
+    doi: str | None
+    summary: str | None
+    interventions: list[Intervention]
+    findings: list[Finding]
+    agencies: list[StudyRole]
+    funding: list[Funding]
+
+
+@strawberry.type(description="One contrast of one study on one outcome.")
+class Finding(GraphNode):
+    measure: str
+    direction: FindingDirection | None
+    effect_size: float | None
+    effect_size_type: EffectSizeType | None
+    p_value: float | None
+    significant: bool | None
+    follow_up_months: int | None
+    sample_size: int | None
+    summary: str | None
+    study: Study | None
+    intervention: Intervention | None
+    outcomes: list[Outcome]
+
+
+@strawberry.type(description="What is measured; outcomes form a taxonomy through partOf.")
+class Outcome(GraphNode):
+    name: str
+    domain: OutcomeDomain
+    description: str | None
+    part_of: Outcome | None
+    narrower: list[Outcome]
+    targeted_by: list[Intervention]
+    findings: list[Finding]
+    ratings: list[Rating]
+
+
+@strawberry.type(description="One clearinghouse's verdict at one time; older ratings stay as history.")
+class Rating(GraphNode):
+    scheme: RatingScheme
+    value: str = strawberry.field(description="As published, e.g. '4+', 'Well-supported'.")
+    topic: str | None
+    rated_on: dt.date
+    url: str | None
+    issuer: Agency | None
+    intervention: Intervention | None
+    outcomes: list[Outcome] = strawberry.field(description="Outcomes the rating is scoped to, if any.")
+
+
+@strawberry.type(description="An agency's membership of a multi-agency arrangement.")
+class Participation(Provenance):
+    role: str
+    since: dt.date | None
+    until: dt.date | None
+    agency: Agency
+    intervention: Intervention
+
+
+@strawberry.type(description="An agency delivering an intervention.")
+class Delivery(Provenance):
+    since: dt.date | None
+    until: dt.date | None
+    status: DeliveryStatus | None
+    agency: Agency
+    intervention: Intervention
+
+
+@strawberry.type(description="Money from an agency to an intervention or a study.")
+class Funding(Provenance):
+    amount: float | None
+    currency: str | None
+    awarded_on: dt.date | None
+    purpose: str | None
+    funder: Agency
+    intervention: Intervention | None
+    study: Study | None
+
+
+@strawberry.type(description="An agency's part in a study (author, evaluator, commissioner...).")
+class StudyRole(Provenance):
+    role: str | None
+    agency: Agency
+    study: Study

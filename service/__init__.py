@@ -1,0 +1,1 @@
+"""Evidence Graph: the runtime (settings, store, migrations, query plans, app)."""

@@ -1,0 +1,174 @@
+"""Starts and stops the embedded ArcadeDB store as a child process speaking Bolt.
+
+Used when no ``NEO4J_URI`` is configured. Its files live under ``DATA_DIR`` and are
+reused on the next start, so data survives restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.errors import SetupError
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_LOG_TAIL_LINES = 5
+
+
+@dataclass
+class EmbeddedStore:
+    """A running embedded store: where to reach it and how to stop it."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    log_path: Path
+    _process: subprocess.Popen[bytes]
+
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Stop the store cleanly; kill it only if it ignores the request."""
+        if self._process.poll() is not None:
+            return
+        self._process.terminate()
+        deadline = time.monotonic() + timeout
+        while self._process.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        if self._process.poll() is None:
+            logger.warning("embedded store did not stop within %.0f s; killing it", timeout)
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdin:
+            self._process.stdin.close()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+
+async def start_embedded_store(settings: Settings) -> EmbeddedStore:
+    """Start the store, wait until it accepts Bolt connections, and return its handle."""
+    data_dir = settings.data_dir.resolve()
+    _ensure_writable(data_dir)
+    bolt_port = _resolve_port(settings.embedded_bolt_port, "EMBEDDED_BOLT_PORT")
+    http_port = _resolve_port(settings.embedded_http_port, "EMBEDDED_HTTP_PORT", avoid=bolt_port)
+    log_path = data_dir / "store.log"
+    ready_read, ready_write = os.pipe()
+    env = {
+        **os.environ,
+        "EVIDENCE_STORE_ROOT": str(data_dir / "store"),
+        "EVIDENCE_STORE_DATABASE": settings.embedded_database,
+        "EVIDENCE_STORE_PASSWORD": settings.embedded_password,
+        "EVIDENCE_STORE_BOLT_PORT": str(bolt_port),
+        "EVIDENCE_STORE_HTTP_PORT": str(http_port),
+        "EVIDENCE_STORE_READY_FD": str(ready_write),
+    }
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.embedded_server"],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            pass_fds=(ready_write,),
+        )
+    os.close(ready_write)
+    logger.info("starting embedded store (pid %d, Bolt port %d, files in %s)",
+                process.pid, bolt_port, data_dir)
+    store = EmbeddedStore(
+        uri=f"bolt://127.0.0.1:{bolt_port}",
+        user="root",
+        password=settings.embedded_password,
+        database=settings.embedded_database,
+        log_path=log_path,
+        _process=process,
+    )
+    try:
+        await _wait_until_ready(store, ready_read, settings.embedded_start_timeout)
+    except BaseException:
+        await store.stop(timeout=5.0)
+        raise
+    finally:
+        os.close(ready_read)
+    return store
+
+
+def _ensure_writable(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise SetupError(
+            f"data directory {data_dir} cannot be written ({error.strerror}); "
+            "set DATA_DIR to a directory you can write to"
+        ) from None
+
+
+def _resolve_port(requested: int, variable: str, avoid: int | None = None) -> int:
+    """Return the requested port if it is free, or a free port when 0 was asked for."""
+    if requested == 0:
+        while True:
+            port = free_port()
+            if port != avoid:
+                return port
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", requested))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise SetupError(
+                    f"port {requested} is already in use; set {variable} to a free port "
+                    "(or 0 to pick one)"
+                ) from None
+            raise
+    return requested
+
+
+def free_port() -> int:
+    """A port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _wait_until_ready(store: EmbeddedStore, ready_fd: int, timeout: float) -> None:
+    """Wait for the child's "ready" line on its pipe, or its death, or the deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([ready_fd], [], [], 0)
+        if readable and os.read(ready_fd, 16).startswith(b"ready"):
+            return
+        if store._process.poll() is not None:
+            raise SetupError(
+                f"embedded store exited during start-up (code {store._process.returncode}): "
+                f"{_log_tail(store.log_path)}; see {store.log_path}"
+            )
+        await asyncio.sleep(0.1)
+    raise SetupError(
+        f"embedded store did not accept connections within {timeout:.0f} s; "
+        f"raise EMBEDDED_START_TIMEOUT or see {store.log_path}"
+    )
+
+
+def _log_tail(log_path: Path) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "no log written"
+    interesting = [line for line in lines if "Exception" in line or "rror" in line]
+    tail = (interesting or lines)[-_LOG_TAIL_LINES:]
+    return " | ".join(line.strip() for line in tail)[:500] or "no log written"

@@ -1,0 +1,1 @@
+"""Query plans: each root field's whole selection becomes one Cypher statement."""

@@ -1,0 +1,22 @@
+"""Plans that fetch one node by id, with everything selected beneath it."""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString, cast
+
+from service.plans.projection import node_map
+from service.plans.selection import Selection
+from service.store import Store
+
+
+def node_by_id_statement(label: str, selection: Selection) -> str:
+    return f"MATCH (n0:{label} {{id: $id}}) RETURN {node_map(label, 'n0', selection)} AS node"
+
+
+async def node_by_id(
+    store: Store, *, label: str, node_id: str, selection: Selection
+) -> dict[str, Any] | None:
+    """The node's selected fields, or None when no node of ``label`` has that id."""
+    statement = cast(LiteralString, node_by_id_statement(label, selection))
+    rows = await store.read(statement, {"id": node_id})
+    return rows[0]["node"] if rows else None

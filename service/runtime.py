@@ -1,0 +1,77 @@
+"""What the app holds while it runs: the store (and the embedded store process, if any).
+
+Start-up order: embedded store (when no NEO4J_URI) → driver → connectivity check →
+migrations → example data (into an empty database only). Shutdown reverses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+from service.embedded_store import EmbeddedStore, start_embedded_store
+from service.errors import SetupError
+from service.graph_load import load_example_data_if_empty
+from service.metrics import Metrics
+from service.migrations import apply_migrations
+from service.settings import Settings
+from service.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    store: Store
+    embedded: EmbeddedStore | None
+
+    @classmethod
+    async def start(cls, settings: Settings, metrics: Metrics) -> Runtime:
+        embedded = await start_embedded_store(settings) if settings.uses_embedded_store else None
+        try:
+            store = await _connect(settings, embedded, metrics)
+        except BaseException:
+            if embedded:
+                await embedded.stop()
+            raise
+        runtime = cls(store=store, embedded=embedded)
+        try:
+            report = await apply_migrations(store)
+            if report.applied:
+                logger.info("applied migrations %s", ", ".join(f"V{v:04d}" for v in report.applied))
+            if settings.load_example_data:
+                await load_example_data_if_empty(store)
+        except BaseException:
+            await runtime.stop()
+            raise
+        return runtime
+
+    async def stop(self) -> None:
+        await self.store.close()
+        if self.embedded:
+            await self.embedded.stop()
+
+
+async def _connect(settings: Settings, embedded: EmbeddedStore | None, metrics: Metrics) -> Store:
+    uri = embedded.uri if embedded else settings.neo4j_uri
+    assert uri is not None
+    store = Store.connect(
+        uri=uri,
+        user=embedded.user if embedded else settings.neo4j_user,
+        password=embedded.password if embedded else settings.neo4j_password,
+        database=settings.database,
+        metrics=metrics,
+        connect_timeout=settings.store_connect_timeout,
+        acquire_timeout=settings.store_acquire_timeout,
+    )
+    try:
+        await store.verify()
+    except AuthError:
+        await store.close()
+        raise SetupError(f"the store at {uri} refused the credentials; check NEO4J_USER and NEO4J_PASSWORD") from None
+    except (ServiceUnavailable, Neo4jError, OSError) as error:
+        await store.close()
+        raise SetupError(f"cannot reach the store at {uri} ({error}); check NEO4J_URI") from None
+    return store

@@ -1,0 +1,57 @@
+"""Typed settings, read from the environment; each variable is documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told, with its default.
+
+    Environment variables carry the upper-case field name (``NEO4J_URI``, ``PORT``...).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # A real Neo4j 5; when unset the embedded store is started instead.
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+
+    # The embedded store (used only when NEO4J_URI is unset).
+    data_dir: Path = Path("./data")
+    embedded_bolt_port: int = Field(default=0, ge=0, le=65535)
+    embedded_http_port: int = Field(default=0, ge=0, le=65535)
+    embedded_password: str = "evidence-graph-local"
+    embedded_database: str = "evidence"
+    embedded_start_timeout: float = Field(default=90.0, gt=0)
+
+    # Driver timeouts: a missing database should fail fast rather than hang a request.
+    store_connect_timeout: float = Field(default=5.0, gt=0)
+    store_acquire_timeout: float = Field(default=10.0, gt=0)
+
+    load_example_data: bool = True
+    default_page_size: int = Field(default=20, ge=1)
+    max_page_size: int = Field(default=100, ge=1)
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _blank_uri_means_embedded(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def uses_embedded_store(self) -> bool:
+        return self.neo4j_uri is None
+
+    @property
+    def database(self) -> str:
+        return self.embedded_database if self.uses_embedded_store else self.neo4j_database
