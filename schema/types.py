@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 
@@ -27,6 +28,11 @@ from schema.enums import (
 class Provenance:
     source: str | None = strawberry.field(description="URL or citation of the source.")
     recorded_by: str | None = strawberry.field(description="The client that wrote the fact.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        # Query plans return plain maps; each field's declared type says what it holds.
+        return isinstance(obj, dict | cls)
 
 
 @strawberry.interface(description="A node of the graph: a stable id and its timestamps.")

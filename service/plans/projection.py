@@ -64,7 +64,7 @@ def _edge_link(label: str, link: EdgeLink, var: str, selection: Selection, depth
     near_fields = [field for field, side, end_label in shape.ends if side == near_side and end_label == label]
     far_ends = [(field, end_label) for field, side, end_label in shape.ends if side != near_side]
     parts = [
-        _edge_link_to(shape, link, var, near_fields, far_field, far_label, far_ends, selection, depth)
+        _edge_link_to(shape, link, var, near_fields, far_field, far_label, selection, depth)
         for far_field, far_label in far_ends
     ]
     return " + ".join(parts)
@@ -77,7 +77,6 @@ def _edge_link_to(
     near_fields: list[str],
     far_field: str,
     far_label: str,
-    far_ends: list[tuple[str, str]],
     selection: Selection,
     depth: int,
 ) -> str:
@@ -93,8 +92,8 @@ def _edge_link_to(
             entries.append(f"{_key(name)}: {node_map(near_label, var, sub, depth + 2)}")
         elif name == far_field:
             entries.append(f"{_key(name)}: {node_map(far_label, other, sub, depth + 2)}")
-        elif name in dict(far_ends):
-            entries.append(f"{_key(name)}: null")  # the other kind of far end
+        elif name in {end for end, _, _ in shape.ends}:
+            entries.append(f"{_key(name)}: null")  # an end of another label (FUNDS: study or intervention)
         else:
             raise UnknownField(f"{link.shape} has no field {name!r}")
     pattern = _pattern(var, shape.rel, link.direction, other, far_label, rel_var=rel)

@@ -1,0 +1,114 @@
+"""Fixtures: one embedded store for the session (real ArcadeDB over Bolt, no mocks),
+an app on it loaded with the example data, and an HTTP client for that app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from service.app import create_app
+from service.embedded_store import EmbeddedStore, start_embedded_store
+from service.metrics import Metrics
+from service.migrations import apply_migrations
+from service.settings import Settings
+from service.store import Store
+
+
+def embedded_settings(data_dir: Path, **overrides: Any) -> Settings:
+    return Settings(data_dir=data_dir, **overrides)
+
+
+def settings_for(embedded: EmbeddedStore, **overrides: Any) -> Settings:
+    """Settings that point the service at an already running embedded store."""
+    return Settings(
+        neo4j_uri=embedded.uri,
+        neo4j_user=embedded.user,
+        neo4j_password=embedded.password,
+        neo4j_database=embedded.database,
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+async def embedded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EmbeddedStore]:
+    store = await start_embedded_store(embedded_settings(tmp_path_factory.mktemp("store")))
+    yield store
+    await store.stop()
+
+
+@pytest.fixture(scope="session")
+async def app(embedded: EmbeddedStore) -> AsyncIterator[FastAPI]:
+    application = create_app(settings_for(embedded, load_example_data=True))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def store(app: FastAPI) -> Store:
+    """The store the app uses (migrations applied, example data loaded)."""
+    runtime_store: Store = app.state.runtime.store
+    return runtime_store
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class GraphQL:
+    """Posts queries to /graphql and counts the Cypher statements each one ran."""
+
+    def __init__(self, client: httpx.AsyncClient, store: Store) -> None:
+        self._client = client
+        self._store = store
+        self.statements = 0
+
+    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = await self.raw(query, **variables)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def raw(self, query: str, **variables: Any) -> dict[str, Any]:
+        before = self._store.statements_run
+        response = await self._client.post("/graphql", json={"query": query, "variables": variables})
+        self.statements = self._store.statements_run - before
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture
+async def gql(client: httpx.AsyncClient, store: Store) -> GraphQL:
+    return GraphQL(client, store)
+
+
+@pytest.fixture
+async def fresh_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store of its own, on an empty database, for tests that change what others read."""
+    embedded = await start_embedded_store(embedded_settings(tmp_path / "own-store"))
+    store = Store.connect(
+        uri=embedded.uri,
+        user=embedded.user,
+        password=embedded.password,
+        database=embedded.database,
+        metrics=Metrics(),
+        connect_timeout=5,
+        acquire_timeout=10,
+    )
+    try:
+        yield store
+    finally:
+        await store.close()
+        await embedded.stop()
+
+
+async def migrated(store: Store) -> Store:
+    await apply_migrations(store)
+    return store
