@@ -26,7 +26,9 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         config=StrawberryConfig(default_resolver=_read),
-        extensions=[lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE)],
+        extensions=[
+            lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE)
+        ],
     )
 
 

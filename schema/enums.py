@@ -8,19 +8,37 @@ import strawberry
 
 from service import model
 
-InterventionKind = strawberry.enum(model.InterventionKind)
-LevelOfNeed = strawberry.enum(model.LevelOfNeed)
-DeliveryModel = strawberry.enum(model.DeliveryModel)
-Sector = strawberry.enum(model.Sector)
-AreaType = strawberry.enum(model.AreaType)
-StudyDesign = strawberry.enum(model.StudyDesign)
-DesignRating = strawberry.enum(model.DesignRating)
-StudyStatus = strawberry.enum(model.StudyStatus)
-FindingDirection = strawberry.enum(model.Direction, name="FindingDirection")
-EffectSizeType = strawberry.enum(model.EffectSizeType)
-OutcomeDomain = strawberry.enum(model.OutcomeDomain)
-RatingScheme = strawberry.enum(model.RatingScheme)
-DeliveryStatus = strawberry.enum(model.DeliveryStatus)
+# Registered in place: the model's own enum classes are the GraphQL enums.
+for _enum in (
+    model.InterventionKind,
+    model.LevelOfNeed,
+    model.DeliveryModel,
+    model.Sector,
+    model.AreaType,
+    model.StudyDesign,
+    model.DesignRating,
+    model.StudyStatus,
+    model.EffectSizeType,
+    model.OutcomeDomain,
+    model.RatingScheme,
+    model.DeliveryStatus,
+):
+    strawberry.enum(_enum)
+strawberry.enum(model.Direction, name="FindingDirection")
+
+InterventionKind = model.InterventionKind
+LevelOfNeed = model.LevelOfNeed
+DeliveryModel = model.DeliveryModel
+Sector = model.Sector
+AreaType = model.AreaType
+StudyDesign = model.StudyDesign
+DesignRating = model.DesignRating
+StudyStatus = model.StudyStatus
+FindingDirection = model.Direction
+EffectSizeType = model.EffectSizeType
+OutcomeDomain = model.OutcomeDomain
+RatingScheme = model.RatingScheme
+DeliveryStatus = model.DeliveryStatus
 
 
 @strawberry.enum

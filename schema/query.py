@@ -21,7 +21,9 @@ from service.plans import network as network_plan
 ContextInfo = Info[Context, None]
 First = Annotated[
     int | None,
-    strawberry.argument(description="Page size: DEFAULT_PAGE_SIZE when omitted, at most MAX_PAGE_SIZE."),
+    strawberry.argument(
+        description="Page size: DEFAULT_PAGE_SIZE when omitted, at most MAX_PAGE_SIZE."
+    ),
 ]
 After = Annotated[str | None, strawberry.argument(description="endCursor of the previous page.")]
 
@@ -111,8 +113,15 @@ class Query:
     ) -> Connection[Intervention]:
         return cast(
             Connection[Intervention],
-            await _page(info, "Intervention", filters=filter, sort=sort.value,
-                        direction=direction, first=first, after=after),
+            await _page(
+                info,
+                "Intervention",
+                filters=filter,
+                sort=sort.value,
+                direction=direction,
+                first=first,
+                after=after,
+            ),
         )
 
     @strawberry.field(description="Agencies, filtered and sorted, a page at a time.")
@@ -127,8 +136,15 @@ class Query:
     ) -> Connection[Agency]:
         return cast(
             Connection[Agency],
-            await _page(info, "Agency", filters=filter, sort=sort.value,
-                        direction=direction, first=first, after=after),
+            await _page(
+                info,
+                "Agency",
+                filters=filter,
+                sort=sort.value,
+                direction=direction,
+                first=first,
+                after=after,
+            ),
         )
 
     @strawberry.field(description="Studies, filtered and sorted, a page at a time.")
@@ -143,8 +159,15 @@ class Query:
     ) -> Connection[Study]:
         return cast(
             Connection[Study],
-            await _page(info, "Study", filters=filter, sort=sort.value,
-                        direction=direction, first=first, after=after),
+            await _page(
+                info,
+                "Study",
+                filters=filter,
+                sort=sort.value,
+                direction=direction,
+                first=first,
+                after=after,
+            ),
         )
 
     @strawberry.field(description="Outcomes, filtered and sorted, a page at a time.")
@@ -159,8 +182,15 @@ class Query:
     ) -> Connection[Outcome]:
         return cast(
             Connection[Outcome],
-            await _page(info, "Outcome", filters=filter, sort=sort.value,
-                        direction=direction, first=first, after=after),
+            await _page(
+                info,
+                "Outcome",
+                filters=filter,
+                sort=sort.value,
+                direction=direction,
+                first=first,
+                after=after,
+            ),
         )
 
     @strawberry.field(

@@ -49,43 +49,57 @@ class Intervention(GraphNode):
     kind: InterventionKind
     description: str | None
     country_of_origin: str | None
-    origin_decade: str | None = strawberry.field(description="When it was first developed, e.g. 1990s.")
+    origin_decade: str | None = strawberry.field(
+        description="When it was first developed, e.g. 1990s."
+    )
     min_age: int | None = strawberry.field(description="Youngest child age it is for, in years.")
     max_age: int | None = strawberry.field(description="Oldest child age it is for, in years.")
     level_of_need: LevelOfNeed | None
     delivery_model: DeliveryModel | None
     settings: list[str] | None
     workforce: str | None
-    cost_rating: int | None = strawberry.field(description="1 (least) to 5 (most costly), as EIF rates it.")
+    cost_rating: int | None = strawberry.field(
+        description="1 (least) to 5 (most costly), as EIF rates it."
+    )
     uk_available: bool | None
     uk_tested: bool | None
     participants: list[Participation] = strawberry.field(
         description="Agencies taking part in this (multi-agency) arrangement, with their roles."
     )
-    deliveries: list[Delivery] = strawberry.field(description="Agencies that deliver it in practice.")
+    deliveries: list[Delivery] = strawberry.field(
+        description="Agencies that deliver it in practice."
+    )
     funding: list[Funding]
     developers: list[Agency]
     studies: list[Study] = strawberry.field(description="Studies that evaluated it.")
     findings: list[Finding] = strawberry.field(description="Study findings about it.")
     targets: list[Outcome] = strawberry.field(description="Outcomes it aims to change.")
-    ratings: list[Rating] = strawberry.field(description="Clearinghouse ratings, newest first, with history.")
+    ratings: list[Rating] = strawberry.field(
+        description="Clearinghouse ratings, newest first, with history."
+    )
     variant_of: Intervention | None
     variants: list[Intervention]
 
 
-@strawberry.type(description="An organisation: council, police force, health body, charity, clearinghouse...")
+@strawberry.type(
+    description="An organisation: council, police force, health body, charity, clearinghouse..."
+)
 class Agency(GraphNode):
     name: str
     sector: Sector
     country: str | None
     region: str | None
-    area_type: AreaType | None = strawberry.field(description="For councils: urban, rural or mixed.")
+    area_type: AreaType | None = strawberry.field(
+        description="For councils: urban, rural or mixed."
+    )
     url: str | None
     participations: list[Participation]
     deliveries: list[Delivery]
     funding: list[Funding]
     developed: list[Intervention]
-    study_roles: list[StudyRole] = strawberry.field(description="Studies it ran, commissioned or joined.")
+    study_roles: list[StudyRole] = strawberry.field(
+        description="Studies it ran, commissioned or joined."
+    )
     ratings_issued: list[Rating]
 
 
@@ -101,7 +115,9 @@ class Study(GraphNode):
     status: StudyStatus
     country: str | None
     sample_size: int | None
-    independent: bool | None = strawberry.field(description="Independent of the programme developer.")
+    independent: bool | None = strawberry.field(
+        description="Independent of the programme developer."
+    )
     url: str | None
     doi: str | None
     summary: str | None
@@ -139,7 +155,9 @@ class Outcome(GraphNode):
     ratings: list[Rating]
 
 
-@strawberry.type(description="One clearinghouse's verdict at one time; older ratings stay as history.")
+@strawberry.type(
+    description="One clearinghouse's verdict at one time; older ratings stay as history."
+)
 class Rating(GraphNode):
     scheme: RatingScheme
     value: str = strawberry.field(description="As published, e.g. '4+', 'Well-supported'.")
@@ -148,7 +166,9 @@ class Rating(GraphNode):
     url: str | None
     issuer: Agency | None
     intervention: Intervention | None
-    outcomes: list[Outcome] = strawberry.field(description="Outcomes the rating is scoped to, if any.")
+    outcomes: list[Outcome] = strawberry.field(
+        description="Outcomes the rating is scoped to, if any."
+    )
 
 
 @strawberry.type(description="An agency's membership of a multi-agency arrangement.")

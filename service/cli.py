@@ -32,7 +32,11 @@ async def serve(settings: Settings) -> None:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         config = uvicorn.Config(
-            app, host=settings.host, port=settings.port, lifespan="off", log_level=settings.log_level.lower()
+            app,
+            host=settings.host,
+            port=settings.port,
+            lifespan="off",
+            log_level=settings.log_level.lower(),
         )
         logger.info("GraphQL at http://%s:%d/graphql", settings.host, settings.port)
         await uvicorn.Server(config).serve()
@@ -40,7 +44,9 @@ async def serve(settings: Settings) -> None:
 
 async def migrate(settings: Settings) -> None:
     """Apply pending migrations (starting the embedded store if needed) and exit."""
-    runtime = await Runtime.start(settings.model_copy(update={"load_example_data": False}), Metrics())
+    runtime = await Runtime.start(
+        settings.model_copy(update={"load_example_data": False}), Metrics()
+    )
     await runtime.stop()
 
 
@@ -50,8 +56,12 @@ def _check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                raise SetupError(f"port {port} is already in use; pick another with PORT=...") from None
-            raise SetupError(f"cannot listen on {host}:{port} ({error.strerror}); check HOST and PORT") from None
+                raise SetupError(
+                    f"port {port} is already in use; pick another with PORT=..."
+                ) from None
+            raise SetupError(
+                f"cannot listen on {host}:{port} ({error.strerror}); check HOST and PORT"
+            ) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
         print(f"error: invalid setting: {problems}", file=sys.stderr)  # noqa: T201
         return 2
     configure_logging(settings.log_level)

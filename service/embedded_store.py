@@ -84,8 +84,12 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
             pass_fds=(ready_write,),
         )
     os.close(ready_write)
-    logger.info("starting embedded store (pid %d, Bolt port %d, files in %s)",
-                process.pid, bolt_port, data_dir)
+    logger.info(
+        "starting embedded store (pid %d, Bolt port %d, files in %s)",
+        process.pid,
+        bolt_port,
+        data_dir,
+    )
     store = EmbeddedStore(
         uri=f"bolt://127.0.0.1:{bolt_port}",
         user="root",
@@ -159,7 +163,7 @@ async def _wait_until_ready(store: EmbeddedStore, ready_fd: int, timeout: float)
             )
         await asyncio.sleep(0.1)
     raise SetupError(
-        f"embedded store did not accept connections within {timeout:.0f} s; "
+        f"embedded store was not ready within {timeout:g} s; "
         f"raise EMBEDDED_START_TIMEOUT or see {store.log_path}"
     )
 

@@ -24,7 +24,9 @@ class GraphFileError(ValueError):
     """The file does not fit the model; ``problems`` lists every reason, by position."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:
-        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        shown = "; ".join(problems[:10]) + (
+            f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+        )
         super().__init__(f"{path}: {shown}")
         self.problems = problems
 
@@ -76,7 +78,9 @@ def read_graph_file(path: Path) -> GraphFile:
     for i, rel in enumerate(relationships):
         key = (rel.type, rel.from_id, rel.to_id)
         if key in seen:
-            problems.append(f"relationships[{i}]: {rel.type} {rel.from_id} -> {rel.to_id} is listed twice")
+            problems.append(
+                f"relationships[{i}]: {rel.type} {rel.from_id} -> {rel.to_id} is listed twice"
+            )
         seen.add(key)
     if problems:
         raise GraphFileError(path, problems)
@@ -103,7 +107,11 @@ def _node(i: int, raw: dict[str, Any], sources: dict[str, str], problems: list[s
 
 
 def _relationship(
-    i: int, raw: dict[str, Any], sources: dict[str, str], labels: dict[str, str], problems: list[str]
+    i: int,
+    raw: dict[str, Any],
+    sources: dict[str, str],
+    labels: dict[str, str],
+    problems: list[str],
 ) -> RelationshipRecord:
     where = f"relationships[{i}]"
     rel_type, from_id, to_id = raw.get("type", ""), raw.get("from", ""), raw.get("to", "")
@@ -119,7 +127,7 @@ def _relationship(
         if not label:
             problems.append(f"{where}: {end} node {node_id!r} is not in the file")
         elif label not in allowed:
-            problems.append(f"{where}: {rel_type} cannot go {end} a {label} ({node_id!r})")
+            problems.append(f"{where}: {rel_type} cannot go {end} {label} node {node_id!r}")
     source = _source(where, raw.get("source"), sources, problems)
     properties = _properties(where, raw.get("properties", {}), definition.properties, problems)
     return RelationshipRecord(rel_type, from_id, from_label, to_id, to_label, source, properties)

@@ -10,7 +10,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, LiteralString, cast
+from typing import Final
 
 from service.graph_file import GraphFile, read_graph_file
 from service.model import LABELS
@@ -34,7 +34,9 @@ MATCH (b:{to_label} {{id: row.to}})
 MERGE (a)-[r:{type}]->(b)
 ON CREATE SET r += row.properties, r.source = row.source, r.recordedBy = $recordedBy
 """
-_HAS_MODEL_DATA: Final = "RETURN " + " OR ".join(f"EXISTS {{ MATCH (:{label}) }}" for label in LABELS) + " AS found"
+_HAS_MODEL_DATA: Final = (
+    "RETURN " + " OR ".join(f"EXISTS {{ MATCH (:{label}) }}" for label in LABELS) + " AS found"
+)
 
 
 @dataclass(frozen=True)
@@ -47,27 +49,36 @@ async def load_graph(store: Store, graph: GraphFile, *, recorded_by: str) -> Loa
     """Merge every node and relationship of ``graph`` in one write transaction."""
     nodes: dict[str, list[dict[str, object]]] = defaultdict(list)
     for node in graph.nodes:
-        nodes[node.label].append({"id": node.id, "source": node.source, "properties": node.properties})
+        nodes[node.label].append(
+            {"id": node.id, "source": node.source, "properties": node.properties}
+        )
     relationships: dict[tuple[str, str, str], list[dict[str, object]]] = defaultdict(list)
     for rel in graph.relationships:
         relationships[(rel.type, rel.from_label, rel.to_label)].append(
-            {"from": rel.from_id, "to": rel.to_id, "source": rel.source, "properties": rel.properties}
+            {
+                "from": rel.from_id,
+                "to": rel.to_id,
+                "source": rel.source,
+                "properties": rel.properties,
+            }
         )
 
     async def work(tx: Transaction) -> None:
         for label, rows in nodes.items():
             statement = _MERGE_NODES.format(label=label)
-            await tx.run(cast(LiteralString, statement), {"rows": rows, "recordedBy": recorded_by})
+            await tx.run(statement, {"rows": rows, "recordedBy": recorded_by})
         for (rel_type, from_label, to_label), rows in relationships.items():
-            statement = _MERGE_RELATIONSHIPS.format(type=rel_type, from_label=from_label, to_label=to_label)
-            await tx.run(cast(LiteralString, statement), {"rows": rows, "recordedBy": recorded_by})
+            statement = _MERGE_RELATIONSHIPS.format(
+                type=rel_type, from_label=from_label, to_label=to_label
+            )
+            await tx.run(statement, {"rows": rows, "recordedBy": recorded_by})
 
     await store.write(work)
     return LoadReport(nodes=len(graph.nodes), relationships=len(graph.relationships))
 
 
 async def has_model_data(store: Store) -> bool:
-    rows = await store.read(cast(LiteralString, _HAS_MODEL_DATA))
+    rows = await store.read(_HAS_MODEL_DATA)
     return bool(rows[0]["found"])
 
 
@@ -76,5 +87,7 @@ async def load_example_data_if_empty(store: Store, path: Path = EXAMPLE_DATA) ->
     if await has_model_data(store):
         return None
     report = await load_graph(store, read_graph_file(path), recorded_by=EXAMPLE_DATA_CLIENT)
-    logger.info("loaded example data: %d nodes, %d relationships", report.nodes, report.relationships)
+    logger.info(
+        "loaded example data: %d nodes, %d relationships", report.nodes, report.relationships
+    )
     return report

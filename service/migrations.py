@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, LiteralString, cast
+from typing import Final
 
 from service.errors import MigrationError
 from service.store import Store, Transaction
@@ -114,9 +114,9 @@ async def apply_migrations(store: Store, directory: Path = MIGRATIONS_DIR) -> Mi
         for statement in migration.statements:
             try:
                 if _is_schema_statement(statement):
-                    await store.run_schema(cast(LiteralString, statement))
+                    await store.run_schema(statement)
                 else:
-                    await store.write_one(cast(LiteralString, statement))
+                    await store.write_one(statement)
             except Exception as error:
                 raise MigrationError(
                     f"migration V{migration.version:04d}__{migration.name} failed: {error}"
@@ -144,4 +144,7 @@ async def _record(store: Store, migration: Migration) -> None:
 
 
 def _is_schema_statement(statement: str) -> bool:
-    return re.match(r"^\s*(CREATE|DROP)\s+(CONSTRAINT|INDEX|RANGE INDEX)\b", statement, re.I) is not None
+    return (
+        re.match(r"^\s*(CREATE|DROP)\s+(CONSTRAINT|INDEX|RANGE INDEX)\b", statement, re.I)
+        is not None
+    )

@@ -70,8 +70,11 @@ async def _connect(settings: Settings, embedded: EmbeddedStore | None, metrics: 
         await store.verify()
     except AuthError:
         await store.close()
-        raise SetupError(f"the store at {uri} refused the credentials; check NEO4J_USER and NEO4J_PASSWORD") from None
+        raise SetupError(
+            f"the store at {uri} refused the credentials; check NEO4J_USER and NEO4J_PASSWORD"
+        ) from None
     except (ServiceUnavailable, Neo4jError, OSError) as error:
         await store.close()
-        raise SetupError(f"cannot reach the store at {uri} ({error}); check NEO4J_URI") from None
+        reason = " ".join(str(error).split())  # the driver's messages span several lines
+        raise SetupError(f"cannot reach the store at {uri} ({reason}); check NEO4J_URI") from None
     return store

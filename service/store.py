@@ -60,12 +60,17 @@ class Store:
     async def close(self) -> None:
         await self._driver.close()
 
-    async def read(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+    async def read(
+        self, query: LiteralString, params: Mapping[str, Any] | None = None
+    ) -> list[Row]:
         """Run one read-only statement in a read transaction and return its rows."""
         self._count("read")
         try:
             result = await self._driver.execute_query(
-                query, dict(params or {}), database_=self.database, routing_=neo4j.RoutingControl.READ
+                query,
+                dict(params or {}),
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
             )
         except Exception:
             self._metrics.cypher_errors.labels("read").inc()

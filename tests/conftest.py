@@ -78,7 +78,9 @@ class GraphQL:
 
     async def raw(self, query: str, **variables: Any) -> dict[str, Any]:
         before = self._store.statements_run
-        response = await self._client.post("/graphql", json={"query": query, "variables": variables})
+        response = await self._client.post(
+            "/graphql", json={"query": query, "variables": variables}
+        )
         self.statements = self._store.statements_run - before
         body: dict[str, Any] = response.json()
         return body

@@ -20,7 +20,8 @@ async def test_readyz_checks_store_and_migrations(client: httpx.AsyncClient) -> 
 async def test_metrics_count_cypher_statements(client: httpx.AsyncClient, gql: GraphQL) -> None:
     def statements(text: str) -> float:
         [line] = [
-            line for line in text.splitlines()
+            line
+            for line in text.splitlines()
             if line.startswith('evidence_cypher_statements_total{mode="read"}')
         ]
         return float(line.split()[-1])
@@ -30,7 +31,9 @@ async def test_metrics_count_cypher_statements(client: httpx.AsyncClient, gql: G
     response = await client.get("/metrics")
     assert response.headers["content-type"].startswith("text/plain")
     assert statements(response.text) == before + 2
-    assert 'evidence_http_requests_total{method="POST",route="/graphql",status="200"}' in response.text
+    assert (
+        'evidence_http_requests_total{method="POST",route="/graphql",status="200"}' in response.text
+    )
 
 
 async def test_graphiql_is_served_to_browsers(client: httpx.AsyncClient) -> None:

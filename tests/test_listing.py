@@ -124,19 +124,29 @@ async def _ids(gql: GraphQL, query: str) -> list[str]:
 
 
 async def test_intervention_filters(gql: GraphQL) -> None:
-    arrangements = await _ids(gql, "{ interventions(filter: {kindIn: [SYSTEM_ARRANGEMENT]}) { edges { node { id } } } }")
+    arrangements = await _ids(
+        gql, "{ interventions(filter: {kindIn: [SYSTEM_ARRANGEMENT]}) { edges { node { id } } } }"
+    )
     assert arrangements == ["mash"]
-    with_police = await _ids(gql, "{ interventions(filter: {agencySectorIn: [POLICE]}) { edges { node { id } } } }")
+    with_police = await _ids(
+        gql, "{ interventions(filter: {agencySectorIn: [POLICE]}) { edges { node { id } } } }"
+    )
     assert with_police == ["mash"]
-    by_name = await _ids(gql, '{ interventions(filter: {nameContains: "INCREDIBLE"}) { edges { node { id } } } }')
+    by_name = await _ids(
+        gql, '{ interventions(filter: {nameContains: "INCREDIBLE"}) { edges { node { id } } } }'
+    )
     assert by_name == ["incredible-years", "incredible-years-preschool-basic"]
     safety = await _ids(
-        gql, '{ interventions(filter: {targetsOutcome: "outcome-child-safety"}) { edges { node { id } } } }'
+        gql,
+        '{ interventions(filter: {targetsOutcome: "outcome-child-safety"}) { edges { node { id } } } }',
     )
     maltreatment = await _ids(
-        gql, '{ interventions(filter: {targetsOutcome: "outcome-child-maltreatment"}) { edges { node { id } } } }'
+        gql,
+        '{ interventions(filter: {targetsOutcome: "outcome-child-maltreatment"}) { edges { node { id } } } }',
     )
-    assert set(maltreatment) <= set(safety), "a broader outcome includes what its narrower ones include"
+    assert set(maltreatment) <= set(safety), (
+        "a broader outcome includes what its narrower ones include"
+    )
     assert "signs-of-safety" in maltreatment
 
 
@@ -157,16 +167,24 @@ async def test_study_filters_and_year_sort(gql: GraphQL) -> None:
     nodes = [e["node"] for e in data["studies"]["edges"]]
     assert [n["id"] for n in nodes] == ["study-hutchings-2007", "study-chaffin-2004"]
     assert data["studies"]["totalCount"] == 2
-    evaluating = await _ids(gql, '{ studies(filter: {evaluates: "mash"}) { edges { node { id } } } }')
+    evaluating = await _ids(
+        gql, '{ studies(filter: {evaluates: "mash"}) { edges { node { id } } } }'
+    )
     assert evaluating == ["study-eif-2017-child-protection"]
-    ongoing = await _ids(gql, "{ studies(filter: {statusIn: [ONGOING]}) { edges { node { id } } } }")
+    ongoing = await _ids(
+        gql, "{ studies(filter: {statusIn: [ONGOING]}) { edges { node { id } } } }"
+    )
     assert ongoing == ["study-family-voice"]
 
 
 async def test_agency_filters(gql: GraphQL) -> None:
-    in_mash = await _ids(gql, '{ agencies(filter: {participatesIn: "mash"}, first: 50) { edges { node { id } } } }')
+    in_mash = await _ids(
+        gql, '{ agencies(filter: {participatesIn: "mash"}, first: 50) { edges { node { id } } } }'
+    )
     assert len(in_mash) == 5
-    data = await gql("{ agencies(filter: {areaTypeIn: [RURAL]}, first: 50) { edges { node { areaType sector } } } }")
+    data = await gql(
+        "{ agencies(filter: {areaTypeIn: [RURAL]}, first: 50) { edges { node { areaType sector } } } }"
+    )
     rural = [e["node"] for e in data["agencies"]["edges"]]
     assert rural and all(n["areaType"] == "RURAL" for n in rural)
     police = await _ids(gql, "{ agencies(filter: {sectorIn: [POLICE]}) { edges { node { id } } } }")
@@ -175,7 +193,8 @@ async def test_agency_filters(gql: GraphQL) -> None:
 
 async def test_outcome_filters(gql: GraphQL) -> None:
     narrower = await _ids(
-        gql, '{ outcomes(filter: {partOf: "outcome-child-safety"}, first: 50) { edges { node { id } } } }'
+        gql,
+        '{ outcomes(filter: {partOf: "outcome-child-safety"}, first: 50) { edges { node { id } } } }',
     )
     assert "outcome-child-maltreatment" in narrower
     assert "outcome-child-safety" not in narrower
@@ -184,6 +203,8 @@ async def test_outcome_filters(gql: GraphQL) -> None:
 
 
 async def test_sort_by_cost_rating_puts_unrated_first_ascending(gql: GraphQL) -> None:
-    data = await gql("{ interventions(sort: COST_RATING, first: 50) { edges { node { id costRating } } } }")
+    data = await gql(
+        "{ interventions(sort: COST_RATING, first: 50) { edges { node { id costRating } } } }"
+    )
     ratings = [e["node"]["costRating"] or 0 for e in data["interventions"]["edges"]]
     assert ratings == sorted(ratings)

@@ -66,9 +66,11 @@ async def test_funding_edge_carries_amount_date_and_both_ends(gql: GraphQL) -> N
     assert grant["currency"] == "GBP"
     assert grant["awardedOn"].startswith("2016-03")
     assert grant["study"] is None and grant["intervention"] == {"id": "signs-of-safety"}
-    assert {"amount": 4_800_000.0, "intervention": {"id": "signs-of-safety"}, "study": None} in data[
-        "funder"
-    ]["funding"]
+    assert {
+        "amount": 4_800_000.0,
+        "intervention": {"id": "signs-of-safety"},
+        "study": None,
+    } in data["funder"]["funding"]
 
 
 async def test_study_finding_outcome_and_back(gql: GraphQL) -> None:
@@ -132,9 +134,10 @@ async def test_variants_point_both_ways(gql: GraphQL) -> None:
     parent = data["variant"]["variantOf"]
     assert parent["id"] == "incredible-years"
     assert {"id": "incredible-years-preschool-basic"} in parent["variants"]
-    assert {"id": "incredible-years", "developers": [{"id": "agency-university-of-washington"}]} in data[
-        "developed"
-    ]["developed"]
+    assert {
+        "id": "incredible-years",
+        "developers": [{"id": "agency-university-of-washington"}],
+    } in data["developed"]["developed"]
 
 
 async def test_delivery_edges_show_who_uses_an_intervention(gql: GraphQL) -> None:
@@ -179,7 +182,7 @@ async def test_an_id_of_another_label_is_unknown(gql: GraphQL) -> None:
 
 async def test_cypher_looking_ids_are_plain_data(gql: GraphQL) -> None:
     data = await gql(
-        'query($id: ID!) { intervention(id: $id) { id } }',
+        "query($id: ID!) { intervention(id: $id) { id } }",
         id="x'}) MATCH (n) DETACH DELETE n //",
     )
     assert data == {"intervention": None}

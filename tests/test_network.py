@@ -27,9 +27,11 @@ async def test_mash_network_has_its_agencies_roles_and_review(gql: GraphQL) -> N
         assert edge["properties"]["recordedBy"] == "example-data"
     sectors = {nodes[e["source"]]["properties"]["sector"] for e in participations}
     assert {"POLICE", "HEALTH", "EDUCATION", "PROBATION", "CHILDRENS_SOCIAL_CARE"} == sectors
-    assert {"type": "EVALUATES", "source": "Study:study-eif-2017-child-protection", "target": "Intervention:mash"} in [
-        {k: e[k] for k in ("type", "source", "target")} for e in network["edges"]
-    ]
+    assert {
+        "type": "EVALUATES",
+        "source": "Study:study-eif-2017-child-protection",
+        "target": "Intervention:mash",
+    } in [{k: e[k] for k in ("type", "source", "target")} for e in network["edges"]]
 
 
 async def test_every_edge_joins_nodes_of_the_network(gql: GraphQL) -> None:
@@ -43,6 +45,8 @@ async def test_every_edge_joins_nodes_of_the_network(gql: GraphQL) -> None:
 
 async def test_dates_in_properties_are_iso_strings(gql: GraphQL) -> None:
     network = (await gql(NETWORK, id="signs-of-safety"))["network"]
-    [grant] = [e for e in network["edges"] if e["type"] == "FUNDS" and e["source"] == "Agency:agency-dfe"]
+    [grant] = [
+        e for e in network["edges"] if e["type"] == "FUNDS" and e["source"] == "Agency:agency-dfe"
+    ]
     assert grant["properties"]["awardedOn"] == "2016-03-01"
     assert grant["properties"]["amount"] == 4_800_000

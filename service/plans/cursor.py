@@ -32,10 +32,15 @@ class Cursor:
             padded = text + "=" * (-len(text) % 4)
             sort_name, key, node_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         except (ValueError, TypeError, binascii.Error):
-            raise BadQueryInput(f"{argument} is not a cursor this API issued", argument=argument) from None
-        if not isinstance(sort_name, str) or not isinstance(node_id, str) or not isinstance(
-            key, str | int | float
-        ) or isinstance(key, bool):
+            raise BadQueryInput(
+                f"{argument} is not a cursor this API issued", argument=argument
+            ) from None
+        if (
+            not isinstance(sort_name, str)
+            or not isinstance(node_id, str)
+            or not isinstance(key, str | int | float)
+            or isinstance(key, bool)
+        ):
             raise BadQueryInput(f"{argument} is not a cursor this API issued", argument=argument)
         if sort_name != sort:
             raise BadQueryInput(

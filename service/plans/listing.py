@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, LiteralString, cast
+from typing import Any, Final, Literal
 
 from service.plans.cursor import Cursor
 from service.plans.errors import BadQueryInput
@@ -123,9 +123,7 @@ def connection_statement(
     has_previous = "false AS hasPrevious"
     if cursor is not None:
         params.update(cursorKey=cursor.key, cursorId=cursor.id)
-        keyset = (
-            f" WHERE sortKey {after} $cursorKey OR (sortKey = $cursorKey AND n0.id {after} $cursorId)"
-        )
+        keyset = f" WHERE sortKey {after} $cursorKey OR (sortKey = $cursorKey AND n0.id {after} $cursorId)"
         if "has_previous_page" in page_info:
             parts.append(
                 f"CALL () {{ {matched} WHERE sortKey {before} $cursorKey "
@@ -154,11 +152,14 @@ async def connection(
     if cursor is not None and not isinstance(cursor.key, SORTS[label][request.sort].key_type):
         raise BadQueryInput("after is not a cursor this API issued", argument="after")
     statement, params = connection_statement(label, request, cursor, selection)
-    [row] = await store.read(cast(LiteralString, statement), params)
+    [row] = await store.read(statement, params)
     rows = row["rows"]
     page = rows[: request.first]
     edges = [
-        {"cursor": Cursor(sort_name, item["sortKey"], item["node"]["id"]).encode(), "node": item["node"]}
+        {
+            "cursor": Cursor(sort_name, item["sortKey"], item["node"]["id"]).encode(),
+            "node": item["node"],
+        }
         for item in page
     ]
     return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, LiteralString, cast
+from typing import Any
 
 from service.plans.projection import node_map
 from service.plans.selection import Selection
@@ -17,6 +17,6 @@ async def node_by_id(
     store: Store, *, label: str, node_id: str, selection: Selection
 ) -> dict[str, Any] | None:
     """The node's selected fields, or None when no node of ``label`` has that id."""
-    statement = cast(LiteralString, node_by_id_statement(label, selection))
+    statement = node_by_id_statement(label, selection)
     rows = await store.read(statement, {"id": node_id})
     return rows[0]["node"] if rows else None

@@ -44,7 +44,8 @@ def node_map(label: str, var: str, selection: Selection, depth: int = 0) -> str:
 
 def order_by(label: str, var: str) -> str:
     return ", ".join(
-        f"{var}.{_key(prop)}{' DESC' if descending else ''}" for prop, descending in NESTED_ORDER[label]
+        f"{var}.{_key(prop)}{' DESC' if descending else ''}"
+        for prop, descending in NESTED_ORDER[label]
     )
 
 
@@ -61,7 +62,9 @@ def _node_link(link: NodeLink, var: str, selection: Selection, depth: int) -> st
 def _edge_link(label: str, link: EdgeLink, var: str, selection: Selection, depth: int) -> str:
     shape = EDGE_SHAPES[link.shape]
     near_side = "from" if link.direction == "out" else "to"
-    near_fields = [field for field, side, end_label in shape.ends if side == near_side and end_label == label]
+    near_fields = [
+        field for field, side, end_label in shape.ends if side == near_side and end_label == label
+    ]
     far_ends = [(field, end_label) for field, side, end_label in shape.ends if side != near_side]
     parts = [
         _edge_link_to(shape, link, var, near_fields, far_field, far_label, selection, depth)
@@ -93,7 +96,9 @@ def _edge_link_to(
         elif name == far_field:
             entries.append(f"{_key(name)}: {node_map(far_label, other, sub, depth + 2)}")
         elif name in {end for end, _, _ in shape.ends}:
-            entries.append(f"{_key(name)}: null")  # an end of another label (FUNDS: study or intervention)
+            entries.append(
+                f"{_key(name)}: null"
+            )  # an end of another label (FUNDS: study or intervention)
         else:
             raise UnknownField(f"{link.shape} has no field {name!r}")
     pattern = _pattern(var, shape.rel, link.direction, other, far_label, rel_var=rel)

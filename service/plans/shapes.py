@@ -71,7 +71,11 @@ EDGE_SHAPES: Final[dict[str, EdgeShape]] = {
     ),
     "Funding": EdgeShape(
         "FUNDS",
-        (("funder", "from", "Agency"), ("intervention", "to", "Intervention"), ("study", "to", "Study")),
+        (
+            ("funder", "from", "Agency"),
+            ("intervention", "to", "Intervention"),
+            ("study", "to", "Study"),
+        ),
     ),
     "StudyRole": EdgeShape("CONDUCTED", (("agency", "from", "Agency"), ("study", "to", "Study"))),
 }

@@ -1,0 +1,83 @@
+"""The example data file: it fits the model, loads idempotently, and bad files write nothing."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from service.graph_file import GraphFileError, read_graph_file
+from service.graph_load import EXAMPLE_DATA, load_example_data_if_empty, load_graph
+from service.migrations import apply_migrations
+from service.model import LABELS, RELATIONSHIP_TYPES
+from service.store import Store
+
+COUNT_ALL = """
+MATCH (n) WHERE NOT n:Migration
+RETURN count(n) AS nodes, COUNT { MATCH ()-[r]->() } AS relationships
+"""
+
+
+def test_example_file_fits_the_model_and_shows_every_part_of_it() -> None:
+    graph = read_graph_file(EXAMPLE_DATA)
+    assert set(Counter(n.label for n in graph.nodes)) == set(LABELS)
+    assert set(Counter(r.type for r in graph.relationships)) == set(RELATIONSHIP_TYPES)
+    assert all(n.source for n in graph.nodes), "every node carries its source"
+    assert all(r.source for r in graph.relationships), "every relationship carries its source"
+
+
+@pytest.mark.slow
+async def test_loading_twice_changes_nothing(fresh_store: Store) -> None:
+    await apply_migrations(fresh_store)
+    graph = read_graph_file(EXAMPLE_DATA)
+    assert await load_example_data_if_empty(fresh_store) is not None
+    counts = await fresh_store.read(COUNT_ALL)
+    assert counts == [{"nodes": len(graph.nodes), "relationships": len(graph.relationships)}]
+    stamps = await fresh_store.read(
+        "MATCH (n:Intervention) RETURN n.id AS id, n.updatedAt AS at ORDER BY id"
+    )
+
+    assert await load_example_data_if_empty(fresh_store) is None, (
+        "a database with data is left alone"
+    )
+    await load_graph(fresh_store, graph, recorded_by="example-data")  # even a forced reload merges
+    assert await fresh_store.read(COUNT_ALL) == counts
+    assert (
+        await fresh_store.read(
+            "MATCH (n:Intervention) RETURN n.id AS id, n.updatedAt AS at ORDER BY id"
+        )
+        == stamps
+    )
+
+
+def _bad_file(tmp_path: Path) -> Path:
+    document = json.loads(EXAMPLE_DATA.read_text())
+    document["nodes"][0]["properties"]["kind"] = "MAGIC"
+    document["nodes"][1]["properties"]["costRating"] = "cheap"
+    document["nodes"].append({"label": "Child", "id": "a-child", "source": "x", "properties": {}})
+    document["relationships"].append(
+        {"type": "FUNDS", "from": "mash", "to": "pcit", "source": "nope"}
+    )
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_a_bad_file_reports_every_problem_with_its_position(tmp_path: Path) -> None:
+    with pytest.raises(GraphFileError) as caught:
+        read_graph_file(_bad_file(tmp_path))
+    problems = caught.value.problems
+    assert any(p.startswith("nodes[0].kind: 'MAGIC' is not one of PROGRAMME") for p in problems)
+    assert any(p.startswith("nodes[1].costRating: 'cheap' is not a valid int") for p in problems)
+    assert any("unknown label 'Child'" in p for p in problems)
+    assert any("FUNDS cannot go from Intervention node 'mash'" in p for p in problems)
+    assert any("source 'nope' is not defined" in p for p in problems)
+
+
+def test_a_file_that_is_not_json_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(GraphFileError, match="cannot read JSON"):
+        read_graph_file(path)
