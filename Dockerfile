@@ -1,0 +1,19 @@
+# The service with the embedded store; set NEO4J_URI (and friends) to use a Neo4j 5 instead.
+FROM python:3.11-slim
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY schema ./schema
+COPY migrations ./migrations
+COPY examples ./examples
+RUN pip install --no-cache-dir '.[embedded]'
+
+ENV HOST=0.0.0.0 \
+    PORT=8000 \
+    DATA_DIR=/data
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz')"
+CMD ["python", "-m", "service", "serve"]
