@@ -7,7 +7,8 @@ COPY service ./service
 COPY schema ./schema
 COPY migrations ./migrations
 COPY examples ./examples
-RUN pip install --no-cache-dir '.[embedded]'
+# Editable, so the service finds migrations/ and examples/ beside its code.
+RUN pip install --no-cache-dir -e '.[embedded]'
 
 ENV HOST=0.0.0.0 \
     PORT=8000 \
