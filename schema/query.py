@@ -76,7 +76,9 @@ def _plain(filters: object | None) -> dict[str, Any]:
 
 
 @strawberry.type
-class Query:
+class ReadQuery:
+    """Nodes by id, lists of each label, and the network around an intervention."""
+
     @strawberry.field(description="The intervention with this id, or null.")
     async def intervention(self, info: ContextInfo, id: strawberry.ID) -> Intervention | None:
         return cast(Intervention | None, await _by_id(info, "Intervention", id))
