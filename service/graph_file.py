@@ -1,23 +1,21 @@
-"""Reads and checks a graph data file (nodes, relationships, sources) against the model.
+"""Reads and checks a graph data file (sources, nodes, relationships) against the model.
 
-The format is the one ``examples/evidence-graph.json`` uses: ``sources`` by key, then
-``nodes`` ({label, id, source, properties}) and ``relationships`` ({type, from, to,
-source, properties}). Every problem is collected, so one run reports them all.
+The format is the one ``examples/evidence-graph.json`` uses and ``docs/graph-file.schema.json``
+describes: ``sources`` by key, then ``nodes`` ({label, id, source, properties}) and
+``relationships`` ({type, from, to, source, properties}). Every problem is collected with
+its position, so one run reports them all. The record checks are shared with the bulk
+import, which streams the same format.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
-
-_ID: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
+from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES
+from service.validation import check_id, clean_properties, clean_text
 
 
 class GraphFileError(ValueError):
@@ -56,127 +54,170 @@ class GraphFile:
     relationships: list[RelationshipRecord]
 
 
+@dataclass(frozen=True)
+class RecordProblem:
+    """One refused field of one record: where it is, which field, and why."""
+
+    where: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}.{self.field}: {self.reason}"
+            if self.field
+            else f"{self.where}: {self.reason}"
+        )
+
+
+@dataclass
+class Sources:
+    """The file's sources by key, as the citation text stored on each fact."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: Any, problems: list[RecordProblem]) -> Sources:
+        texts = {}
+        for key, value in (raw or {}).items() if isinstance(raw, dict) else []:
+            citation = value.get("citation") if isinstance(value, dict) else None
+            url = value.get("url", "") if isinstance(value, dict) else ""
+            text, problem = clean_text(
+                "citation", f"{citation or ''} {url or ''}".strip(), max_length=2_000
+            )
+            if problem or text is None:
+                problems.append(
+                    RecordProblem(f"sources.{key}", "citation", "needs a citation or url")
+                )
+                continue
+            texts[key] = text
+        if not isinstance(raw, dict | None):
+            problems.append(RecordProblem("sources", "", "must be an object of source keys"))
+        return cls(texts)
+
+    def resolve(self, where: str, key: Any, problems: list[RecordProblem]) -> str:
+        if not isinstance(key, str) or key not in self.texts:
+            problems.append(
+                RecordProblem(where, "source", f"{key!r} is not defined under 'sources'")
+            )
+            return ""
+        return self.texts[key]
+
+
+def check_node(
+    where: str, raw: Any, sources: Sources, problems: list[RecordProblem]
+) -> NodeRecord | None:
+    """The checked node, or None with the reasons added to ``problems``."""
+    if not isinstance(raw, dict):
+        problems.append(RecordProblem(where, "", "must be an object"))
+        return None
+    label, node_id = raw.get("label"), raw.get("id")
+    before = len(problems)
+    if label not in NODE_PROPERTIES:
+        problems.append(RecordProblem(where, "label", f"unknown label {label!r}"))
+        return None
+    if problem := check_id("id", node_id):
+        problems.append(RecordProblem(where, "id", f"{node_id!r} {problem.reason}"))
+    source = sources.resolve(where, raw.get("source"), problems)
+    properties = _properties(where, raw.get("properties", {}), label, problems)
+    if len(problems) > before:
+        return None
+    return NodeRecord(label, node_id, source, properties)  # type: ignore[arg-type]
+
+
+def check_relationship(
+    where: str,
+    raw: Any,
+    sources: Sources,
+    labels_of: dict[str, set[str]],
+    problems: list[RecordProblem],
+) -> RelationshipRecord | None:
+    """The checked relationship, its ends resolved through ``labels_of`` (id → labels)."""
+    if not isinstance(raw, dict):
+        problems.append(RecordProblem(where, "", "must be an object"))
+        return None
+    rel_type, from_id, to_id = raw.get("type"), raw.get("from"), raw.get("to")
+    definition = RELATIONSHIP_TYPES.get(rel_type) if isinstance(rel_type, str) else None
+    if definition is None:
+        problems.append(RecordProblem(where, "type", f"unknown relationship type {rel_type!r}"))
+        return None
+    before = len(problems)
+    ends = []
+    for end, node_id, allowed in (
+        ("from", from_id, definition.from_labels),
+        ("to", to_id, definition.to_labels),
+    ):
+        found = labels_of.get(node_id, set()) if isinstance(node_id, str) else set()
+        fitting = [label for label in allowed if label in found]
+        if not found:
+            problems.append(RecordProblem(where, end, f"node {node_id!r} does not exist"))
+        elif not fitting:
+            problems.append(
+                RecordProblem(
+                    where,
+                    end,
+                    f"{rel_type} cannot go {end} {'/'.join(sorted(found))} node {node_id!r}",
+                )
+            )
+        ends.append(fitting[0] if fitting else "")
+    source = sources.resolve(where, raw.get("source"), problems)
+    props_raw = raw.get("properties", {})
+    cleaned, found_problems = clean_properties(
+        props_raw if isinstance(props_raw, dict) else {}, definition.properties, require=True
+    )
+    problems += [RecordProblem(where, p.field, p.reason) for p in found_problems]
+    if len(problems) > before:
+        return None
+    return RelationshipRecord(rel_type, from_id, ends[0], to_id, ends[1], source, cleaned)  # type: ignore[arg-type]
+
+
+def _properties(where: str, raw: Any, label: str, problems: list[RecordProblem]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        problems.append(RecordProblem(where, "properties", "must be an object"))
+        return {}
+    cleaned, found = clean_properties(raw, NODE_PROPERTIES[label], require=True)
+    problems += [RecordProblem(where, p.field, p.reason) for p in found]
+    return cleaned
+
+
 def read_graph_file(path: Path) -> GraphFile:
-    """Parse and check the file; raise GraphFileError listing every problem found."""
+    """Parse and check a whole file; raise GraphFileError listing every problem found."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise GraphFileError(path, [f"cannot read JSON: {error}"]) from None
-    problems: list[str] = []
-    sources = {key: _citation(value) for key, value in document.get("sources", {}).items()}
-    nodes = [_node(i, raw, sources, problems) for i, raw in enumerate(document.get("nodes", []))]
-    labels: dict[str, str] = {}
-    for i, node in enumerate(nodes):
-        if node.id in labels:
-            problems.append(f"nodes[{i}]: id {node.id!r} is used twice")
-        labels[node.id] = node.label
-    relationships = [
-        _relationship(i, raw, sources, labels, problems)
-        for i, raw in enumerate(document.get("relationships", []))
-    ]
+    problems: list[RecordProblem] = []
+    sources = Sources.parse(document.get("sources"), problems)
+    nodes = []
+    labels_of: dict[str, set[str]] = {}
+    for i, raw in enumerate(document.get("nodes", [])):
+        node = check_node(f"nodes[{i}]", raw, sources, problems)
+        # A node refused for its properties still anchors its relationships, so that
+        # their own problems are reported rather than a misleading "does not exist".
+        node_id, label = (raw.get("id"), raw.get("label")) if isinstance(raw, dict) else (None, None)
+        if isinstance(node_id, str) and label in NODE_PROPERTIES:
+            if node_id in labels_of:
+                problems.append(RecordProblem(f"nodes[{i}]", "id", f"{node_id!r} is used twice"))
+            labels_of.setdefault(node_id, set()).add(label)
+        if node is not None:
+            nodes.append(node)
+    relationships = []
     seen: set[tuple[str, str, str]] = set()
-    for i, rel in enumerate(relationships):
+    for i, raw in enumerate(document.get("relationships", [])):
+        rel = check_relationship(f"relationships[{i}]", raw, sources, labels_of, problems)
+        if rel is None:
+            continue
         key = (rel.type, rel.from_id, rel.to_id)
         if key in seen:
             problems.append(
-                f"relationships[{i}]: {rel.type} {rel.from_id} -> {rel.to_id} is listed twice"
+                RecordProblem(
+                    f"relationships[{i}]",
+                    "",
+                    f"{rel.type} {rel.from_id} -> {rel.to_id} is listed twice",
+                )
             )
         seen.add(key)
+        relationships.append(rel)
     if problems:
-        raise GraphFileError(path, problems)
+        raise GraphFileError(path, [str(p) for p in problems])
     return GraphFile(nodes=nodes, relationships=relationships)
-
-
-def _citation(source: dict[str, str]) -> str:
-    citation = source.get("citation", "").strip()
-    url = source.get("url", "").strip()
-    return f"{citation} {url}".strip()
-
-
-def _node(i: int, raw: dict[str, Any], sources: dict[str, str], problems: list[str]) -> NodeRecord:
-    where = f"nodes[{i}]"
-    label, node_id = raw.get("label", ""), raw.get("id", "")
-    if label not in NODE_PROPERTIES:
-        problems.append(f"{where}: unknown label {label!r}")
-        return NodeRecord(label, node_id, "", {})
-    if not isinstance(node_id, str) or not _ID.match(node_id):
-        problems.append(f"{where}: id {node_id!r} must be a lowercase slug (a-z, 0-9, -)")
-    source = _source(where, raw.get("source"), sources, problems)
-    properties = _properties(where, raw.get("properties", {}), NODE_PROPERTIES[label], problems)
-    return NodeRecord(label, node_id, source, properties)
-
-
-def _relationship(
-    i: int,
-    raw: dict[str, Any],
-    sources: dict[str, str],
-    labels: dict[str, str],
-    problems: list[str],
-) -> RelationshipRecord:
-    where = f"relationships[{i}]"
-    rel_type, from_id, to_id = raw.get("type", ""), raw.get("from", ""), raw.get("to", "")
-    definition = RELATIONSHIP_TYPES.get(rel_type)
-    if definition is None:
-        problems.append(f"{where}: unknown relationship type {rel_type!r}")
-        return RelationshipRecord(rel_type, from_id, "", to_id, "", "", {})
-    from_label, to_label = labels.get(from_id, ""), labels.get(to_id, "")
-    for end, node_id, label, allowed in (
-        ("from", from_id, from_label, definition.from_labels),
-        ("to", to_id, to_label, definition.to_labels),
-    ):
-        if not label:
-            problems.append(f"{where}: {end} node {node_id!r} is not in the file")
-        elif label not in allowed:
-            problems.append(f"{where}: {rel_type} cannot go {end} {label} node {node_id!r}")
-    source = _source(where, raw.get("source"), sources, problems)
-    properties = _properties(where, raw.get("properties", {}), definition.properties, problems)
-    return RelationshipRecord(rel_type, from_id, from_label, to_id, to_label, source, properties)
-
-
-def _source(where: str, key: Any, sources: dict[str, str], problems: list[str]) -> str:
-    if key not in sources:
-        problems.append(f"{where}: source {key!r} is not defined under 'sources'")
-        return ""
-    return sources[key]
-
-
-def _properties(
-    where: str, raw: dict[str, Any], allowed: tuple[Property, ...], problems: list[str]
-) -> dict[str, Any]:
-    by_name = {p.name: p for p in allowed}
-    values: dict[str, Any] = {}
-    for name, value in raw.items():
-        prop = by_name.get(name)
-        if prop is None:
-            problems.append(f"{where}: unknown property {name!r}")
-            continue
-        items = value if prop.many and isinstance(value, list) else [value]
-        if prop.many and not isinstance(value, list):
-            problems.append(f"{where}.{name}: expected a list")
-            continue
-        converted = [_convert(f"{where}.{name}", item, prop, problems) for item in items]
-        values[name] = converted if prop.many else converted[0]
-    for prop in allowed:
-        if prop.required and prop.name not in raw:
-            problems.append(f"{where}: required property {prop.name!r} is missing")
-    return values
-
-
-def _convert(where: str, value: Any, prop: Property, problems: list[str]) -> Any:
-    kinds = prop.type if isinstance(prop.type, tuple) else (prop.type,)
-    for kind in kinds:
-        if kind is dt.date and isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                break
-        if isinstance(kind, type) and issubclass(kind, StrEnum):
-            if value in kind.__members__:
-                return value
-            problems.append(f"{where}: {value!r} is not one of {', '.join(kind.__members__)}")
-            return value
-        # bool is an int in Python; a number field must not take true/false.
-        if isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool):
-            return value
-    problems.append(f"{where}: {value!r} is not a valid {'/'.join(k.__name__ for k in kinds)}")
-    return value
