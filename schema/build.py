@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any, Final
 
 import strawberry
-from strawberry.tools import merge_types
 from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from schema.errors import MASKED_MESSAGE, should_mask
+from schema.mutations import WriteMutation
 from schema.query import ReadQuery
 
 SDL_PATH: Final = Path(__file__).resolve().parent / "schema.graphql"
@@ -25,11 +26,13 @@ def _read(source: Any, name: str) -> object:
 
 # Each area of the API contributes its root fields as a class of its own.
 QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery,)
+MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=merge_types("Query", QUERY_PARTS),
+        mutation=merge_types("Mutation", MUTATION_PARTS),
         config=StrawberryConfig(default_resolver=_read),
         extensions=[
             lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE)

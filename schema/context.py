@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from strawberry.fastapi import BaseContext
 
+from service.auth.principal import Principal
 from service.settings import Settings
 from service.store import Store
 
@@ -14,6 +15,7 @@ from service.store import Store
 class Context(BaseContext):
     store: Store
     settings: Settings
+    principal: Principal | None = None
 
     def __post_init__(self) -> None:
         super().__init__()

@@ -173,6 +173,7 @@ class Rating(GraphNode):
 
 @strawberry.type(description="An agency's membership of a multi-agency arrangement.")
 class Participation(Provenance):
+    recorded_at: dt.datetime | None
     role: str
     since: dt.date | None
     until: dt.date | None
@@ -182,6 +183,7 @@ class Participation(Provenance):
 
 @strawberry.type(description="An agency delivering an intervention.")
 class Delivery(Provenance):
+    recorded_at: dt.datetime | None
     since: dt.date | None
     until: dt.date | None
     status: DeliveryStatus | None
@@ -191,6 +193,7 @@ class Delivery(Provenance):
 
 @strawberry.type(description="Money from an agency to an intervention or a study.")
 class Funding(Provenance):
+    recorded_at: dt.datetime | None
     amount: float | None
     currency: str | None
     awarded_on: dt.date | None
@@ -202,6 +205,7 @@ class Funding(Provenance):
 
 @strawberry.type(description="An agency's part in a study (author, evaluator, commissioner...).")
 class StudyRole(Provenance):
+    recorded_at: dt.datetime | None
     role: str | None
     agency: Agency
     study: Study

@@ -7,13 +7,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.fastapi import GraphQLRouter
 
 from schema.build import build_schema
 from schema.context import Context
+from service.auth.principal import AuthenticationFailed, Scope
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
 from service.runtime import Runtime
@@ -21,6 +22,7 @@ from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="evidence-graph"'}
 _ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 
 
@@ -42,7 +44,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
 
     async def context(request: Request) -> Context:
-        return Context(store=request.app.state.runtime.store, settings=settings)
+        runtime = request.app.state.runtime
+        try:
+            principal = await runtime.authenticator.authenticate(
+                request.headers.get("authorization")
+            )
+        except AuthenticationFailed as failure:
+            raise HTTPException(401, detail=str(failure), headers=_CHALLENGE) from None
+        if settings.require_auth_for_reads:
+            if principal is None:
+                raise HTTPException(
+                    401, detail="this service requires a bearer token", headers=_CHALLENGE
+                )
+            if not principal.allows(Scope.READ):
+                raise HTTPException(403, detail=f"this client lacks the {Scope.READ.value} scope")
+        return Context(store=runtime.store, settings=settings, principal=principal)
 
     app.include_router(
         GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"),

@@ -194,7 +194,9 @@ def read_graph_file(path: Path) -> GraphFile:
         node = check_node(f"nodes[{i}]", raw, sources, problems)
         # A node refused for its properties still anchors its relationships, so that
         # their own problems are reported rather than a misleading "does not exist".
-        node_id, label = (raw.get("id"), raw.get("label")) if isinstance(raw, dict) else (None, None)
+        node_id, label = (
+            (raw.get("id"), raw.get("label")) if isinstance(raw, dict) else (None, None)
+        )
         if isinstance(node_id, str) and label in NODE_PROPERTIES:
             if node_id in labels_of:
                 problems.append(RecordProblem(f"nodes[{i}]", "id", f"{node_id!r} is used twice"))

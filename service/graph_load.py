@@ -32,7 +32,8 @@ UNWIND $rows AS row
 MATCH (a:{from_label} {{id: row.from}})
 MATCH (b:{to_label} {{id: row.to}})
 MERGE (a)-[r:{type}]->(b)
-ON CREATE SET r += row.properties, r.source = row.source, r.recordedBy = $recordedBy
+ON CREATE SET r += row.properties, r.source = row.source, r.recordedBy = $recordedBy,
+  r.recordedAt = datetime()
 """
 _HAS_MODEL_DATA: Final = (
     "RETURN " + " OR ".join(f"EXISTS {{ MATCH (:{label}) }}" for label in LABELS) + " AS found"

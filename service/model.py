@@ -145,6 +145,7 @@ def _p(name: str, kind: PropertyType, *, required: bool = False, many: bool = Fa
 # Provenance and bookkeeping every node and relationship carries.
 PROVENANCE: Final = (_p("source", str), _p("recordedBy", str))
 TIMESTAMPS: Final = (_p("createdAt", dt.datetime), _p("updatedAt", dt.datetime))
+RELATIONSHIP_TIMESTAMPS: Final = (_p("recordedAt", dt.datetime),)
 
 NODE_PROPERTIES: Final[dict[str, tuple[Property, ...]]] = {
     "Intervention": (

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
+from service.auth.authenticate import Authenticator
+from service.auth.jwt_tokens import JwtSettings, JwtVerifier
 from service.embedded_store import EmbeddedStore, start_embedded_store
 from service.errors import SetupError
 from service.graph_load import load_example_data_if_empty
@@ -26,9 +28,11 @@ logger = logging.getLogger(__name__)
 class Runtime:
     store: Store
     embedded: EmbeddedStore | None
+    authenticator: Authenticator
 
     @classmethod
     async def start(cls, settings: Settings, metrics: Metrics) -> Runtime:
+        jwt_verifier = jwt_verifier_for(settings)  # bad key settings fail before anything starts
         embedded = await start_embedded_store(settings) if settings.uses_embedded_store else None
         try:
             store = await _connect(settings, embedded, metrics)
@@ -36,7 +40,9 @@ class Runtime:
             if embedded:
                 await embedded.stop()
             raise
-        runtime = cls(store=store, embedded=embedded)
+        runtime = cls(
+            store=store, embedded=embedded, authenticator=Authenticator(store, jwt_verifier)
+        )
         try:
             report = await apply_migrations(store)
             if report.applied:
@@ -78,3 +84,26 @@ async def _connect(settings: Settings, embedded: EmbeddedStore | None, metrics: 
         reason = " ".join(str(error).split())  # the driver's messages span several lines
         raise SetupError(f"cannot reach the store at {uri} ({reason}); check NEO4J_URI") from None
     return store
+
+
+def jwt_verifier_for(settings: Settings) -> JwtVerifier | None:
+    """The JWT checker when an issuer is configured; None means API keys only."""
+    if settings.auth_jwt_issuer is None:
+        return None
+    if not settings.auth_jwt_audience:
+        raise SetupError(
+            "AUTH_JWT_ISSUER is set but AUTH_JWT_AUDIENCE is not; set the audience tokens must carry"
+        )
+    return JwtVerifier(
+        JwtSettings(
+            issuer=settings.auth_jwt_issuer,
+            audience=settings.auth_jwt_audience,
+            algorithms=tuple(
+                a.strip() for a in settings.auth_jwt_algorithms.split(",") if a.strip()
+            ),
+            agency_claim=settings.auth_jwt_agency_claim,
+            leeway_seconds=settings.auth_jwt_leeway_seconds,
+            jwks_file=settings.auth_jwt_jwks_file,
+            public_key_file=settings.auth_jwt_public_key_file,
+        )
+    )

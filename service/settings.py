@@ -39,6 +39,20 @@ class Settings(BaseSettings):
     store_connect_timeout: float = Field(default=5.0, gt=0)
     store_acquire_timeout: float = Field(default=10.0, gt=0)
 
+    # Authentication. Writes always need a bearer token; reads only when this is true.
+    require_auth_for_reads: bool = False
+    auth_jwt_issuer: str | None = None
+    auth_jwt_audience: str | None = None
+    auth_jwt_jwks_file: Path | None = None
+    auth_jwt_public_key_file: Path | None = None
+    auth_jwt_algorithms: str = "RS256,ES256"
+    auth_jwt_agency_claim: str = "agency_id"
+    auth_jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+
+    # Bulk import.
+    import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    import_max_rejections: int = Field(default=1000, ge=1)
+
     load_example_data: bool = True
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
@@ -47,6 +61,10 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_uri_means_embedded(cls, value: str | None) -> str | None:
         return value or None
+
+    @property
+    def accepts_jwts(self) -> bool:
+        return self.auth_jwt_issuer is not None
 
     @property
     def uses_embedded_store(self) -> bool:

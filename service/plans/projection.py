@@ -84,28 +84,43 @@ def _edge_link_to(
     depth: int,
 ) -> str:
     other, rel = f"n{depth + 1}", f"r{depth + 1}"
-    near_label = _label_of(shape, near_fields[0]) if near_fields else ""
+    ends = {field: (var, _label_of(shape, field)) for field in near_fields}
+    ends[far_field] = (other, far_label)
+    entries = edge_map(link.shape, rel, ends, selection, depth + 2)
+    pattern = _pattern(var, shape.rel, link.direction, other, far_label, rel_var=rel)
+    return (
+        f"COLLECT {{ MATCH {pattern} WITH {var}, {rel}, {other} "
+        f"ORDER BY {order_by(far_label, other)} RETURN {entries} AS item }}"
+    )
+
+
+def edge_map(
+    shape_name: str,
+    rel: str,
+    ends: dict[str, tuple[str, str]],
+    selection: Selection,
+    depth: int = 0,
+) -> str:
+    """A map literal of an edge object: the relationship's properties and its ends.
+
+    ``ends`` maps each end field bound here to its (variable, label); an end field of
+    the shape that is not bound (FUNDS reaches a study or an intervention) is null.
+    """
+    shape = EDGE_SHAPES[shape_name]
     entries = []
     for name, sub in selection.fields.items():
         if name in _IGNORED:
             continue
         if name in shape.scalars:
             entries.append(f"{_key(name)}: {rel}.{_key(shape.scalars[name])}")
-        elif name in near_fields:
-            entries.append(f"{_key(name)}: {node_map(near_label, var, sub, depth + 2)}")
-        elif name == far_field:
-            entries.append(f"{_key(name)}: {node_map(far_label, other, sub, depth + 2)}")
+        elif name in ends:
+            var, label = ends[name]
+            entries.append(f"{_key(name)}: {node_map(label, var, sub, depth)}")
         elif name in {end for end, _, _ in shape.ends}:
-            entries.append(
-                f"{_key(name)}: null"
-            )  # an end of another label (FUNDS: study or intervention)
+            entries.append(f"{_key(name)}: null")
         else:
-            raise UnknownField(f"{link.shape} has no field {name!r}")
-    pattern = _pattern(var, shape.rel, link.direction, other, far_label, rel_var=rel)
-    return (
-        f"COLLECT {{ MATCH {pattern} WITH {var}, {rel}, {other} "
-        f"ORDER BY {order_by(far_label, other)} RETURN {{{', '.join(entries)}}} AS item }}"
-    )
+            raise UnknownField(f"{shape_name} has no field {name!r}")
+    return "{" + ", ".join(entries) + "}"
 
 
 def _label_of(shape: EdgeShape, field: str) -> str:

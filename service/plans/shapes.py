@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from service.model import NODE_PROPERTIES, PROVENANCE, RELATIONSHIP_TYPES, TIMESTAMPS
+from service.model import (
+    NODE_PROPERTIES,
+    PROVENANCE,
+    RELATIONSHIP_TIMESTAMPS,
+    RELATIONSHIP_TYPES,
+    TIMESTAMPS,
+)
 
 Direction = Literal["out", "in"]
 
@@ -51,7 +57,10 @@ class EdgeShape:
     @property
     def scalars(self) -> dict[str, str]:
         rel = RELATIONSHIP_TYPES[self.rel]
-        return {snake_case(p.name): p.name for p in rel.properties + PROVENANCE}
+        return {
+            snake_case(p.name): p.name
+            for p in rel.properties + PROVENANCE + RELATIONSHIP_TIMESTAMPS
+        }
 
 
 @dataclass(frozen=True)

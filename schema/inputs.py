@@ -1,0 +1,169 @@
+"""Mutation inputs, built from the model registry so they never drift from it.
+
+Every input is keyed on ``id`` and needs a ``source``. An omitted field is left as it
+is; a field set to null is removed (required ones cannot be). Personal data about
+children or families has no field here, so GraphQL refuses it before anything runs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import strawberry
+
+import schema.enums  # noqa: F401  (registers the model's enums with Strawberry)
+from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
+from service.plans.shapes import snake_case
+
+
+def _python_type(prop: Property) -> Any:
+    kinds = prop.type if isinstance(prop.type, tuple) else (prop.type,)
+    kind: Any = float if float in kinds else kinds[0]
+    return list[kind] if prop.many else kind
+
+
+def _input(
+    name: str, description: str, properties: tuple[Property, ...], fields: dict[str, Any]
+) -> Any:
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__annotations__": annotations}
+    for field_name, (annotation, make_default) in fields.items():
+        annotations[field_name] = annotation
+        namespace[field_name] = make_default()
+    for prop in properties:
+        field_name = snake_case(prop.name)
+        annotations[field_name] = _python_type(prop) | None
+        namespace[field_name] = strawberry.UNSET
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+def values_of(data: Any, properties: tuple[Property, ...]) -> dict[str, Any]:
+    """The given (not omitted) property values of an input, keyed by graph property name."""
+    values = {}
+    for prop in properties:
+        value = getattr(data, snake_case(prop.name), strawberry.UNSET)
+        if value is strawberry.UNSET:
+            continue
+        if isinstance(value, list):
+            value = [item.value if isinstance(item, StrEnum) else item for item in value]
+        values[prop.name] = value.value if isinstance(value, StrEnum) else value
+    return values
+
+
+def _required(annotation: Any, description: str | None = None) -> tuple[Any, Any]:
+    return annotation, lambda: strawberry.field(description=description)
+
+
+def _optional(annotation: Any) -> tuple[Any, Any]:
+    return annotation | None, lambda: None
+
+
+_ID = _required(strawberry.ID, "Stable lowercase slug; the key of the upsert.")
+_SOURCE_FIELD = _required(str, "URL or citation of where this fact comes from.")
+_IDS = _optional(list[strawberry.ID])
+
+InterventionInput = _input(
+    "InterventionInput",
+    "Create or update an intervention.",
+    NODE_PROPERTIES["Intervention"],
+    {"id": _ID, "source": _SOURCE_FIELD},
+)
+AgencyInput = _input(
+    "AgencyInput",
+    "Create or update an agency.",
+    NODE_PROPERTIES["Agency"],
+    {"id": _ID, "source": _SOURCE_FIELD},
+)
+OutcomeInput = _input(
+    "OutcomeInput",
+    "Create or update an outcome; partOfId places it under a broader outcome.",
+    NODE_PROPERTIES["Outcome"],
+    {"id": _ID, "source": _SOURCE_FIELD, "part_of_id": _optional(strawberry.ID)},
+)
+StudyFindingInput = _input(
+    "StudyFindingInput",
+    "A finding written together with its study.",
+    NODE_PROPERTIES["Finding"],
+    {
+        "id": _ID,
+        "intervention_id": _required(strawberry.ID),
+        "outcome_ids": _required(list[strawberry.ID]),
+    },
+)
+StudyInput = _input(
+    "StudyInput",
+    "Create or update a study, the interventions it evaluates and its findings, in one transaction.",
+    NODE_PROPERTIES["Study"],
+    {
+        "id": _ID,
+        "source": _SOURCE_FIELD,
+        "intervention_ids": _IDS,
+        "findings": _optional(list[StudyFindingInput]),
+    },
+)
+FindingInput = _input(
+    "FindingInput",
+    "Create or update one finding with its study, intervention and outcomes.",
+    NODE_PROPERTIES["Finding"],
+    {
+        "id": _ID,
+        "source": _SOURCE_FIELD,
+        "study_id": _required(strawberry.ID),
+        "intervention_id": _required(strawberry.ID),
+        "outcome_ids": _required(list[strawberry.ID]),
+    },
+)
+RatingInput = _input(
+    "RatingInput",
+    "Create or update a clearinghouse rating with its issuer, intervention and scope.",
+    NODE_PROPERTIES["Rating"],
+    {
+        "id": _ID,
+        "source": _SOURCE_FIELD,
+        "issuer_id": _required(strawberry.ID),
+        "intervention_id": _required(strawberry.ID),
+        "outcome_ids": _IDS,
+    },
+)
+ParticipationInput = _input(
+    "ParticipationInput",
+    "An agency's part in a multi-agency arrangement.",
+    RELATIONSHIP_TYPES["PARTICIPATES_IN"].properties,
+    {
+        "agency_id": _required(strawberry.ID),
+        "intervention_id": _required(strawberry.ID),
+        "source": _SOURCE_FIELD,
+    },
+)
+DeliveryInput = _input(
+    "DeliveryInput",
+    "An agency delivering an intervention.",
+    RELATIONSHIP_TYPES["DELIVERS"].properties,
+    {
+        "agency_id": _required(strawberry.ID),
+        "intervention_id": _required(strawberry.ID),
+        "source": _SOURCE_FIELD,
+    },
+)
+FundingInput = _input(
+    "FundingInput",
+    "Money from an agency to an intervention or (exclusively) a study.",
+    RELATIONSHIP_TYPES["FUNDS"].properties,
+    {
+        "funder_id": _required(strawberry.ID),
+        "intervention_id": _optional(strawberry.ID),
+        "study_id": _optional(strawberry.ID),
+        "source": _SOURCE_FIELD,
+    },
+)
+StudyRoleInput = _input(
+    "StudyRoleInput",
+    "An agency's part in a study.",
+    RELATIONSHIP_TYPES["CONDUCTED"].properties,
+    {
+        "agency_id": _required(strawberry.ID),
+        "study_id": _required(strawberry.ID),
+        "source": _SOURCE_FIELD,
+    },
+)

@@ -1,0 +1,1 @@
+"""Who is calling: bearer JWTs from partners' identity providers, or API keys."""

@@ -1,0 +1,1 @@
+"""Writes: idempotent upserts, links and deletes, each recorded in the change log."""

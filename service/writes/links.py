@@ -1,0 +1,151 @@
+"""Create-or-update and removal of relationships between existing nodes.
+
+A relationship is keyed on (type, from, to): there is at most one of each type between
+two nodes. Merging a relationship is not protected by any constraint, so the start node
+is locked first; without that, concurrent identical links can both create one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from service.model import RELATIONSHIP_TYPES
+from service.store import Transaction
+from service.validation import clean_properties, clean_source
+from service.writes.changelog import RECORD_CHANGE, Operation, change_params, link_entity_id
+from service.writes.outcome import ErrorCode, WriteProblem, Writer, WriteRefused
+
+_LOCK: Final = """
+OPTIONAL MATCH (a:{from_label} {{id: $from}})
+OPTIONAL MATCH (b:{to_label} {{id: $to}})
+SET a._lock = true REMOVE a._lock
+WITH a, b
+OPTIONAL MATCH (a)-[r:{type}]->(b)
+RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, properties(r) AS before
+"""
+_APPLY: Final = """
+MATCH (a:{from_label} {{id: $from}})
+MATCH (b:{to_label} {{id: $to}})
+MERGE (a)-[r:{type}]->(b)
+SET r += $set, r.source = $source, r.recordedBy = $changeClient, r.recordedAt = datetime()
+{record}
+WITH a, r, b
+RETURN {projection} AS edge
+"""
+_READ: Final = """
+MATCH (a:{from_label} {{id: $from}})-[r:{type}]->(b:{to_label} {{id: $to}})
+RETURN {projection} AS edge
+"""
+_LOCK_EXISTING: Final = """
+MATCH (a:{from_label} {{id: $from}})-[r:{type}]->(b:{to_label} {{id: $to}})
+SET a._lock = true REMOVE a._lock
+RETURN properties(r) AS before
+"""
+_UNLINK: Final = """
+MATCH (a:{from_label} {{id: $from}})-[r:{type}]->(b:{to_label} {{id: $to}})
+DELETE r
+{record}
+"""
+_PLAIN_LINK: Final = (
+    "{type: type(r), fromId: a.id, toId: b.id, source: r.source, recordedBy: r.recordedBy}"
+)
+
+
+async def link(
+    tx: Transaction,
+    *,
+    rel_type: str,
+    from_label: str,
+    from_id: str,
+    to_label: str,
+    to_id: str,
+    values: dict[str, Any],
+    source: Any,
+    writer: Writer,
+    projection: str = _PLAIN_LINK,
+) -> dict[str, Any]:
+    """Create or update the relationship; return ``projection`` over a, r, b."""
+    definition = RELATIONSHIP_TYPES[rel_type]
+    if from_label not in definition.from_labels or to_label not in definition.to_labels:
+        raise WriteRefused.one(
+            ErrorCode.VALIDATION, "type", f"{rel_type} cannot join {from_label} to {to_label}"
+        )
+    if rel_type in {"VARIANT_OF", "PART_OF"} and from_id == to_id:
+        raise WriteRefused.one(
+            ErrorCode.VALIDATION, "toId", f"{rel_type} cannot join a node to itself"
+        )
+    clean_source_text, source_problem = clean_source(source)
+    if source_problem:
+        raise WriteRefused.invalid([source_problem])
+    cleaned, problems = clean_properties(values, definition.properties, require=True)
+    if problems:
+        raise WriteRefused.invalid(problems)
+    labels = {"from_label": from_label, "to_label": to_label, "type": rel_type}
+    ends = {"from": from_id, "to": to_id}
+    [state] = await tx.run(_LOCK.format(**labels), ends)
+    missing = [
+        (field, label, node_id)
+        for field, label, node_id, found in (
+            ("fromId", from_label, from_id, state["fromFound"]),
+            ("toId", to_label, to_id, state["toFound"]),
+        )
+        if not found
+    ]
+    if missing:
+        raise WriteRefused([_not_found(*m) for m in missing])
+    before = {k: v for k, v in (state["before"] or {}).items() if not k.startswith("_")}
+    changed = {k: v for k, v in cleaned.items() if before.get(k) != v}
+    if state["before"] is not None and not changed and before.get("source") == clean_source_text:
+        [row] = await tx.run(_READ.format(**labels, projection=projection), ends)
+        return dict(row["edge"])
+    facts = {k: v for k, v in before.items() if k not in {"recordedAt", "recordedBy"}}
+    params = change_params(
+        writer=writer,
+        operation=Operation.LINK if state["before"] is None else Operation.UPDATE_LINK,
+        entity_type=rel_type,
+        entity_id=link_entity_id(from_id, to_id),
+        before=None if state["before"] is None else facts,
+        after={
+            **{k: v for k, v in {**facts, **cleaned}.items() if v is not None},
+            "source": clean_source_text,
+        },
+        source=clean_source_text,
+    )
+    statement = _APPLY.format(**labels, record=RECORD_CHANGE, projection=projection)
+    [row] = await tx.run(statement, {**ends, "set": cleaned, "source": clean_source_text, **params})
+    return dict(row["edge"])
+
+
+async def unlink(
+    tx: Transaction,
+    *,
+    rel_type: str,
+    from_label: str,
+    from_id: str,
+    to_label: str,
+    to_id: str,
+    writer: Writer,
+) -> bool:
+    """Remove the relationship; False when there was none (so a resend is harmless)."""
+    labels = {"from_label": from_label, "to_label": to_label, "type": rel_type}
+    ends = {"from": from_id, "to": to_id}
+    rows = await tx.run(_LOCK_EXISTING.format(**labels), ends)
+    if not rows:
+        return False
+    params = change_params(
+        writer=writer,
+        operation=Operation.UNLINK,
+        entity_type=rel_type,
+        entity_id=link_entity_id(from_id, to_id),
+        before={
+            k: v for k, v in rows[0]["before"].items() if k not in {"recordedAt", "recordedBy"}
+        },
+        after=None,
+        source=None,
+    )
+    await tx.run(_UNLINK.format(**labels, record=RECORD_CHANGE), {**ends, **params})
+    return True
+
+
+def _not_found(field: str, label: str, node_id: str) -> WriteProblem:
+    return WriteProblem(ErrorCode.NOT_FOUND, field, f"no {label} has id {node_id!r}")

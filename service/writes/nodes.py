@@ -1,0 +1,148 @@
+"""Create-or-update and delete of nodes, keyed on (label, id), inside one transaction.
+
+An upsert first merges the node and takes its write lock (``SET``/``REMOVE`` of a
+scratch property: Neo4j locks the node, the embedded store detects the conflict and the
+driver retries), then reads what is there. Only then does it decide whether anything
+changes: resending the same values writes nothing and logs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from service.model import NODE_PROPERTIES
+from service.plans.projection import node_map
+from service.plans.selection import Selection
+from service.store import Transaction
+from service.validation import check_id, clean_properties, clean_source
+from service.writes.changelog import RECORD_CHANGE, Operation, change_params
+from service.writes.outcome import ErrorCode, Writer, WriteRefused
+
+_LOCK: Final = """
+MERGE (n:{label} {{id: $id}})
+SET n._lock = true REMOVE n._lock
+RETURN properties(n) AS before, n.createdAt IS NULL AS isNew
+"""
+_APPLY: Final = """
+MATCH (n:{label} {{id: $id}})
+SET n += $set, n.source = $source, n.recordedBy = $changeClient,
+    n.updatedAt = datetime(), n.createdAt = coalesce(n.createdAt, datetime())
+{record}
+WITH n
+RETURN {projection} AS node
+"""
+_READ: Final = "MATCH (n:{label} {{id: $id}}) RETURN {projection} AS node"
+
+# What depends on a node of each label: a delete is refused while any exists, unless forced.
+DEPENDENTS: Final[dict[str, dict[str, str]]] = {
+    "Intervention": {
+        "studies evaluate it": "COUNT { (n)<-[:EVALUATES]-(:Study) }",
+        "findings are about it": "COUNT { (n)<-[:OF]-(:Finding) }",
+        "ratings rate it": "COUNT { (n)<-[:RATES]-(:Rating) }",
+    },
+    "Agency": {"ratings were issued by it": "COUNT { (n)-[:ISSUED]->(:Rating) }"},
+    "Study": {"findings are reported by it": "COUNT { (n)-[:REPORTS]->(:Finding) }"},
+    "Outcome": {
+        "findings measure it": "COUNT { (n)<-[:ON_OUTCOME]-(:Finding) }",
+        "ratings are scoped to it": "COUNT { (n)<-[:SCOPED_TO]-(:Rating) }",
+        "narrower outcomes are part of it": "COUNT { (n)<-[:PART_OF]-(:Outcome) }",
+    },
+    "Finding": {},
+    "Rating": {},
+}
+# Nodes that belong to the deleted one and go with it when a delete is forced.
+_OWNED: Final[dict[str, str]] = {
+    "Study": "MATCH (:Study {id: $id})-[:REPORTS]->(f:Finding) RETURN f.id AS id"
+}
+
+
+async def upsert_node(
+    tx: Transaction,
+    *,
+    label: str,
+    node_id: str,
+    values: dict[str, Any],
+    source: Any,
+    writer: Writer,
+    selection: Selection,
+) -> dict[str, Any]:
+    """Create or update one node; return its selected fields. Raises WriteRefused."""
+    if problem := check_id("id", node_id):
+        raise WriteRefused.invalid([problem])
+    clean_source_text, source_problem = clean_source(source)
+    if source_problem:
+        raise WriteRefused.invalid([source_problem])
+    [state] = await tx.run(_LOCK.format(label=label), {"id": node_id})
+    cleaned, problems = clean_properties(values, NODE_PROPERTIES[label], require=state["isNew"])
+    if problems:
+        raise WriteRefused.invalid(problems)
+    before = {k: v for k, v in state["before"].items() if not k.startswith("_")}
+    projection = node_map(label, "n", selection)
+    changed = {k: v for k, v in cleaned.items() if before.get(k) != v}
+    if not state["isNew"] and not changed and before.get("source") == clean_source_text:
+        [row] = await tx.run(_READ.format(label=label, projection=projection), {"id": node_id})
+        return dict(row["node"])
+    after = {k: v for k, v in {**before, **cleaned}.items() if v is not None}
+    params = change_params(
+        writer=writer,
+        operation=Operation.CREATE if state["isNew"] else Operation.UPDATE,
+        entity_type=label,
+        entity_id=node_id,
+        before=None if state["isNew"] else _fact(before),
+        after=_fact({**after, "source": clean_source_text}),
+        source=clean_source_text,
+    )
+    statement = _APPLY.format(label=label, record=RECORD_CHANGE, projection=projection)
+    [row] = await tx.run(
+        statement, {"id": node_id, "set": cleaned, "source": clean_source_text, **params}
+    )
+    return dict(row["node"])
+
+
+async def delete_node(
+    tx: Transaction, *, label: str, node_id: str, force: bool, writer: Writer
+) -> bool:
+    """Delete a node (and its relationships); False if it was not there. Raises WriteRefused."""
+    counts = (
+        ", ".join(f"{expr} AS `{what}`" for what, expr in DEPENDENTS[label].items()) or "0 AS none"
+    )
+    rows = await tx.run(
+        f"MATCH (n:{label} {{id: $id}}) SET n._lock = true REMOVE n._lock "
+        f"RETURN properties(n) AS before, {counts}",
+        {"id": node_id},
+    )
+    if not rows:
+        return False
+    dependents = {what: rows[0][what] for what in DEPENDENTS[label] if rows[0][what]}
+    if dependents and not force:
+        listed = "; ".join(f"{n} {what}" for what, n in dependents.items())
+        raise WriteRefused.one(
+            ErrorCode.CONFLICT,
+            "id",
+            f"{label} {node_id} has dependents ({listed}); pass force: true to delete it anyway",
+        )
+    params = change_params(
+        writer=writer,
+        operation=Operation.DELETE,
+        entity_type=label,
+        entity_id=node_id,
+        before=_fact(rows[0]["before"]),
+        after=None,
+        source=None,
+    )
+    if label in _OWNED:
+        for owned in await tx.run(_OWNED[label], {"id": node_id}):
+            await delete_node(tx, label="Finding", node_id=owned["id"], force=True, writer=writer)
+    await tx.run(
+        f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n {RECORD_CHANGE}", {"id": node_id, **params}
+    )
+    return True
+
+
+def _fact(values: dict[str, Any]) -> dict[str, Any]:
+    """A node's values as the change log keeps them: everything but lock scratch."""
+    return {
+        k: v
+        for k, v in values.items()
+        if not k.startswith("_") and k not in {"createdAt", "updatedAt"}
+    }
