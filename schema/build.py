@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.changes import ChangeQuery
 from schema.errors import MASKED_MESSAGE, should_mask
 from schema.mutations import WriteMutation
 from schema.query import ReadQuery
@@ -25,7 +26,7 @@ def _read(source: Any, name: str) -> object:
 
 
 # Each area of the API contributes its root fields as a class of its own.
-QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery,)
+QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, ChangeQuery)
 MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 

@@ -13,6 +13,7 @@ import strawberry
 
 from service.model import LABELS, RELATIONSHIP_TYPES
 
+
 def _enum(name: str, members: dict[str, str], description: str) -> Any:
     return strawberry.enum(Enum(name, members), description=description)  # type: ignore[call-overload]
 

@@ -7,7 +7,7 @@ the second time. Refusals come back as typed errors and leave nothing written.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry.types import Info
@@ -111,26 +111,45 @@ async def _prefixed(prefix: str, step: Awaitable[T]) -> T:
         ) from None
 
 
-async def _ensure_link(
+async def _link_to(
     tx: Transaction,
     writer: Writer,
-    rel_type: str,
-    from_label: str,
-    from_id: str,
-    to_label: str,
-    to_id: str,
+    *,
+    node: tuple[str, str],
+    rel: str,
+    other: tuple[str, str],
+    outgoing: bool,
     source: str,
+    field: str,
 ) -> None:
+    """Link the node being written to another node named by the input ``field``."""
+    (a_label, a_id), (b_label, b_id) = (node, other) if outgoing else (other, node)
     await link(
         tx,
-        rel_type=rel_type,
-        from_label=from_label,
-        from_id=from_id,
-        to_label=to_label,
-        to_id=to_id,
+        rel_type=rel,
+        from_label=a_label,
+        from_id=a_id,
+        to_label=b_label,
+        to_id=b_id,
         values={},
         source=source,
         writer=writer,
+        from_field=field,
+        to_field=field,
+    )
+
+
+async def _upsert_plain(
+    tx: Transaction, writer: Writer, label: str, data: Any, source: str
+) -> None:
+    await upsert_node(
+        tx,
+        label=label,
+        node_id=data.id,
+        values=values_of(data, NODE_PROPERTIES[label]),
+        source=source,
+        writer=writer,
+        selection=Selection(),
     )
 
 
@@ -154,28 +173,17 @@ def _upsert_simple(label: str, key: str) -> Callable[..., Awaitable[dict[str, An
 
 async def _upsert_outcome(info: ContextInfo, data: Any) -> dict[str, Any]:
     async def work(tx: Transaction, writer: Writer) -> dict[str, Any]:
-        await upsert_node(
-            tx,
-            label="Outcome",
-            node_id=data.id,
-            values=values_of(data, NODE_PROPERTIES["Outcome"]),
-            source=data.source,
-            writer=writer,
-            selection=Selection(),
-        )
+        await _upsert_plain(tx, writer, "Outcome", data, data.source)
         if data.part_of_id:
-            await _prefixed(
-                "partOfId",
-                _ensure_link(
-                    tx,
-                    writer,
-                    "PART_OF",
-                    "Outcome",
-                    data.id,
-                    "Outcome",
-                    data.part_of_id,
-                    data.source,
-                ),
+            await _link_to(
+                tx,
+                writer,
+                node=("Outcome", data.id),
+                rel="PART_OF",
+                other=("Outcome", data.part_of_id),
+                outgoing=True,
+                source=data.source,
+                field="partOfId",
             )
         return await _read_node(tx, "Outcome", data.id, _sub(info, "outcome"))
 
@@ -185,62 +193,58 @@ async def _upsert_outcome(info: ContextInfo, data: Any) -> dict[str, Any]:
 async def _write_finding(
     tx: Transaction, writer: Writer, *, data: Any, study_id: str, source: str
 ) -> None:
-    await upsert_node(
-        tx,
-        label="Finding",
-        node_id=data.id,
-        values=values_of(data, NODE_PROPERTIES["Finding"]),
-        source=source,
-        writer=writer,
-        selection=Selection(),
-    )
-    await _prefixed(
-        "studyId",
-        _ensure_link(tx, writer, "REPORTS", "Study", study_id, "Finding", data.id, source),
-    )
-    await _prefixed(
-        "interventionId",
-        _ensure_link(
-            tx, writer, "OF", "Finding", data.id, "Intervention", data.intervention_id, source
-        ),
-    )
     if not data.outcome_ids:
         raise WriteRefused.one(
             ErrorCode.VALIDATION, "outcomeIds", "a finding needs at least one outcome"
         )
+    await _upsert_plain(tx, writer, "Finding", data, source)
+    node = ("Finding", data.id)
+    await _link_to(
+        tx,
+        writer,
+        node=node,
+        rel="REPORTS",
+        other=("Study", study_id),
+        outgoing=False,
+        source=source,
+        field="studyId",
+    )
+    await _link_to(
+        tx,
+        writer,
+        node=node,
+        rel="OF",
+        other=("Intervention", data.intervention_id),
+        outgoing=True,
+        source=source,
+        field="interventionId",
+    )
     for outcome_id in data.outcome_ids:
-        await _prefixed(
-            "outcomeIds",
-            _ensure_link(
-                tx, writer, "ON_OUTCOME", "Finding", data.id, "Outcome", outcome_id, source
-            ),
+        await _link_to(
+            tx,
+            writer,
+            node=node,
+            rel="ON_OUTCOME",
+            other=("Outcome", outcome_id),
+            outgoing=True,
+            source=source,
+            field="outcomeIds",
         )
 
 
 async def _upsert_study(info: ContextInfo, data: Any) -> dict[str, Any]:
     async def work(tx: Transaction, writer: Writer) -> dict[str, Any]:
-        await upsert_node(
-            tx,
-            label="Study",
-            node_id=data.id,
-            values=values_of(data, NODE_PROPERTIES["Study"]),
-            source=data.source,
-            writer=writer,
-            selection=Selection(),
-        )
+        await _upsert_plain(tx, writer, "Study", data, data.source)
         for intervention_id in data.intervention_ids or []:
-            await _prefixed(
-                "interventionIds",
-                _ensure_link(
-                    tx,
-                    writer,
-                    "EVALUATES",
-                    "Study",
-                    data.id,
-                    "Intervention",
-                    intervention_id,
-                    data.source,
-                ),
+            await _link_to(
+                tx,
+                writer,
+                node=("Study", data.id),
+                rel="EVALUATES",
+                other=("Intervention", intervention_id),
+                outgoing=True,
+                source=data.source,
+                field="interventionIds",
             )
         for index, finding in enumerate(data.findings or []):
             await _prefixed(
@@ -262,40 +266,38 @@ async def _upsert_finding(info: ContextInfo, data: Any) -> dict[str, Any]:
 
 async def _upsert_rating(info: ContextInfo, data: Any) -> dict[str, Any]:
     async def work(tx: Transaction, writer: Writer) -> dict[str, Any]:
-        await upsert_node(
+        await _upsert_plain(tx, writer, "Rating", data, data.source)
+        node = ("Rating", data.id)
+        await _link_to(
             tx,
-            label="Rating",
-            node_id=data.id,
-            values=values_of(data, NODE_PROPERTIES["Rating"]),
+            writer,
+            node=node,
+            rel="ISSUED",
+            other=("Agency", data.issuer_id),
+            outgoing=False,
             source=data.source,
-            writer=writer,
-            selection=Selection(),
+            field="issuerId",
         )
-        await _prefixed(
-            "issuerId",
-            _ensure_link(
-                tx, writer, "ISSUED", "Agency", data.issuer_id, "Rating", data.id, data.source
-            ),
-        )
-        await _prefixed(
-            "interventionId",
-            _ensure_link(
-                tx,
-                writer,
-                "RATES",
-                "Rating",
-                data.id,
-                "Intervention",
-                data.intervention_id,
-                data.source,
-            ),
+        await _link_to(
+            tx,
+            writer,
+            node=node,
+            rel="RATES",
+            other=("Intervention", data.intervention_id),
+            outgoing=True,
+            source=data.source,
+            field="interventionId",
         )
         for outcome_id in data.outcome_ids or []:
-            await _prefixed(
-                "outcomeIds",
-                _ensure_link(
-                    tx, writer, "SCOPED_TO", "Rating", data.id, "Outcome", outcome_id, data.source
-                ),
+            await _link_to(
+                tx,
+                writer,
+                node=node,
+                rel="SCOPED_TO",
+                other=("Outcome", outcome_id),
+                outgoing=True,
+                source=data.source,
+                field="outcomeIds",
             )
         return await _read_node(tx, "Rating", data.id, _sub(info, "rating"))
 
@@ -335,11 +337,18 @@ def _edge_writer(
                 source=data.source,
                 writer=writer,
                 projection=projection,
+                from_field=_camel(from_field),
+                to_field=_camel(to_field),
             )
 
         return await _write(info, key, work)
 
     return resolve
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 _participation = _edge_writer("Participation", "participation", "agency_id", "intervention_id")
@@ -416,7 +425,9 @@ class WriteMutation:
         type: PlainLinkKind,
         from_id: strawberry.ID,
         to_id: strawberry.ID,
-        source: str,
+        citation: Annotated[
+            str, strawberry.argument(name="source", description="URL or citation of the fact.")
+        ],
     ) -> LinkPayload:
         [(from_label, to_label)] = labels_for(type.value)
 
@@ -429,7 +440,7 @@ class WriteMutation:
                 to_label=to_label,
                 to_id=to_id,
                 values={},
-                source=source,
+                source=citation,
                 writer=writer,
             )
 

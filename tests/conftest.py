@@ -114,3 +114,80 @@ async def fresh_store(tmp_path: Path) -> AsyncIterator[Store]:
 async def migrated(store: Store) -> Store:
     await apply_migrations(store)
     return store
+
+
+class WriteClient:
+    """An app on a store of its own (so writes disturb no read test), with API keys."""
+
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient, tokens: dict[str, str]) -> None:
+        self.app = app
+        self.http = client
+        self.tokens = tokens
+        self.statements = 0
+
+    @property
+    def store(self) -> Store:
+        store: Store = self.app.state.runtime.store
+        return store
+
+    async def post(
+        self, query: str, *, token: str | None = "writer", **variables: Any
+    ) -> httpx.Response:
+        headers = {}
+        if token is not None:
+            headers["authorization"] = f"Bearer {self.tokens.get(token, token)}"
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+
+    async def __call__(
+        self, query: str, *, token: str | None = "writer", **variables: Any
+    ) -> dict[str, Any]:
+        response = await self.post(query, token=token, **variables)
+        body: dict[str, Any] = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def count(self, cypher: str = "MATCH (n) RETURN count(n) AS n", **params: Any) -> int:
+        rows = await self.store.read(cypher, params)
+        return int(rows[0]["n"])
+
+
+@pytest.fixture(scope="session")
+async def writes(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WriteClient]:
+    from service.auth.api_keys import issue_key
+
+    store = await start_embedded_store(embedded_settings(tmp_path_factory.mktemp("write-store")))
+    application = create_app(settings_for(store, load_example_data=True))
+    try:
+        async with application.router.lifespan_context(application):
+            runtime_store = application.state.runtime.store
+            tokens = {
+                "writer": (
+                    await issue_key(
+                        runtime_store,
+                        name="eif-loader",
+                        agency_id="agency-eif",
+                        scopes=["evidence:write"],
+                    )
+                ).token,
+                "reader": (
+                    await issue_key(
+                        runtime_store,
+                        name="eif-reader",
+                        agency_id="agency-eif",
+                        scopes=["evidence:read"],
+                    )
+                ).token,
+                "admin": (
+                    await issue_key(
+                        runtime_store, name="eif-admin", agency_id="agency-eif", scopes=["admin"]
+                    )
+                ).token,
+            }
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                yield WriteClient(application, http, tokens)
+    finally:
+        await store.stop()

@@ -2,7 +2,8 @@
 
 A relationship is keyed on (type, from, to): there is at most one of each type between
 two nodes. Merging a relationship is not protected by any constraint, so the start node
-is locked first; without that, concurrent identical links can both create one.
+is locked first (see ``lock_token``); without that, concurrent identical links can both
+create one, or both believe they created it.
 """
 
 from __future__ import annotations
@@ -13,22 +14,30 @@ from service.model import RELATIONSHIP_TYPES
 from service.store import Transaction
 from service.validation import clean_properties, clean_source
 from service.writes.changelog import RECORD_CHANGE, Operation, change_params, link_entity_id
+from service.writes.locks import lock_token
 from service.writes.outcome import ErrorCode, WriteProblem, Writer, WriteRefused
 
-_LOCK: Final = """
+_STATE: Final = """
 OPTIONAL MATCH (a:{from_label} {{id: $from}})
 OPTIONAL MATCH (b:{to_label} {{id: $to}})
-SET a._lock = true REMOVE a._lock
 WITH a, b
 OPTIONAL MATCH (a)-[r:{type}]->(b)
 RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, properties(r) AS before
 """
+# One statement, so that whether this transaction created the relationship is decided
+# by MERGE itself (the ON CREATE marker), not by an earlier read a concurrent
+# transaction may have overtaken: exactly one of many identical links logs a LINK.
 _APPLY: Final = """
 MATCH (a:{from_label} {{id: $from}})
 MATCH (b:{to_label} {{id: $to}})
+SET a._lock = $lockToken
 MERGE (a)-[r:{type}]->(b)
+ON CREATE SET r._created = $lockToken
+WITH a, b, r, coalesce(r._created = $lockToken, false) AS created
 SET r += $set, r.source = $source, r.recordedBy = $changeClient, r.recordedAt = datetime()
-{record}
+REMOVE r._created, a._lock
+FOREACH (_ IN CASE WHEN created OR $isUpdate THEN [1] ELSE [] END |
+{record})
 WITH a, r, b
 RETURN {projection} AS edge
 """
@@ -38,16 +47,17 @@ RETURN {projection} AS edge
 """
 _LOCK_EXISTING: Final = """
 MATCH (a:{from_label} {{id: $from}})-[r:{type}]->(b:{to_label} {{id: $to}})
-SET a._lock = true REMOVE a._lock
+SET a._lock = $lockToken
 RETURN properties(r) AS before
 """
 _UNLINK: Final = """
 MATCH (a:{from_label} {{id: $from}})-[r:{type}]->(b:{to_label} {{id: $to}})
 DELETE r
+REMOVE a._lock
 {record}
 """
 _PLAIN_LINK: Final = (
-    "{type: type(r), fromId: a.id, toId: b.id, source: r.source, recordedBy: r.recordedBy}"
+    "{type: type(r), from_id: a.id, to_id: b.id, source: r.source, recorded_by: r.recordedBy}"
 )
 
 
@@ -63,8 +73,13 @@ async def link(
     source: Any,
     writer: Writer,
     projection: str = _PLAIN_LINK,
+    from_field: str = "fromId",
+    to_field: str = "toId",
 ) -> dict[str, Any]:
-    """Create or update the relationship; return ``projection`` over a, r, b."""
+    """Create or update the relationship; return ``projection`` over a, r, b.
+
+    ``from_field`` and ``to_field`` name the caller's input fields, for error reports.
+    """
     definition = RELATIONSHIP_TYPES[rel_type]
     if from_label not in definition.from_labels or to_label not in definition.to_labels:
         raise WriteRefused.one(
@@ -82,12 +97,12 @@ async def link(
         raise WriteRefused.invalid(problems)
     labels = {"from_label": from_label, "to_label": to_label, "type": rel_type}
     ends = {"from": from_id, "to": to_id}
-    [state] = await tx.run(_LOCK.format(**labels), ends)
+    [state] = await tx.run(_STATE.format(**labels), ends)
     missing = [
         (field, label, node_id)
         for field, label, node_id, found in (
-            ("fromId", from_label, from_id, state["fromFound"]),
-            ("toId", to_label, to_id, state["toFound"]),
+            (from_field, from_label, from_id, state["fromFound"]),
+            (to_field, to_label, to_id, state["toFound"]),
         )
         if not found
     ]
@@ -111,8 +126,11 @@ async def link(
         },
         source=clean_source_text,
     )
-    statement = _APPLY.format(**labels, record=RECORD_CHANGE, projection=projection)
-    [row] = await tx.run(statement, {**ends, "set": cleaned, "source": clean_source_text, **params})
+    statement = _APPLY.format(**labels, record=RECORD_CHANGE.strip(), projection=projection)
+    values = {"set": cleaned, "source": clean_source_text, "lockToken": lock_token()}
+    [row] = await tx.run(
+        statement, {**ends, **values, "isUpdate": state["before"] is not None, **params}
+    )
     return dict(row["edge"])
 
 
@@ -129,7 +147,7 @@ async def unlink(
     """Remove the relationship; False when there was none (so a resend is harmless)."""
     labels = {"from_label": from_label, "to_label": to_label, "type": rel_type}
     ends = {"from": from_id, "to": to_id}
-    rows = await tx.run(_LOCK_EXISTING.format(**labels), ends)
+    rows = await tx.run(_LOCK_EXISTING.format(**labels), {**ends, "lockToken": lock_token()})
     if not rows:
         return False
     params = change_params(

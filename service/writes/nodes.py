@@ -1,8 +1,7 @@
 """Create-or-update and delete of nodes, keyed on (label, id), inside one transaction.
 
-An upsert first merges the node and takes its write lock (``SET``/``REMOVE`` of a
-scratch property: Neo4j locks the node, the embedded store detects the conflict and the
-driver retries), then reads what is there. Only then does it decide whether anything
+An upsert first merges the node and takes its write lock (see ``lock_token``), then
+reads what is there. Only then does it decide whether anything
 changes: resending the same values writes nothing and logs nothing.
 """
 
@@ -16,22 +15,24 @@ from service.plans.selection import Selection
 from service.store import Transaction
 from service.validation import check_id, clean_properties, clean_source
 from service.writes.changelog import RECORD_CHANGE, Operation, change_params
+from service.writes.locks import lock_token
 from service.writes.outcome import ErrorCode, Writer, WriteRefused
 
 _LOCK: Final = """
 MERGE (n:{label} {{id: $id}})
-SET n._lock = true REMOVE n._lock
+SET n._lock = $lockToken
 RETURN properties(n) AS before, n.createdAt IS NULL AS isNew
 """
 _APPLY: Final = """
 MATCH (n:{label} {{id: $id}})
 SET n += $set, n.source = $source, n.recordedBy = $changeClient,
     n.updatedAt = datetime(), n.createdAt = coalesce(n.createdAt, datetime())
+REMOVE n._lock
 {record}
 WITH n
 RETURN {projection} AS node
 """
-_READ: Final = "MATCH (n:{label} {{id: $id}}) RETURN {projection} AS node"
+_READ: Final = "MATCH (n:{label} {{id: $id}}) REMOVE n._lock RETURN {projection} AS node"
 
 # What depends on a node of each label: a delete is refused while any exists, unless forced.
 DEPENDENTS: Final[dict[str, dict[str, str]]] = {
@@ -72,7 +73,7 @@ async def upsert_node(
     clean_source_text, source_problem = clean_source(source)
     if source_problem:
         raise WriteRefused.invalid([source_problem])
-    [state] = await tx.run(_LOCK.format(label=label), {"id": node_id})
+    [state] = await tx.run(_LOCK.format(label=label), {"id": node_id, "lockToken": lock_token()})
     cleaned, problems = clean_properties(values, NODE_PROPERTIES[label], require=state["isNew"])
     if problems:
         raise WriteRefused.invalid(problems)
@@ -107,9 +108,9 @@ async def delete_node(
         ", ".join(f"{expr} AS `{what}`" for what, expr in DEPENDENTS[label].items()) or "0 AS none"
     )
     rows = await tx.run(
-        f"MATCH (n:{label} {{id: $id}}) SET n._lock = true REMOVE n._lock "
+        f"MATCH (n:{label} {{id: $id}}) SET n._lock = $lockToken "
         f"RETURN properties(n) AS before, {counts}",
-        {"id": node_id},
+        {"id": node_id, "lockToken": lock_token()},
     )
     if not rows:
         return False
