@@ -119,8 +119,15 @@ async def migrated(store: Store) -> Store:
 class WriteClient:
     """An app on a store of its own (so writes disturb no read test), with API keys."""
 
-    def __init__(self, app: FastAPI, client: httpx.AsyncClient, tokens: dict[str, str]) -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        tokens: dict[str, str],
+        embedded: EmbeddedStore,
+    ) -> None:
         self.app = app
+        self.embedded = embedded
         self.http = client
         self.tokens = tokens
         self.statements = 0
@@ -188,6 +195,6 @@ async def writes(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Writ
             }
             transport = httpx.ASGITransport(app=application)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-                yield WriteClient(application, http, tokens)
+                yield WriteClient(application, http, tokens, store)
     finally:
         await store.stop()
