@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python -m schema.build
+	$(BIN)/python -m service.graph_file_schema
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -14,6 +14,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from schema.build import build_schema
 from schema.context import Context
+from service import import_routes
 from service.auth.principal import AuthenticationFailed, Scope
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
@@ -23,7 +24,7 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="evidence-graph"'}
-_ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+_ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/imports"})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"),
         prefix="/graphql",
     )
+
+    app.include_router(import_routes.router)
 
     @app.middleware("http")
     async def count_requests(

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from service.errors import SetupError
 from service.settings import Settings
+from service.store_registry import RunningStore, find_running, register, unregister
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,12 @@ class EmbeddedStore:
     password: str
     database: str
     log_path: Path
+    data_dir: Path
     _process: subprocess.Popen[bytes]
 
     async def stop(self, timeout: float = 30.0) -> None:
         """Stop the store cleanly; kill it only if it ignores the request."""
+        unregister(self.data_dir, self._process.pid)
         if self._process.poll() is not None:
             return
         self._process.terminate()
@@ -61,6 +64,11 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
     """Start the store, wait until it accepts Bolt connections, and return its handle."""
     data_dir = settings.data_dir.resolve()
     _ensure_writable(data_dir)
+    if running := find_running(data_dir):
+        raise SetupError(
+            f"data directory {data_dir} is in use by a running store (pid {running.pid}); "
+            "stop that service or set DATA_DIR to another directory"
+        )
     bolt_port = _resolve_port(settings.embedded_bolt_port, "EMBEDDED_BOLT_PORT")
     http_port = _resolve_port(settings.embedded_http_port, "EMBEDDED_HTTP_PORT", avoid=bolt_port)
     log_path = data_dir / "store.log"
@@ -96,10 +104,15 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
         password=settings.embedded_password,
         database=settings.embedded_database,
         log_path=log_path,
+        data_dir=data_dir,
         _process=process,
     )
     try:
         await _wait_until_ready(store, ready_read, settings.embedded_start_timeout)
+        register(
+            data_dir,
+            RunningStore(pid=process.pid, bolt_port=bolt_port, database=settings.embedded_database),
+        )
     except BaseException:
         await store.stop(timeout=5.0)
         raise

@@ -125,6 +125,18 @@ def check_node(
     return NodeRecord(label, node_id, source, properties)  # type: ignore[arg-type]
 
 
+def declared_node(raw: Any) -> tuple[str, str] | None:
+    """(id, label) a node record declares, valid or not.
+
+    A node refused for its properties still anchors its relationships, so that their own
+    problems are reported rather than a misleading "does not exist".
+    """
+    if not isinstance(raw, dict):
+        return None
+    node_id, label = raw.get("id"), raw.get("label")
+    return (node_id, label) if isinstance(node_id, str) and label in NODE_PROPERTIES else None
+
+
 def check_relationship(
     where: str,
     raw: Any,

@@ -20,6 +20,7 @@ from service.metrics import Metrics
 from service.migrations import apply_migrations
 from service.settings import Settings
 from service.store import Store
+from service.store_registry import find_running
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +32,23 @@ class Runtime:
     authenticator: Authenticator
 
     @classmethod
-    async def start(cls, settings: Settings, metrics: Metrics) -> Runtime:
+    async def start(cls, settings: Settings, metrics: Metrics, *, attach: bool = False) -> Runtime:
+        """Start everything; ``attach`` reuses an embedded store a running service owns."""
         jwt_verifier = jwt_verifier_for(settings)  # bad key settings fail before anything starts
-        embedded = await start_embedded_store(settings) if settings.uses_embedded_store else None
+        embedded = None
+        if settings.uses_embedded_store:
+            running = find_running(settings.data_dir.resolve()) if attach else None
+            if running is not None:
+                settings = settings.model_copy(
+                    update={
+                        "neo4j_uri": running.uri,
+                        "neo4j_user": "root",
+                        "neo4j_password": settings.embedded_password,
+                        "neo4j_database": running.database,
+                    }
+                )
+            else:
+                embedded = await start_embedded_store(settings)
         try:
             store = await _connect(settings, embedded, metrics)
         except BaseException:

@@ -1,0 +1,1 @@
+"""Bulk import: one documented JSON format (and CSV tables), all or nothing."""

@@ -1,0 +1,198 @@
+"""Streams records out of an import file, JSON or CSV, without loading it whole.
+
+Each reader can be read several times (the import validates, then writes), and yields
+``(where, raw)`` pairs: the record's position as the error report names it, and the
+record in the graph-file shape ({label, id, source, properties} or {type, from, to,
+source, properties}).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import ijson
+
+from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
+from service.validation import PERSONAL_DATA_FIELDS
+
+Record = tuple[str, Any]
+
+
+class UnreadableFile(ValueError):
+    """The file is not valid JSON/CSV (or not UTF-8); the message says where."""
+
+
+class ImportFile(Protocol):
+    def sources(self) -> dict[str, Any]: ...
+    def nodes(self) -> Iterator[Record]: ...
+    def relationships(self) -> Iterator[Record]: ...
+
+
+@dataclass
+class JsonImportFile:
+    """The graph-file format of docs/graph-file.schema.json, streamed with ijson."""
+
+    path: Path
+
+    def sources(self) -> dict[str, Any]:
+        with self._open() as handle:
+            return dict(self._guard(lambda: ijson.kvitems(handle, "sources", use_float=True)))
+
+    def nodes(self) -> Iterator[Record]:
+        yield from self._items("nodes")
+
+    def relationships(self) -> Iterator[Record]:
+        yield from self._items("relationships")
+
+    def _items(self, key: str) -> Iterator[Record]:
+        with self._open() as handle:
+            for index, item in enumerate(
+                self._guard(lambda: ijson.items(handle, f"{key}.item", use_float=True))
+            ):
+                yield f"{key}[{index}]", item
+
+    def _open(self) -> IO[bytes]:
+        return self.path.open("rb")
+
+    @staticmethod
+    def _guard(make: Any) -> Iterator[Any]:
+        try:
+            yield from make()
+        except ijson.JSONError as error:
+            raise UnreadableFile(f"the file is not valid JSON: {error}") from None
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"the file is not valid UTF-8 at byte {error.start}") from None
+
+
+class CsvTable(StrEnum):
+    INTERVENTIONS = "interventions"
+    AGENCIES = "agencies"
+    STUDIES = "studies"
+    FINDINGS = "findings"
+    OUTCOMES = "outcomes"
+    RATINGS = "ratings"
+    RELATIONSHIPS = "relationships"
+
+
+_TABLE_LABELS = {
+    CsvTable.INTERVENTIONS: "Intervention",
+    CsvTable.AGENCIES: "Agency",
+    CsvTable.STUDIES: "Study",
+    CsvTable.FINDINGS: "Finding",
+    CsvTable.OUTCOMES: "Outcome",
+    CsvTable.RATINGS: "Rating",
+}
+LIST_SEPARATOR = ";"
+
+
+@dataclass
+class CsvImportFile:
+    """One table per file, a header row of property names, ``id`` and ``source`` columns.
+
+    Node tables: ``id,source,<properties>``. The relationships table:
+    ``type,from,to,source,<properties of any relationship type>``. Lists are separated
+    by ';'; an empty cell leaves the property out. ``source`` holds the citation itself.
+    """
+
+    path: Path
+    table: CsvTable
+
+    def sources(self) -> dict[str, Any]:
+        texts = {}
+        for _, row in self._rows():
+            source = (row.get("source") or "").strip()
+            if source:
+                texts[source] = {"citation": source}
+        return texts
+
+    def nodes(self) -> Iterator[Record]:
+        if self.table is CsvTable.RELATIONSHIPS:
+            return
+        label = _TABLE_LABELS[self.table]
+        properties = {p.name: p for p in NODE_PROPERTIES[label]}
+        for where, row in self._rows():
+            yield (
+                where,
+                {
+                    "label": label,
+                    "id": row.get("id"),
+                    "source": (row.get("source") or "").strip(),
+                    "properties": _typed(row, properties, skip={"id", "source"}),
+                },
+            )
+
+    def relationships(self) -> Iterator[Record]:
+        if self.table is not CsvTable.RELATIONSHIPS:
+            return
+        for where, row in self._rows():
+            definition = RELATIONSHIP_TYPES.get(row.get("type") or "")
+            properties = {p.name: p for p in definition.properties} if definition else {}
+            yield (
+                where,
+                {
+                    "type": row.get("type"),
+                    "from": row.get("from"),
+                    "to": row.get("to"),
+                    "source": (row.get("source") or "").strip(),
+                    "properties": _typed(row, properties, skip={"type", "from", "to", "source"}),
+                },
+            )
+
+    def _rows(self) -> Iterator[tuple[str, dict[str, str]]]:
+        try:
+            with self.path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.DictReader(handle)
+                for row in reader:
+                    if None in row:
+                        raise UnreadableFile(
+                            f"line {reader.line_num}: more cells than header columns"
+                        )
+                    yield (
+                        f"line {reader.line_num}",
+                        {k: v for k, v in row.items() if v not in (None, "")},
+                    )
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"the file is not valid UTF-8 at byte {error.start}") from None
+        except csv.Error as error:
+            raise UnreadableFile(f"the file is not valid CSV: {error}") from None
+
+
+def _typed(
+    row: dict[str, str], properties: dict[str, Property], *, skip: set[str]
+) -> dict[str, Any]:
+    """Cell text converted to the property's type; unknown columns pass through to be refused."""
+    values: dict[str, Any] = {}
+    for column, text in row.items():
+        if column in skip:
+            continue
+        prop = properties.get(column)
+        if prop is None or column.lower() in PERSONAL_DATA_FIELDS:
+            values[column] = text
+            continue
+        if prop.many:
+            values[column] = [
+                _cell(prop, part.strip()) for part in text.split(LIST_SEPARATOR) if part.strip()
+            ]
+        else:
+            values[column] = _cell(prop, text.strip())
+    return values
+
+
+def _cell(prop: Property, text: str) -> Any:
+    kinds = prop.type if isinstance(prop.type, tuple) else (prop.type,)
+    if bool in kinds:
+        return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(
+            text.lower(), text
+        )
+    for kind in (int, float):
+        if kind in kinds:
+            try:
+                return kind(text)
+            except ValueError:
+                continue
+    return text
