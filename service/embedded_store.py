@@ -25,6 +25,7 @@ from service.store_registry import RunningStore, find_running, register, unregis
 logger = logging.getLogger(__name__)
 
 _LOG_TAIL_LINES = 5
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -81,6 +82,9 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
         "EVIDENCE_STORE_BOLT_PORT": str(bolt_port),
         "EVIDENCE_STORE_HTTP_PORT": str(http_port),
         "EVIDENCE_STORE_READY_FD": str(ready_write),
+        # The child runs in DATA_DIR (the store writes its log/ folder into the working
+        # directory), so it finds this package through PYTHONPATH.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(_PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
     }
     with log_path.open("ab") as log:
         process = subprocess.Popen(
@@ -90,6 +94,7 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
             stderr=subprocess.STDOUT,
             env=env,
             pass_fds=(ready_write,),
+            cwd=data_dir,
         )
     os.close(ready_write)
     logger.info(
