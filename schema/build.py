@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any, Final
 
 import strawberry
-from strawberry.tools import merge_types
 from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from schema.errors import MASKED_MESSAGE, should_mask
+from schema.evidence_queries import EvidenceQuery
 from schema.query import ReadQuery
 
 SDL_PATH: Final = Path(__file__).resolve().parent / "schema.graphql"
@@ -24,7 +25,7 @@ def _read(source: Any, name: str) -> object:
 
 
 # Each area of the API contributes its root fields as a class of its own.
-QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery,)
+QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, EvidenceQuery)
 
 
 def build_schema() -> strawberry.Schema:

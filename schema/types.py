@@ -22,6 +22,7 @@ from schema.enums import (
     StudyDesign,
     StudyStatus,
 )
+from service.rules.rating_scale import ScaledRating, scale
 
 
 @strawberry.interface(description="Where a fact came from and who recorded it.")
@@ -169,6 +170,28 @@ class Rating(GraphNode):
     outcomes: list[Outcome] = strawberry.field(
         description="Outcomes the rating is scoped to, if any."
     )
+
+    @strawberry.field(
+        description="The value on the common scale, 0 (not effective) to 5 (well "
+        "supported); null when the mapping does not know it (docs/evidence-rules.md)."
+    )
+    def common_scale(self) -> int | None:
+        level = _scaled(self).level
+        return None if level is None else int(level)
+
+    @strawberry.field(description="What the common-scale level means.")
+    def common_scale_label(self) -> str | None:
+        return _scaled(self).label
+
+    @strawberry.field(description="The published value flags mixed evidence (EIF '*').")
+    def mixed_evidence(self) -> bool:
+        return _scaled(self).mixed
+
+
+def _scaled(rating: object) -> ScaledRating:
+    """Resolvers receive the plan's plain map as ``self``; read scheme and value from it."""
+    values = rating if isinstance(rating, dict) else vars(rating)
+    return scale(values.get("scheme"), values.get("value"))
 
 
 @strawberry.type(description="An agency's membership of a multi-agency arrangement.")

@@ -147,8 +147,13 @@ def test_an_unknown_value_maps_to_nothing_rather_than_a_guess() -> None:
 
 
 def _rating(scheme: str, value: str, on: str, topic: str | None = None) -> dict[str, object]:
-    return {"id": f"{scheme}-{on}", "scheme": scheme, "value": value, "topic": topic,
-            "rated_on": dt.date.fromisoformat(on)}
+    return {
+        "id": f"{scheme}-{on}",
+        "scheme": scheme,
+        "value": value,
+        "topic": topic,
+        "rated_on": dt.date.fromisoformat(on),
+    }
 
 
 def test_newest_rating_per_scheme_and_topic_is_current_and_older_ones_are_history() -> None:
@@ -161,15 +166,20 @@ def test_newest_rating_per_scheme_and_topic_is_current_and_older_ones_are_histor
             _rating("TITLE_IV_E", "Well-supported", "2020-02-01", topic="Mental Health"),
         ]
     )
-    assert [r["id"] for r in summary.current] == ["TITLE_IV_E-2020-02-01", "CEBC-2020-01-01",
-                                                  "CEBC-2018-01-01"]
+    assert [r["id"] for r in summary.current] == [
+        "TITLE_IV_E-2020-02-01",
+        "CEBC-2020-01-01",
+        "CEBC-2018-01-01",
+    ]
     assert [r["id"] for r in summary.history] == ["TITLE_IV_E-2019-06-20", "CEBC-2015-01-01"]
     assert summary.schemes_disagree is False
     assert summary.best_by_scheme == {"TITLE_IV_E": 5, "CEBC": 5}
 
 
 def test_schemes_disagree_when_their_levels_are_more_than_one_step_apart() -> None:
-    near = summarise([_rating("EIF", "3+", "2020-01-01"), _rating("BLUEPRINTS", "Promising", "2019-01-01")])
+    near = summarise(
+        [_rating("EIF", "3+", "2020-01-01"), _rating("BLUEPRINTS", "Promising", "2019-01-01")]
+    )
     far = summarise([_rating("EIF", "4", "2020-01-01"), _rating("CEBC", "NR", "2019-01-01")])
     assert near.schemes_disagree is False
     assert far.schemes_disagree is True

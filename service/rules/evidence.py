@@ -160,8 +160,7 @@ def title_iv_e_rating(findings: list[FindingFacts]) -> tuple[str, list[FindingFa
 def mixed_evidence(deciding_tier: list[FindingFacts]) -> bool:
     """EIF's "*": favourable findings alongside null or harmful ones at the same tier."""
     return any(is_favourable(f) for f in deciding_tier) and any(
-        f.direction in _NOT_FAVOURABLE
-        or (f.direction == "FAVOURABLE" and _significant(f) is False)
+        f.direction in _NOT_FAVOURABLE or (f.direction == "FAVOURABLE" and _significant(f) is False)
         for f in deciding_tier
     )
 
@@ -181,9 +180,11 @@ def judge(findings: Iterable[FindingFacts]) -> Judgement:
     """The judgement for one intervention on one outcome, with the findings behind it."""
     completed = [f for f in findings if f.status != "ONGOING"]
     level, deciding = eif_level(completed)
-    tier = [f for f in completed if is_rigorous(f)] if level in {"4", "3+", "3", "NE"} else [
-        f for f in completed if is_primary(f)
-    ]
+    tier = (
+        [f for f in completed if is_rigorous(f)]
+        if level in {"4", "3+", "3", "NE"}
+        else [f for f in completed if is_primary(f)]
+    )
     mixed = mixed_evidence(tier)
     iv_e, _ = title_iv_e_rating(completed)
     common = scale("EIF", level).level
@@ -205,9 +206,7 @@ def judge(findings: Iterable[FindingFacts]) -> Judgement:
 
 def _reasons(findings: list[FindingFacts], level: str) -> list[str]:
     reasons = []
-    unrated = [
-        f for f in findings if is_primary(f) and f.design in _CAUSAL and not f.design_rating
-    ]
+    unrated = [f for f in findings if is_primary(f) and f.design in _CAUSAL and not f.design_rating]
     if unrated and level in {"2", "NL2"}:
         reasons.append(
             f"{_distinct_studies(unrated)} RCT/QED without a recorded design rating counted "

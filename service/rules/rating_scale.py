@@ -133,7 +133,9 @@ def _eif(text: str) -> ScaledRating:
 
 
 def _wwcsc(text: str) -> ScaledRating:
-    match = re.fullmatch(r"(?P<effect>[a-z ]+?)\s*(?:;\s*strength\s*(?P<strength>\d))?", text.lower())
+    match = re.fullmatch(
+        r"(?P<effect>[a-z ]+?)\s*(?:;\s*strength\s*(?P<strength>\d))?", text.lower()
+    )
     if match is None or match["effect"] not in _WWCSC_EFFECT:
         return ScaledRating(None, False)
     effect = _WWCSC_EFFECT[match["effect"]]
