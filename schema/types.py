@@ -171,25 +171,28 @@ class Rating(GraphNode):
         description="Outcomes the rating is scoped to, if any."
     )
 
-    @strawberry.field(
+    common_scale: int | None = strawberry.field(
+        resolver=lambda root: _common_scale(root),
         description="The value on the common scale, 0 (not effective) to 5 (well "
-        "supported); null when the mapping does not know it (docs/evidence-rules.md)."
+        "supported); null when the mapping does not know it (docs/evidence-rules.md).",
     )
-    def common_scale(self) -> int | None:
-        level = _scaled(self).level
-        return None if level is None else int(level)
+    common_scale_label: str | None = strawberry.field(
+        resolver=lambda root: _scaled(root).label,
+        description="What the common-scale level means.",
+    )
+    mixed_evidence: bool = strawberry.field(
+        resolver=lambda root: _scaled(root).mixed,
+        description="The published value flags mixed evidence (EIF '*').",
+    )
 
-    @strawberry.field(description="What the common-scale level means.")
-    def common_scale_label(self) -> str | None:
-        return _scaled(self).label
 
-    @strawberry.field(description="The published value flags mixed evidence (EIF '*').")
-    def mixed_evidence(self) -> bool:
-        return _scaled(self).mixed
+def _common_scale(rating: object) -> int | None:
+    level = _scaled(rating).level
+    return None if level is None else int(level)
 
 
 def _scaled(rating: object) -> ScaledRating:
-    """Resolvers receive the plan's plain map as ``self``; read scheme and value from it."""
+    """Resolvers receive the plan's plain map as ``root``; read scheme and value from it."""
     values = rating if isinstance(rating, dict) else vars(rating)
     return scale(values.get("scheme"), values.get("value"))
 

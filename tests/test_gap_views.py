@@ -4,7 +4,6 @@ in a store of this module's own (so nothing here changes what other tests read).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx

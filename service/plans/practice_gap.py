@@ -51,7 +51,7 @@ async def practice_gap(
 
 def _usage_rank(row: dict[str, Any]) -> float:
     # Agencies first, then money: a tie on agencies is broken by the larger grant.
-    return row["delivering_agencies"] * 1e12 + row["largest_funding_total"]
+    return float(row["delivering_agencies"] * 1e12 + row["largest_funding_total"])
 
 
 def _row(intervention: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[str, Any]:
