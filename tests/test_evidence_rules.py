@@ -83,9 +83,10 @@ def test_an_rct_without_a_design_rating_counts_as_preliminary() -> None:
     assert any("without a recorded design rating" in reason for reason in judgement.reasons)
 
 
-def test_a_low_rated_trial_and_a_non_significant_one_do_not_reach_level_3() -> None:
+def test_a_low_rated_trial_is_preliminary_and_a_rigorous_null_one_not_effective() -> None:
     assert judge([trial("a", design_rating="LOW")]).eif_value == "2"
-    assert judge([trial("a", significant=False)]).eif_value == "NL2"
+    assert judge([trial("a", design_rating="LOW", significant=False)]).eif_value == "NL2"
+    assert judge([trial("a", significant=False)]).eif_value == "NE", "rigorous, no benefit"
 
 
 def test_ongoing_studies_and_reviews_do_not_decide_the_level() -> None:

@@ -126,7 +126,7 @@ def eif_level(findings: list[FindingFacts]) -> tuple[str, list[FindingFacts]]:
         if studies >= 2 or lasting:
             return "3+", rigorous_good
         return "3", rigorous_good
-    rigorous_bad = [f for f in rigorous if f.direction in _NOT_FAVOURABLE]
+    rigorous_bad = [f for f in rigorous if _null_or_harmful(f)]
     if rigorous_bad:
         return "NE", rigorous_bad
     preliminary = [f for f in findings if is_primary(f) and is_favourable(f)]
@@ -157,11 +157,17 @@ def title_iv_e_rating(findings: list[FindingFacts]) -> tuple[str, list[FindingFa
     return "Does not currently meet criteria", []
 
 
+def _null_or_harmful(f: FindingFacts) -> bool:
+    """No effect, harm, mixed, or a favourable difference shown to be non-significant."""
+    return f.direction in _NOT_FAVOURABLE or (
+        f.direction == "FAVOURABLE" and _significant(f) is False
+    )
+
+
 def mixed_evidence(deciding_tier: list[FindingFacts]) -> bool:
     """EIF's "*": favourable findings alongside null or harmful ones at the same tier."""
     return any(is_favourable(f) for f in deciding_tier) and any(
-        f.direction in _NOT_FAVOURABLE or (f.direction == "FAVOURABLE" and _significant(f) is False)
-        for f in deciding_tier
+        _null_or_harmful(f) for f in deciding_tier
     )
 
 
