@@ -11,15 +11,12 @@ from strawberry.types import Info
 from schema.context import Context
 from schema.enums import InterventionKind
 from schema.errors import expected_errors
-from schema.evidence_types import (
+from schema.evidence_types import EvidenceGapMap, GapMapCell, GapMapFilter, PracticeGap
+from schema.fit_types import (
     Arrangement,
     CoParticipation,
-    EvidenceGapMap,
-    GapMapCell,
-    GapMapFilter,
     InterventionRatings,
     LocalContext,
-    PracticeGap,
     Recommendations,
 )
 from schema.selection import selection_of
