@@ -206,3 +206,39 @@ async def test_every_evidence_root_field_runs_one_statement(gql: GraphQL) -> Non
         }"""
     )
     assert gql.statements == 7
+
+
+async def test_judgement_rolls_narrower_outcomes_up_and_names_what_decided_it(gql: GraphQL) -> None:
+    """PCIT on child maltreatment: Chaffin et al.'s re-report finding counts (a narrower
+    outcome); the trial has no recorded design rating, so it is preliminary; the 2017
+    review's verdict is context, not a vote."""
+    data = await gql(
+        """{ evidenceJudgement(interventionId: "pcit", outcomeId: "outcome-child-maltreatment") {
+              status studiesByDesign { design count } findingsByDirection { direction count }
+              strongest { eifValue titleIvE commonScale reasons
+                          decidingFindings { id followUpMonths study { country design } } } } }"""
+    )
+    cell = data["evidenceJudgement"]
+    assert cell["status"] == "EVIDENCE"
+    assert cell["studiesByDesign"] == [
+        {"design": "EVIDENCE_REVIEW", "count": 1},
+        {"design": "RCT", "count": 1},
+    ]
+    assert cell["findingsByDirection"] == [{"direction": "FAVOURABLE", "count": 2}]
+    assert cell["strongest"] == {
+        "eifValue": "2",
+        "titleIvE": "Does not currently meet criteria",
+        "commonScale": 2,
+        "reasons": [
+            "1 RCT/QED without a recorded design rating counted as preliminary until its "
+            "design is rated",
+            "1 review finding(s) shown as context, not counted",
+        ],
+        "decidingFindings": [
+            {
+                "id": "finding-chaffin-2004-re-reports",
+                "followUpMonths": 28,
+                "study": {"country": "United States", "design": "RCT"},
+            }
+        ],
+    }

@@ -17,7 +17,7 @@ from service.rules.evidence import FindingFacts, Judgement, judge
 from service.store import Store
 
 
-def _findings(var: str, n: int) -> str:
+def _findings(var: str, n: int, *, areas: bool) -> str:
     f, s, o, a = f"f{n}", f"s{n}", f"o{n}", f"a{n}"
     return (
         f"COLLECT {{ MATCH ({var})<-[:OF]-({f}:Finding)<-[:REPORTS]-({s}:Study) "
@@ -28,9 +28,14 @@ def _findings(var: str, n: int) -> str:
         f"outcomes: COLLECT {{ MATCH ({f})-[:ON_OUTCOME]->({o}:Outcome) RETURN {o}.id AS id ORDER BY id }}, "
         f"study: {{id: {s}.id, title: {s}.title, year: {s}.year, design: {s}.design, "
         f"designRating: {s}.designRating, status: {s}.status, country: {s}.country, "
-        f"independent: {s}.independent, "
-        f"areaTypes: COLLECT {{ MATCH ({s})<-[:CONDUCTED]-({a}:Agency) WHERE {a}.areaType IS NOT NULL "
-        f"RETURN {a}.areaType AS areaType }}}}}} AS item }}"
+        f"independent: {s}.independent"
+        + (
+            f", areaTypes: COLLECT {{ MATCH ({s})<-[:CONDUCTED]-({a}:Agency) "
+            f"WHERE {a}.areaType IS NOT NULL RETURN {a}.areaType AS areaType }}"
+            if areas
+            else ""
+        )
+        + "}} AS item }"
     )
 
 
@@ -52,13 +57,13 @@ def _agencies(var: str, rel: str, n: int, extra: str) -> str:
     )
 
 
-def _core(var: str, n: int) -> str:
+def _core(var: str, n: int, *, areas: bool) -> str:
     t, s = f"t{n}", f"st{n}"
     return (
         f"id: {var}.id, name: {var}.name, kind: {var}.kind, costRating: {var}.costRating, "
         f"minAge: {var}.minAge, maxAge: {var}.maxAge, levelOfNeed: {var}.levelOfNeed, "
         f"ukTested: {var}.ukTested, countryOfOrigin: {var}.countryOfOrigin, "
-        f"findings: {_findings(var, n)}, ratings: {_ratings(var, n)}, "
+        f"findings: {_findings(var, n, areas=areas)}, ratings: {_ratings(var, n)}, "
         f"targets: COLLECT {{ MATCH ({var})-[:TARGETS]->({t}:Outcome) RETURN {t}.id AS id ORDER BY id }}, "
         f"studies: COLLECT {{ MATCH ({var})<-[:EVALUATES]-({s}:Study) WITH {s} ORDER BY {s}.year DESC, {s}.id "
         f"RETURN {{id: {s}.id, title: {s}.title, year: {s}.year, design: {s}.design, "
@@ -66,23 +71,26 @@ def _core(var: str, n: int) -> str:
     )
 
 
-INTERVENTION_FACTS: Final = (
-    "{"
-    + _core("i", 1)
-    + ", deliveries: "
-    + _agencies("i", "DELIVERS", 1, "status: r1.status")
-    + ", funding: "
-    + _agencies("i", "FUNDS", 2, "amount: r2.amount, currency: r2.currency")
-    + ", participants: "
-    + _agencies("i", "PARTICIPATES_IN", 3, "role: r3.role")
-    + ", variants: COLLECT { MATCH (i)<-[:VARIANT_OF]-(v:Intervention) WITH v ORDER BY v.name, v.id "
-    + "RETURN {"
-    + _core("v", 2)
-    + "} AS item }"
-    + "}"
-)
+def _intervention_facts(*, areas: bool) -> str:
+    return (
+        "{"
+        + _core("i", 1, areas=areas)
+        + ", deliveries: "
+        + _agencies("i", "DELIVERS", 1, "status: r1.status")
+        + ", funding: "
+        + _agencies("i", "FUNDS", 2, "amount: r2.amount, currency: r2.currency")
+        + ", participants: "
+        + _agencies("i", "PARTICIPATES_IN", 3, "role: r3.role")
+        + ", variants: COLLECT { MATCH (i)<-[:VARIANT_OF]-(v:Intervention) WITH v ORDER BY v.name, v.id "
+        + "RETURN {"
+        + _core("v", 2, areas=areas)
+        + "} AS item }"
+        + "}"
+    )
 
-EVIDENCE_FACTS: Final = f"""
+
+def _statement(*, areas: bool) -> str:
+    return f"""
 CALL () {{
   MATCH (o:Outcome)
   WHERE ($outcomeDomains IS NULL OR o.domain IN $outcomeDomains)
@@ -97,10 +105,16 @@ CALL () {{
   WHERE ($interventionIds IS NULL OR i.id IN $interventionIds)
     AND ($interventionKinds IS NULL OR i.kind IN $interventionKinds)
   WITH i ORDER BY i.name, i.id
-  RETURN collect({INTERVENTION_FACTS}) AS interventions
+  RETURN collect({_intervention_facts(areas=areas)}) AS interventions
 }}
 RETURN outcomes, interventions
 """
+
+
+EVIDENCE_FACTS: Final = _statement(areas=False)
+# Local fit also reads the area types of the councils that ran each study; the extra
+# subquery per finding roughly doubles the statement's cost, so only it asks for them.
+EVIDENCE_FACTS_WITH_AREAS: Final = _statement(areas=True)
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,12 @@ class EvidenceFacts:
     def outcome(self, outcome_id: str) -> dict[str, Any] | None:
         return next((o for o in self.outcomes if o["id"] == outcome_id), None)
 
+    def outcomes_over(self, outcome_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The outcomes (in column order) at or above any of ``outcome_ids``: the only
+        ones on which findings about those outcomes can count."""
+        wanted = set(outcome_ids)
+        return [o for o in self.outcomes if wanted & set(o["below"])]
+
 
 async def fetch(
     store: Store,
@@ -119,10 +139,11 @@ async def fetch(
     intervention_kinds: list[str] | None = None,
     outcome_domains: list[str] | None = None,
     outcome_ids: list[str] | None = None,
+    with_areas: bool = False,
 ) -> EvidenceFacts:
     """Run the one statement; ``None`` filters mean everything."""
     [row] = await store.read(
-        EVIDENCE_FACTS,
+        EVIDENCE_FACTS_WITH_AREAS if with_areas else EVIDENCE_FACTS,
         {
             "interventionIds": intervention_ids,
             "interventionKinds": intervention_kinds,

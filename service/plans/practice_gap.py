@@ -26,7 +26,7 @@ async def practice_gap(
     facts = await evidence_facts.fetch(
         store, intervention_ids=intervention_ids, intervention_kinds=intervention_kinds
     )
-    rows = [_row(i, facts.outcomes) for i in facts.interventions]
+    rows = [_row(i, facts) for i in facts.interventions]
     by_usage = sorted(
         rows, key=lambda r: (-_usage_rank(r), r["evidence"]["common_scale"], r["name"])
     )
@@ -54,7 +54,7 @@ def _usage_rank(row: dict[str, Any]) -> float:
     return float(row["delivering_agencies"] * 1e12 + row["largest_funding_total"])
 
 
-def _row(intervention: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+def _row(intervention: dict[str, Any], facts: evidence_facts.EvidenceFacts) -> dict[str, Any]:
     active = [d for d in intervention["deliveries"] if d["status"] != "ENDED"]
     totals: dict[str, float] = defaultdict(float)
     for grant in intervention["funding"]:
@@ -65,7 +65,7 @@ def _row(intervention: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[s
         funders=len({g["id"] for g in intervention["funding"]}),
         largest_funding_total=max(totals.values(), default=0.0),
     )
-    evidence = best_evidence(intervention, outcomes)
+    evidence = best_evidence(intervention, facts)
     return {
         "intervention_id": intervention["id"],
         "name": intervention["name"],
@@ -82,12 +82,14 @@ def _row(intervention: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[s
     }
 
 
-def best_evidence(intervention: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+def best_evidence(
+    intervention: dict[str, Any], facts: evidence_facts.EvidenceFacts
+) -> dict[str, Any]:
     """The strongest evidence for the intervention or one of its variants, with its basis."""
-    candidates = _candidates(intervention, outcomes, via=None)
+    candidates = _candidates(intervention, facts, via=None)
     for variant in intervention.get("variants", []):
         candidates += _candidates(
-            variant, outcomes, via={"id": variant["id"], "name": variant["name"]}
+            variant, facts, via={"id": variant["id"], "name": variant["name"]}
         )
     if not candidates:
         level = CommonLevel.NOT_SHOWN
@@ -108,7 +110,10 @@ def best_evidence(intervention: dict[str, Any], outcomes: list[dict[str, Any]]) 
 
 
 def _candidates(
-    intervention: dict[str, Any], outcomes: list[dict[str, Any]], *, via: dict[str, str] | None
+    intervention: dict[str, Any],
+    facts: evidence_facts.EvidenceFacts,
+    *,
+    via: dict[str, str] | None,
 ) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for rating in summarise(
@@ -135,7 +140,8 @@ def _candidates(
                 },
             }
         )
-    for outcome in outcomes:
+    reported_on = {o for f in intervention["findings"] for o in f["outcomes"]}
+    for outcome in facts.outcomes_over(reported_on):
         findings = evidence_facts.findings_on(intervention, outcome["below"])
         if not findings:
             continue

@@ -19,7 +19,7 @@ from service.store import Store
 async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, Any]:
     if not context.outcome_ids:
         raise BadQueryInput("name at least one outcome", argument="context")
-    facts = await evidence_facts.fetch(store)
+    facts = await evidence_facts.fetch(store, with_areas=True)
     by_id = {o["id"]: o for o in facts.outcomes}
     unknown = [o for o in context.outcome_ids if o not in by_id]
     if unknown:
