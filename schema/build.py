@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 
 from schema.changes import ChangeQuery
 from schema.errors import MASKED_MESSAGE, should_mask
+from schema.evidence_queries import EvidenceQuery
 from schema.mutations import WriteMutation
 from schema.query import ReadQuery
 
@@ -26,7 +27,7 @@ def _read(source: Any, name: str) -> object:
 
 
 # Each area of the API contributes its root fields as a class of its own.
-QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, ChangeQuery)
+QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, ChangeQuery, EvidenceQuery)
 MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 

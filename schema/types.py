@@ -22,6 +22,7 @@ from schema.enums import (
     StudyDesign,
     StudyStatus,
 )
+from service.rules.rating_scale import ScaledRating, scale
 
 
 @strawberry.interface(description="Where a fact came from and who recorded it.")
@@ -169,6 +170,31 @@ class Rating(GraphNode):
     outcomes: list[Outcome] = strawberry.field(
         description="Outcomes the rating is scoped to, if any."
     )
+
+    common_scale: int | None = strawberry.field(
+        resolver=lambda root: _common_scale(root),
+        description="The value on the common scale, 0 (not effective) to 5 (well "
+        "supported); null when the mapping does not know it (docs/evidence-rules.md).",
+    )
+    common_scale_label: str | None = strawberry.field(
+        resolver=lambda root: _scaled(root).label,
+        description="What the common-scale level means.",
+    )
+    mixed_evidence: bool = strawberry.field(
+        resolver=lambda root: _scaled(root).mixed,
+        description="The published value flags mixed evidence (EIF '*').",
+    )
+
+
+def _common_scale(rating: object) -> int | None:
+    level = _scaled(rating).level
+    return None if level is None else int(level)
+
+
+def _scaled(rating: object) -> ScaledRating:
+    """Resolvers receive the plan's plain map as ``root``; read scheme and value from it."""
+    values = rating if isinstance(rating, dict) else vars(rating)
+    return scale(values.get("scheme"), values.get("value"))
 
 
 @strawberry.type(description="An agency's membership of a multi-agency arrangement.")

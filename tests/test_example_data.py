@@ -73,7 +73,8 @@ def test_a_bad_file_reports_every_problem_with_its_position(tmp_path: Path) -> N
     assert any(p.startswith("nodes[1].costRating: 'cheap' is not a valid int") for p in problems)
     assert any("unknown label 'Child'" in p for p in problems)
     assert any("FUNDS cannot go from Intervention node 'mash'" in p for p in problems)
-    assert "relationships[102].source: 'nope' is not defined under 'sources'" in problems
+    last = len(json.loads(EXAMPLE_DATA.read_text())["relationships"])  # the appended one
+    assert f"relationships[{last}].source: 'nope' is not defined under 'sources'" in problems
 
 
 def test_a_file_that_is_not_json_is_reported(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from service.plans.selection import Selection
 from service.plans.shapes import (
+    COMPUTED,
     EDGE_SHAPES,
     LINKS,
     NESTED_ORDER,
@@ -27,19 +28,23 @@ class UnknownField(LookupError):
 
 def node_map(label: str, var: str, selection: Selection, depth: int = 0) -> str:
     """A Cypher map literal with the selected fields of the node bound to ``var``."""
-    entries = [f"id: {var}.id"]  # always present: the nested order and cursors rely on it
+    # Keyed by field so a scalar both selected and read by a computed field appears once.
+    entries = {"id": f"id: {var}.id"}  # always present: the nested order and cursors rely on it
     for name, sub in selection.fields.items():
         if name in _IGNORED or name == "id":
             continue
         if name in SCALARS[label]:
-            entries.append(f"{_key(name)}: {var}.{_key(SCALARS[label][name])}")
+            entries[name] = f"{_key(name)}: {var}.{_key(SCALARS[label][name])}"
+        elif name in (computed := COMPUTED.get(label, {})):
+            for needed in computed[name]:
+                entries[needed] = f"{_key(needed)}: {var}.{_key(SCALARS[label][needed])}"
         elif isinstance(link := LINKS[label].get(name), NodeLink):
-            entries.append(f"{_key(name)}: {_node_link(link, var, sub, depth)}")
+            entries[name] = f"{_key(name)}: {_node_link(link, var, sub, depth)}"
         elif isinstance(link, EdgeLink):
-            entries.append(f"{_key(name)}: {_edge_link(label, link, var, sub, depth)}")
+            entries[name] = f"{_key(name)}: {_edge_link(label, link, var, sub, depth)}"
         else:
             raise UnknownField(f"{label} has no field {name!r}")
-    return "{" + ", ".join(entries) + "}"
+    return "{" + ", ".join(entries.values()) + "}"
 
 
 def order_by(label: str, var: str) -> str:

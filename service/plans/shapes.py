@@ -139,6 +139,16 @@ LINKS: Final[dict[str, dict[str, Link]]] = {
 
 SCALARS: Final[dict[str, dict[str, str]]] = {label: _scalars(label) for label in NODE_PROPERTIES}
 
+# Fields the schema computes in Python from stored scalars: field -> the scalars it reads,
+# which the projection then fetches even when they were not selected themselves.
+COMPUTED: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "Rating": {
+        "common_scale": ("scheme", "value"),
+        "common_scale_label": ("scheme", "value"),
+        "mixed_evidence": ("scheme", "value"),
+    },
+}
+
 # How lists of each label are ordered when they appear nested inside another node:
 # (graph property, descending?) pairs, always ending with the id so order is total.
 NESTED_ORDER: Final[dict[str, tuple[tuple[str, bool], ...]]] = {

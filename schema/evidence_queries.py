@@ -1,0 +1,154 @@
+"""Root fields for what works and the gap. Each runs one Cypher statement; the evidence
+rules are applied in Python over its rows (service/rules/)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+from strawberry.types import Info
+
+from schema.context import Context
+from schema.enums import InterventionKind
+from schema.errors import expected_errors
+from schema.evidence_types import EvidenceGapMap, GapMapCell, GapMapFilter, PracticeGap
+from schema.fit_types import (
+    Arrangement,
+    CoParticipation,
+    InterventionRatings,
+    LocalContext,
+    Recommendations,
+)
+from schema.selection import selection_of
+from service.plans import evidence_facts, gap_map, multi_agency, practice_gap, ratings_overview
+from service.plans import recommend as recommend_plan
+from service.rules.local_fit import Context as FitContext
+
+ContextInfo = Info[Context, None]
+
+
+def _values(items: list[Any] | None) -> list[Any] | None:
+    return None if items is None else [getattr(item, "value", item) for item in items]
+
+
+@strawberry.type
+class EvidenceQuery:
+    """Evidence judgements, the gap map, the practice gap, local fit, arrangements."""
+
+    @strawberry.field(
+        description="Interventions by outcomes: per cell, studies by design, findings by "
+        "direction, the strongest evidence and whether it is a gap."
+    )
+    async def evidence_gap_map(
+        self, info: ContextInfo, filter: GapMapFilter | None = None
+    ) -> EvidenceGapMap:
+        chosen = filter or GapMapFilter()
+        with expected_errors():
+            result = await gap_map.gap_map(
+                info.context.store,
+                intervention_ids=_values(chosen.intervention_ids),
+                intervention_kinds=_values(chosen.intervention_kinds),
+                outcome_domains=_values(chosen.outcome_domains),
+                outcome_ids=_values(chosen.outcome_ids),
+            )
+        return cast(EvidenceGapMap, result)
+
+    @strawberry.field(
+        description="The judgement for one intervention on one outcome (and narrower "
+        "outcomes), with the findings that decided it. Null for an unknown id."
+    )
+    async def evidence_judgement(
+        self, info: ContextInfo, intervention_id: strawberry.ID, outcome_id: strawberry.ID
+    ) -> GapMapCell | None:
+        with expected_errors():
+            facts = await evidence_facts.fetch(
+                info.context.store, intervention_ids=[intervention_id], outcome_ids=[outcome_id]
+            )
+        if not facts.interventions or not facts.outcomes:
+            return None
+        return cast(GapMapCell, gap_map.cell(facts.interventions[0], facts.outcomes[0]))
+
+    @strawberry.field(
+        description="Interventions by how widely used or funded, against their evidence: "
+        "widely used but weakly evidenced, and well evidenced but rarely used."
+    )
+    async def practice_gap(
+        self,
+        info: ContextInfo,
+        intervention_ids: list[strawberry.ID] | None = None,
+        intervention_kinds: list[InterventionKind] | None = None,
+    ) -> PracticeGap:
+        with expected_errors():
+            result = await practice_gap.practice_gap(
+                info.context.store,
+                intervention_ids=_values(intervention_ids),
+                intervention_kinds=_values(intervention_kinds),
+            )
+        return cast(PracticeGap, result)
+
+    @strawberry.field(
+        description="A ranked list for a council, each with reasons as paths through the "
+        "graph and cautions."
+    )
+    async def recommend(self, info: ContextInfo, context: LocalContext) -> Recommendations:
+        fit = FitContext(
+            outcome_ids=tuple(context.outcome_ids),
+            min_age=context.min_age,
+            max_age=context.max_age,
+            level_of_need=_value(context.level_of_need),
+            area_type=_value(context.area_type),
+            max_cost_rating=context.max_cost_rating,
+            agency_sectors=tuple(_values(context.agency_sectors) or ()),
+            uk_tested_only=context.uk_tested_only,
+        )
+        with expected_errors():
+            result = await recommend_plan.recommend(info.context.store, context=fit)
+        return cast(Recommendations, result)
+
+    @strawberry.field(
+        description="A multi-agency arrangement: its agencies and roles, the outcomes it "
+        "targets or was evaluated on, and the evidence. Null for an unknown id."
+    )
+    async def arrangement(
+        self, info: ContextInfo, intervention_id: strawberry.ID
+    ) -> Arrangement | None:
+        with expected_errors():
+            result = await multi_agency.arrangement(
+                info.context.store, intervention_id=intervention_id
+            )
+        return cast(Arrangement | None, result)
+
+    @strawberry.field(
+        description="Agency pairs that take part in arrangements together, weighted by how "
+        "many they share."
+    )
+    async def co_participation(
+        self,
+        info: ContextInfo,
+        min_weight: int = 1,
+        intervention_kinds: list[InterventionKind] | None = None,
+    ) -> list[CoParticipation]:
+        with expected_errors():
+            result = await multi_agency.co_participation(
+                info.context.store,
+                min_weight=min_weight,
+                intervention_kinds=_values(intervention_kinds),
+            )
+        return cast(list[CoParticipation], result)
+
+    @strawberry.field(
+        description="Every clearinghouse rating of an intervention: current per scheme and "
+        "topic, history, and whether schemes disagree. Null for an unknown id."
+    )
+    async def intervention_ratings(
+        self, info: ContextInfo, intervention_id: strawberry.ID
+    ) -> InterventionRatings | None:
+        with expected_errors():
+            result = await ratings_overview.ratings_overview(
+                info.context.store, intervention_id=intervention_id, selection=selection_of(info)
+            )
+        return cast(InterventionRatings | None, result)
+
+
+def _value(item: Any) -> Any:
+    return getattr(item, "value", item)

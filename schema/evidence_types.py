@@ -1,0 +1,210 @@
+"""Types of the evidence views: judgements, the gap map and the practice gap. Values are
+read from the plain maps the plans return (local fit and arrangements: schema/fit_types.py)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from schema.enums import (
+    DesignRating,
+    FindingDirection,
+    InterventionKind,
+    OutcomeDomain,
+    RatingScheme,
+    StudyDesign,
+    StudyStatus,
+)
+
+
+@strawberry.enum(description="What a gap-map cell holds.")
+class CellStatus(Enum):
+    EVIDENCE = "EVIDENCE"
+    ONLY_ONGOING = "ONLY_ONGOING"
+    ABSOLUTE_GAP = "ABSOLUTE_GAP"
+
+
+@strawberry.enum(description="Where an intervention sits between use and evidence.")
+class PracticeGapCategory(Enum):
+    WIDELY_USED_WEAKLY_EVIDENCED = "WIDELY_USED_WEAKLY_EVIDENCED"
+    WELL_EVIDENCED_RARELY_USED = "WELL_EVIDENCED_RARELY_USED"
+    WIDELY_USED_WELL_EVIDENCED = "WIDELY_USED_WELL_EVIDENCED"
+    IN_BETWEEN = "IN_BETWEEN"
+
+
+@strawberry.type
+class EvidenceStudy:
+    id: strawberry.ID
+    title: str
+    year: int | None
+    design: StudyDesign | None
+    design_rating: DesignRating | None
+    status: StudyStatus | None
+    country: str | None
+    independent: bool | None
+
+
+@strawberry.type(description="A finding that decided a judgement.")
+class EvidenceFinding:
+    id: strawberry.ID
+    measure: str
+    direction: FindingDirection | None
+    significant: bool | None
+    follow_up_months: int | None
+    summary: str | None
+    outcome_ids: list[strawberry.ID]
+    study: EvidenceStudy
+
+
+@strawberry.type(
+    description="The service's own judgement from findings, by rules modelled on the EIF "
+    "evidence standards and the Title IV-E Handbook (docs/evidence-rules.md)."
+)
+class EvidenceJudgement:
+    eif_level: str = strawberry.field(description="4, 3+, 3, 2, NL2 or NE.")
+    eif_value: str = strawberry.field(description="The level with '*' when evidence is mixed.")
+    mixed: bool = strawberry.field(
+        description="Favourable and null or harmful findings at the deciding tier."
+    )
+    title_iv_e: str = strawberry.field(
+        description="Well-supported, Supported, Promising or Does not currently meet criteria."
+    )
+    common_scale: int = strawberry.field(description="0 (not effective) to 5 (well supported).")
+    common_scale_label: str
+    direction: str = strawberry.field(
+        description="FAVOURABLE, MIXED, NO_EFFECT, UNFAVOURABLE or NONE: never an average."
+    )
+    reasons: list[str]
+    deciding_findings: list[EvidenceFinding]
+
+
+@strawberry.type
+class InterventionRef:
+    id: strawberry.ID
+    name: str
+    kind: InterventionKind | None = None
+
+
+@strawberry.type
+class GapMapOutcome:
+    id: strawberry.ID
+    name: str
+    domain: OutcomeDomain
+    part_of_id: strawberry.ID | None
+
+
+@strawberry.type
+class GapMapDomain:
+    domain: OutcomeDomain
+    outcomes: list[GapMapOutcome]
+
+
+@strawberry.type
+class DesignCount:
+    design: StudyDesign
+    count: int
+
+
+@strawberry.type
+class DirectionCount:
+    direction: str = strawberry.field(description="A finding direction, or NOT_REPORTED.")
+    count: int
+
+
+@strawberry.type(description="One intervention on one outcome (and the outcomes beneath it).")
+class GapMapCell:
+    intervention_id: strawberry.ID
+    outcome_id: strawberry.ID
+    status: CellStatus
+    study_count: int
+    ongoing_study_count: int
+    finding_count: int
+    studies_by_design: list[DesignCount]
+    findings_by_direction: list[DirectionCount]
+    strongest: EvidenceJudgement | None = strawberry.field(
+        description="Null when no completed study has reported on the cell."
+    )
+
+
+@strawberry.type
+class EvidenceGapMap:
+    interventions: list[InterventionRef] = strawberry.field(description="Rows, by name.")
+    outcomes: list[GapMapOutcome] = strawberry.field(description="Columns, by domain and name.")
+    domains: list[GapMapDomain]
+    cells: list[GapMapCell] = strawberry.field(description="Row by row, every column.")
+
+
+@strawberry.input
+class GapMapFilter:
+    intervention_ids: list[strawberry.ID] | None = None
+    intervention_kinds: list[InterventionKind] | None = None
+    outcome_domains: list[OutcomeDomain] | None = None
+    outcome_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.type
+class OutcomeRef:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type
+class RatingRef:
+    id: strawberry.ID
+    scheme: RatingScheme
+    value: str
+    topic: str | None
+
+
+@strawberry.type(description="The strongest evidence for an intervention, and where it comes from.")
+class EvidenceStrength:
+    common_scale: int
+    common_scale_label: str
+    basis: str = strawberry.field(description="RATING, FINDINGS or NONE.")
+    source: str
+    via_variant: InterventionRef | None
+    judgement: EvidenceJudgement | None
+    outcome: OutcomeRef | None
+    rating: RatingRef | None
+
+
+@strawberry.type
+class FundingTotal:
+    currency: str
+    amount: float
+
+
+@strawberry.type
+class PracticeGapEntry:
+    intervention_id: strawberry.ID
+    name: str
+    kind: InterventionKind
+    delivering_agencies: int = strawberry.field(description="Agencies delivering it now.")
+    delivering_agency_names: list[str]
+    funders: int
+    funding: list[FundingTotal]
+    largest_funding_total: float
+    widely_used: bool
+    rarely_used: bool
+    evidence: EvidenceStrength
+    category: PracticeGapCategory
+
+
+@strawberry.type
+class PracticeGapThresholds:
+    widely_used_min_agencies: int
+    widely_funded_min_amount: float
+    rarely_used_max_agencies: int
+    well_evidenced_min: int
+    weakly_evidenced_max: int
+
+
+@strawberry.type
+class PracticeGap:
+    widely_used_weakly_evidenced: list[PracticeGapEntry]
+    well_evidenced_rarely_used: list[PracticeGapEntry]
+    ranking: list[PracticeGapEntry] = strawberry.field(
+        description="Everything, most widely used first (agencies, then money)."
+    )
+    thresholds: PracticeGapThresholds

@@ -1,0 +1,223 @@
+"""One statement that fetches what the evidence rules need, and helpers to read its rows.
+
+The gap map, practice gap, local fit and multi-agency views all judge evidence from
+the same facts: outcomes with the outcomes beneath them, and for each intervention its
+findings (with their studies), studies, targets, ratings, deliveries, funding,
+participants and variants. Each of those root fields runs this one statement with its
+own filters; the judgement itself is applied in Python (service/rules/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from service.rules.evidence import FindingFacts, Judgement, judge
+from service.store import Store
+
+
+def _findings(var: str, n: int, *, areas: bool) -> str:
+    f, s, o, a = f"f{n}", f"s{n}", f"o{n}", f"a{n}"
+    return (
+        f"COLLECT {{ MATCH ({var})<-[:OF]-({f}:Finding)<-[:REPORTS]-({s}:Study) "
+        f"WITH {f}, {s} ORDER BY {s}.year DESC, {s}.id, {f}.id "
+        f"RETURN {{id: {f}.id, measure: {f}.measure, direction: {f}.direction, "
+        f"significant: {f}.significant, pValue: {f}.pValue, followUpMonths: {f}.followUpMonths, "
+        f"summary: {f}.summary, "
+        f"outcomes: COLLECT {{ MATCH ({f})-[:ON_OUTCOME]->({o}:Outcome) RETURN {o}.id AS id ORDER BY id }}, "
+        f"study: {{id: {s}.id, title: {s}.title, year: {s}.year, design: {s}.design, "
+        f"designRating: {s}.designRating, status: {s}.status, country: {s}.country, "
+        f"independent: {s}.independent"
+        + (
+            f", areaTypes: COLLECT {{ MATCH ({s})<-[:CONDUCTED]-({a}:Agency) "
+            f"WHERE {a}.areaType IS NOT NULL RETURN {a}.areaType AS areaType }}"
+            if areas
+            else ""
+        )
+        + "}} AS item }"
+    )
+
+
+def _ratings(var: str, n: int) -> str:
+    g, o = f"g{n}", f"go{n}"
+    return (
+        f"COLLECT {{ MATCH ({var})<-[:RATES]-({g}:Rating) WITH {g} ORDER BY {g}.ratedOn DESC, {g}.id "
+        f"RETURN {{id: {g}.id, scheme: {g}.scheme, value: {g}.`value`, topic: {g}.topic, "
+        f"ratedOn: {g}.ratedOn, "
+        f"outcomes: COLLECT {{ MATCH ({g})-[:SCOPED_TO]->({o}:Outcome) RETURN {o}.id AS id }}}} AS item }}"
+    )
+
+
+def _agencies(var: str, rel: str, n: int, extra: str) -> str:
+    a, r = f"ag{n}", f"r{n}"
+    return (
+        f"COLLECT {{ MATCH ({var})<-[{r}:{rel}]-({a}:Agency) WITH {r}, {a} ORDER BY {a}.name, {a}.id "
+        f"RETURN {{id: {a}.id, name: {a}.name, sector: {a}.sector, areaType: {a}.areaType, {extra}}} AS item }}"
+    )
+
+
+def _core(var: str, n: int, *, areas: bool) -> str:
+    t, s = f"t{n}", f"st{n}"
+    return (
+        f"id: {var}.id, name: {var}.name, kind: {var}.kind, costRating: {var}.costRating, "
+        f"minAge: {var}.minAge, maxAge: {var}.maxAge, levelOfNeed: {var}.levelOfNeed, "
+        f"ukTested: {var}.ukTested, countryOfOrigin: {var}.countryOfOrigin, "
+        f"findings: {_findings(var, n, areas=areas)}, ratings: {_ratings(var, n)}, "
+        f"targets: COLLECT {{ MATCH ({var})-[:TARGETS]->({t}:Outcome) RETURN {t}.id AS id ORDER BY id }}, "
+        f"studies: COLLECT {{ MATCH ({var})<-[:EVALUATES]-({s}:Study) WITH {s} ORDER BY {s}.year DESC, {s}.id "
+        f"RETURN {{id: {s}.id, title: {s}.title, year: {s}.year, design: {s}.design, "
+        f"status: {s}.status, country: {s}.country}} AS item }}"
+    )
+
+
+def _intervention_facts(*, areas: bool) -> str:
+    return (
+        "{"
+        + _core("i", 1, areas=areas)
+        + ", deliveries: "
+        + _agencies("i", "DELIVERS", 1, "status: r1.status")
+        + ", funding: "
+        + _agencies("i", "FUNDS", 2, "amount: r2.amount, currency: r2.currency")
+        + ", participants: "
+        + _agencies("i", "PARTICIPATES_IN", 3, "role: r3.role")
+        + ", variants: COLLECT { MATCH (i)<-[:VARIANT_OF]-(v:Intervention) WITH v ORDER BY v.name, v.id "
+        + "RETURN {"
+        + _core("v", 2, areas=areas)
+        + "} AS item }"
+        + "}"
+    )
+
+
+def _statement(*, areas: bool) -> str:
+    return f"""
+CALL () {{
+  MATCH (o:Outcome)
+  WHERE ($outcomeDomains IS NULL OR o.domain IN $outcomeDomains)
+    AND ($outcomeIds IS NULL OR o.id IN $outcomeIds)
+  WITH o ORDER BY o.domain, o.name, o.id
+  RETURN collect({{id: o.id, name: o.name, domain: o.domain,
+    parent: head(COLLECT {{ MATCH (o)-[:PART_OF]->(p:Outcome) RETURN p.id AS id }}),
+    below: COLLECT {{ MATCH (o)<-[:PART_OF*0..4]-(n:Outcome) RETURN n.id AS id }}}}) AS outcomes
+}}
+CALL () {{
+  MATCH (i:Intervention)
+  WHERE ($interventionIds IS NULL OR i.id IN $interventionIds)
+    AND ($interventionKinds IS NULL OR i.kind IN $interventionKinds)
+  WITH i ORDER BY i.name, i.id
+  RETURN collect({_intervention_facts(areas=areas)}) AS interventions
+}}
+RETURN outcomes, interventions
+"""
+
+
+EVIDENCE_FACTS: Final = _statement(areas=False)
+# Local fit also reads the area types of the councils that ran each study; the extra
+# subquery per finding roughly doubles the statement's cost, so only it asks for them.
+EVIDENCE_FACTS_WITH_AREAS: Final = _statement(areas=True)
+
+
+@dataclass(frozen=True)
+class EvidenceFacts:
+    outcomes: list[dict[str, Any]]
+    interventions: list[dict[str, Any]]
+
+    def outcome(self, outcome_id: str) -> dict[str, Any] | None:
+        return next((o for o in self.outcomes if o["id"] == outcome_id), None)
+
+    def outcomes_over(self, outcome_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The outcomes (in column order) at or above any of ``outcome_ids``: the only
+        ones on which findings about those outcomes can count."""
+        wanted = set(outcome_ids)
+        return [o for o in self.outcomes if wanted & set(o["below"])]
+
+
+async def fetch(
+    store: Store,
+    *,
+    intervention_ids: list[str] | None = None,
+    intervention_kinds: list[str] | None = None,
+    outcome_domains: list[str] | None = None,
+    outcome_ids: list[str] | None = None,
+    with_areas: bool = False,
+) -> EvidenceFacts:
+    """Run the one statement; ``None`` filters mean everything."""
+    [row] = await store.read(
+        EVIDENCE_FACTS_WITH_AREAS if with_areas else EVIDENCE_FACTS,
+        {
+            "interventionIds": intervention_ids,
+            "interventionKinds": intervention_kinds,
+            "outcomeDomains": outcome_domains,
+            "outcomeIds": outcome_ids,
+        },
+    )
+    return EvidenceFacts(outcomes=row["outcomes"], interventions=row["interventions"])
+
+
+def findings_on(
+    intervention: Mapping[str, Any], outcome_ids: Iterable[str]
+) -> list[dict[str, Any]]:
+    """The intervention's findings on any of ``outcome_ids`` (already expanded downwards)."""
+    wanted = set(outcome_ids)
+    return [f for f in intervention["findings"] if wanted & set(f["outcomes"])]
+
+
+def facts_of(finding: Mapping[str, Any]) -> FindingFacts:
+    study = finding["study"]
+    return FindingFacts(
+        finding_id=finding["id"],
+        study_id=study["id"],
+        design=study["design"],
+        design_rating=study["designRating"],
+        status=study["status"],
+        direction=finding["direction"],
+        significant=finding["significant"],
+        p_value=finding["pValue"],
+        independent=study["independent"],
+        follow_up_months=finding["followUpMonths"],
+        country=study["country"],
+    )
+
+
+def judge_findings(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The judgement as a plain map, carrying the deciding findings themselves."""
+    judgement = judge(facts_of(f) for f in findings)
+    return judgement_map(judgement, findings)
+
+
+def judgement_map(judgement: Judgement, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    by_id = {f["id"]: f for f in findings}
+    return {
+        "eif_level": judgement.eif_level,
+        "eif_value": judgement.eif_value,
+        "mixed": judgement.mixed,
+        "title_iv_e": judgement.title_iv_e,
+        "common_scale": int(judgement.common_level),
+        "common_scale_label": judgement.common_label,
+        "direction": judgement.direction,
+        "reasons": list(judgement.reasons),
+        "deciding_findings": [finding_map(by_id[i]) for i in judgement.deciding],
+    }
+
+
+def finding_map(finding: Mapping[str, Any]) -> dict[str, Any]:
+    study = finding["study"]
+    return {
+        "id": finding["id"],
+        "measure": finding["measure"],
+        "direction": finding["direction"],
+        "significant": finding["significant"],
+        "follow_up_months": finding["followUpMonths"],
+        "summary": finding["summary"],
+        "outcome_ids": finding["outcomes"],
+        "study": {
+            "id": study["id"],
+            "title": study["title"],
+            "year": study["year"],
+            "design": study["design"],
+            "design_rating": study["designRating"],
+            "status": study["status"],
+            "country": study["country"],
+            "independent": study["independent"],
+        },
+    }

@@ -1,0 +1,162 @@
+"""The practice gap: how widely each intervention is used or funded, against its evidence.
+
+Evidence strength is the best of the intervention's current clearinghouse ratings and
+the service's own judgement on each outcome it has findings for, both on the common
+scale. A programme family (Incredible Years) is credited with the evidence of its
+variants (Incredible Years Preschool BASIC), and says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from service.plans import evidence_facts
+from service.rules import practice
+from service.rules.rating_scale import CommonLevel, label_of, scale, summarise
+from service.store import Store
+
+
+async def practice_gap(
+    store: Store,
+    *,
+    intervention_ids: list[str] | None = None,
+    intervention_kinds: list[str] | None = None,
+) -> dict[str, Any]:
+    facts = await evidence_facts.fetch(
+        store, intervention_ids=intervention_ids, intervention_kinds=intervention_kinds
+    )
+    rows = [_row(i, facts) for i in facts.interventions]
+    by_usage = sorted(
+        rows, key=lambda r: (-_usage_rank(r), r["evidence"]["common_scale"], r["name"])
+    )
+    weakly = [r for r in by_usage if r["category"] == practice.WIDELY_USED_WEAKLY_EVIDENCED]
+    rarely = sorted(
+        (r for r in rows if r["category"] == practice.WELL_EVIDENCED_RARELY_USED),
+        key=lambda r: (-r["evidence"]["common_scale"], r["delivering_agencies"], r["name"]),
+    )
+    return {
+        "widely_used_weakly_evidenced": weakly,
+        "well_evidenced_rarely_used": rarely,
+        "ranking": by_usage,
+        "thresholds": {
+            "widely_used_min_agencies": practice.WIDELY_USED_MIN_AGENCIES,
+            "widely_funded_min_amount": practice.WIDELY_FUNDED_MIN_AMOUNT,
+            "rarely_used_max_agencies": practice.RARELY_USED_MAX_AGENCIES,
+            "well_evidenced_min": int(practice.WELL_EVIDENCED_MIN),
+            "weakly_evidenced_max": int(practice.WEAKLY_EVIDENCED_MAX),
+        },
+    }
+
+
+def _usage_rank(row: dict[str, Any]) -> float:
+    # Agencies first, then money: a tie on agencies is broken by the larger grant.
+    return float(row["delivering_agencies"] * 1e12 + row["largest_funding_total"])
+
+
+def _row(intervention: dict[str, Any], facts: evidence_facts.EvidenceFacts) -> dict[str, Any]:
+    active = [d for d in intervention["deliveries"] if d["status"] != "ENDED"]
+    totals: dict[str, float] = defaultdict(float)
+    for grant in intervention["funding"]:
+        if grant["amount"] is not None:
+            totals[grant["currency"] or "UNKNOWN"] += grant["amount"]
+    usage = practice.Usage(
+        delivering_agencies=len(active),
+        funders=len({g["id"] for g in intervention["funding"]}),
+        largest_funding_total=max(totals.values(), default=0.0),
+    )
+    evidence = best_evidence(intervention, facts)
+    return {
+        "intervention_id": intervention["id"],
+        "name": intervention["name"],
+        "kind": intervention["kind"],
+        "delivering_agencies": usage.delivering_agencies,
+        "delivering_agency_names": [d["name"] for d in active],
+        "funders": usage.funders,
+        "funding": [{"currency": c, "amount": a} for c, a in sorted(totals.items())],
+        "largest_funding_total": usage.largest_funding_total,
+        "widely_used": usage.widely_used,
+        "rarely_used": usage.rarely_used,
+        "evidence": evidence,
+        "category": practice.category(usage, CommonLevel(evidence["common_scale"])),
+    }
+
+
+def best_evidence(
+    intervention: dict[str, Any], facts: evidence_facts.EvidenceFacts
+) -> dict[str, Any]:
+    """The strongest evidence for the intervention or one of its variants, with its basis."""
+    candidates = _candidates(intervention, facts, via=None)
+    for variant in intervention.get("variants", []):
+        candidates += _candidates(
+            variant, facts, via={"id": variant["id"], "name": variant["name"]}
+        )
+    if not candidates:
+        level = CommonLevel.NOT_SHOWN
+        return {
+            "common_scale": int(level),
+            "common_scale_label": label_of(level),
+            "basis": "NONE",
+            "source": "no findings and no clearinghouse rating recorded",
+            "via_variant": None,
+            "judgement": None,
+            "outcome": None,
+            "rating": None,
+        }
+    return max(
+        candidates,
+        key=lambda c: (c["common_scale"], c["via_variant"] is None, c["basis"] == "RATING"),
+    )
+
+
+def _candidates(
+    intervention: dict[str, Any],
+    facts: evidence_facts.EvidenceFacts,
+    *,
+    via: dict[str, str] | None,
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for rating in summarise(
+        {**r, "rated_on": r["ratedOn"]} for r in intervention["ratings"]
+    ).current:
+        level = scale(rating["scheme"], rating["value"]).level
+        if level is None:
+            continue
+        found.append(
+            {
+                "common_scale": int(level),
+                "common_scale_label": label_of(level),
+                "basis": "RATING",
+                "source": f"{rating['scheme']} rating {rating['value']!r} ({rating['rated_on']})",
+                "via_variant": via,
+                "judgement": None,
+                "outcome": None,
+                "rating": {
+                    "id": rating["id"],
+                    "scheme": rating["scheme"],
+                    "value": rating["value"],
+                    "topic": rating["topic"],
+                    "rated_on": rating["rated_on"],
+                },
+            }
+        )
+    reported_on = {o for f in intervention["findings"] for o in f["outcomes"]}
+    for outcome in facts.outcomes_over(reported_on):
+        findings = evidence_facts.findings_on(intervention, outcome["below"])
+        if not findings:
+            continue
+        judgement = evidence_facts.judge_findings(findings)
+        found.append(
+            {
+                "common_scale": judgement["common_scale"],
+                "common_scale_label": judgement["common_scale_label"],
+                "basis": "FINDINGS",
+                "source": f"the service's judgement: EIF {judgement['eif_value']}, "
+                f"Title IV-E {judgement['title_iv_e']} on {outcome['name']}",
+                "via_variant": via,
+                "judgement": judgement,
+                "outcome": {"id": outcome["id"], "name": outcome["name"]},
+                "rating": None,
+            }
+        )
+    return found

@@ -1,0 +1,1 @@
+"""Domain rules as pure functions: rating-scale mapping, evidence judgement, local fit."""

@@ -1,0 +1,200 @@
+"""Clearinghouse ratings as published, mapped onto one common ordinal scale.
+
+Each scheme words its levels differently; the common scale lines them up by what a
+level requires of the evidence (see docs/evidence-rules.md for the table and the
+reasoning). A value the mapping does not know maps to ``None`` rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Final
+
+
+class CommonLevel(IntEnum):
+    """The common scale, weakest to strongest."""
+
+    NOT_EFFECTIVE = 0  # a rigorous evaluation found no benefit, or harm
+    NOT_SHOWN = 1  # assessed, but below the first threshold (or cannot be rated)
+    PRELIMINARY = 2  # favourable, but no causal conclusion yet
+    PROMISING = 3  # a favourable effect in at least one rigorous evaluation
+    SUPPORTED = 4  # rigorous, and sustained or more than one study
+    WELL_SUPPORTED = 5  # several rigorous evaluations, an effect lasting a year or more
+
+
+LABELS: Final[dict[CommonLevel, str]] = {
+    CommonLevel.NOT_EFFECTIVE: "Found not to be effective, or harmful",
+    CommonLevel.NOT_SHOWN: "Not shown to work (below the first evidence threshold)",
+    CommonLevel.PRELIMINARY: "Preliminary evidence (no causal conclusion yet)",
+    CommonLevel.PROMISING: "Promising: a favourable effect in one rigorous evaluation",
+    CommonLevel.SUPPORTED: "Supported: rigorous evidence, sustained or replicated in part",
+    CommonLevel.WELL_SUPPORTED: "Well supported: several rigorous evaluations, lasting effects",
+}
+
+# EIF / Foundations Guidebook evidence standards:
+# https://guidebook.eif.org.uk/eif-evidence-standards (levels 2, 3, 4; NL2; NE) and
+# https://guidebook.eif.org.uk/guidebook-help/how-to-read-the-guidebook ("+": exceeds
+# the basic threshold of its level; "*": mixed evidence). A "+" lifts 3 to SUPPORTED
+# because 3+ meets part of level 4 (replication or a lasting effect); 2+ stays
+# preliminary because level 2 is by definition not causal.
+_EIF: Final = {
+    "NE": CommonLevel.NOT_EFFECTIVE,
+    "NL2": CommonLevel.NOT_SHOWN,
+    "2": CommonLevel.PRELIMINARY,
+    "2+": CommonLevel.PRELIMINARY,
+    "3": CommonLevel.PROMISING,
+    "3+": CommonLevel.SUPPORTED,
+    "4": CommonLevel.WELL_SUPPORTED,
+    "4+": CommonLevel.WELL_SUPPORTED,
+}
+
+# Title IV-E Prevention Services Clearinghouse, Handbook of Standards and Procedures
+# v2.0, chapter 6 "Program and Service Ratings":
+# https://preventionservices.acf.hhs.gov/review-process/psr
+_TITLE_IV_E: Final = {
+    "well-supported": CommonLevel.WELL_SUPPORTED,  # two contrasts, one sustained >= 12 months
+    "supported": CommonLevel.SUPPORTED,  # one contrast sustained >= 6 months
+    "promising": CommonLevel.PROMISING,  # one favourable contrast, moderate or high design
+    "does not currently meet criteria": CommonLevel.NOT_SHOWN,
+}
+
+# CEBC Scientific Rating Scale (a lower number means more research support), rated per
+# topic area: https://www.cebc4cw.org/ratings/scientific-rating-scale/
+_CEBC: Final = {
+    "1": CommonLevel.WELL_SUPPORTED,  # two RCTs, one sustained >= 1 year
+    "2": CommonLevel.SUPPORTED,  # one RCT sustained >= 6 months
+    "3": CommonLevel.PROMISING,  # at least one study with a control group
+    "4": CommonLevel.NOT_EFFECTIVE,  # evidence fails to demonstrate effect
+    "5": CommonLevel.NOT_EFFECTIVE,  # concerning practice
+    "NR": CommonLevel.NOT_SHOWN,  # not able to be rated
+}
+
+# Blueprints for Healthy Youth Development certification standards:
+# https://www.blueprintsprograms.org/blueprints-standards and
+# https://www.blueprintsprograms.org/what-is-the-difference-between-a-promising-and-model-program/
+_BLUEPRINTS: Final = {
+    "model plus": CommonLevel.WELL_SUPPORTED,  # model, plus an independent replication
+    "model": CommonLevel.WELL_SUPPORTED,  # two high-quality trials, sustained >= 12 months
+    "promising": CommonLevel.PROMISING,  # one high-quality RCT or two QEDs
+}
+
+# What Works for Children's Social Care Evidence Store: an effectiveness verdict and a
+# strength-of-evidence score per outcome, recorded here as "<effectiveness>; strength <n>"
+# (e.g. "Positive; strength 3"). The store is archived and its exact wording could not
+# be checked, so only the words below are mapped; anything else maps to None.
+_WWCSC_EFFECT: Final = {
+    "positive": "positive",
+    "favourable": "positive",
+    "mixed": "mixed",
+    "no effect": "none",
+    "unclear": "unclear",
+    "negative": "negative",
+    "harmful": "negative",
+}
+
+
+@dataclass(frozen=True)
+class ScaledRating:
+    level: CommonLevel | None
+    mixed: bool
+
+    @property
+    def label(self) -> str | None:
+        return None if self.level is None else LABELS[self.level]
+
+
+def scale(scheme: str | None, value: str | None) -> ScaledRating:
+    """The common level of a rating as published, and whether it flags mixed evidence."""
+    if scheme is None or value is None:
+        return ScaledRating(None, False)
+    text = " ".join(value.strip().split())
+    if scheme == "EIF":
+        return _eif(text)
+    if scheme == "TITLE_IV_E":
+        return ScaledRating(_TITLE_IV_E.get(text.lower()), False)
+    if scheme == "CEBC":
+        # Published as "1 - Well-Supported by Research Evidence" or just "1".
+        token = re.split(r"[\s\u2013\u2014-]", text, maxsplit=1)[0].upper()
+        return ScaledRating(_CEBC.get(token), False)
+    if scheme == "BLUEPRINTS":
+        return ScaledRating(_BLUEPRINTS.get(text.lower()), False)
+    if scheme == "WWCSC":
+        return _wwcsc(text)
+    return ScaledRating(None, False)
+
+
+def _eif(text: str) -> ScaledRating:
+    mixed = text.endswith("*")
+    level = _EIF.get(text.rstrip("*").strip().upper())
+    return ScaledRating(level, mixed)
+
+
+def _wwcsc(text: str) -> ScaledRating:
+    match = re.fullmatch(
+        r"(?P<effect>[a-z ]+?)\s*(?:;\s*strength\s*(?P<strength>\d))?", text.lower()
+    )
+    if match is None or match["effect"] not in _WWCSC_EFFECT:
+        return ScaledRating(None, False)
+    effect = _WWCSC_EFFECT[match["effect"]]
+    strength = int(match["strength"]) if match["strength"] else 0
+    if effect == "negative":
+        return ScaledRating(CommonLevel.NOT_EFFECTIVE, False)
+    if effect == "none":
+        # A null result only counts against the practice when the evidence is strong.
+        level = CommonLevel.NOT_EFFECTIVE if strength >= 3 else CommonLevel.NOT_SHOWN
+        return ScaledRating(level, False)
+    if effect == "unclear":
+        return ScaledRating(CommonLevel.NOT_SHOWN, False)
+    if effect == "mixed":
+        return ScaledRating(CommonLevel.PRELIMINARY, True)
+    by_strength = {4: CommonLevel.SUPPORTED, 5: CommonLevel.SUPPORTED, 3: CommonLevel.PROMISING}
+    return ScaledRating(by_strength.get(strength, CommonLevel.PRELIMINARY), False)
+
+
+def label_of(level: int | None) -> str | None:
+    return None if level is None else LABELS[CommonLevel(level)]
+
+
+@dataclass(frozen=True)
+class RatingsSummary:
+    current: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    schemes_disagree: bool
+    best_by_scheme: dict[str, int]
+
+
+def summarise(ratings: Iterable[Mapping[str, Any]]) -> RatingsSummary:
+    """Split ratings into the current one per scheme and topic, and the history.
+
+    Ratings carry ``scheme``, ``value``, ``topic`` and ``rated_on``. Schemes disagree
+    when their best current levels lie more than one step apart on the common scale:
+    one step is within what the mapping itself can blur (a scheme's "Promising" and
+    another's "3+" say nearly the same thing), two steps are not.
+    """
+    newest_first = sorted(ratings, key=lambda r: (r["rated_on"], r.get("id") or ""), reverse=True)
+    current: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    schemes_seen: set[str] = set()
+    for rating in newest_first:
+        topic = (rating.get("topic") or "").strip().lower()
+        # A rating with no topic speaks for the whole programme, so any newer rating
+        # from the same scheme supersedes it; a topic's rating is superseded only by a
+        # newer one on the same topic (CEBC rates per topic area).
+        superseded = (rating["scheme"], topic) in seen or (
+            not topic and rating["scheme"] in schemes_seen
+        )
+        (history if superseded else current).append(dict(rating))
+        seen.add((rating["scheme"], topic))
+        schemes_seen.add(rating["scheme"])
+    best: dict[str, int] = {}
+    for rating in current:
+        level = scale(rating["scheme"], rating["value"]).level
+        if level is not None:
+            best[rating["scheme"]] = max(best.get(rating["scheme"], -1), int(level))
+    levels = list(best.values())
+    disagree = len(levels) > 1 and max(levels) - min(levels) > 1
+    return RatingsSummary(current, history, disagree, best)
