@@ -1,60 +1,56 @@
-"""Plain factory functions that write test data through the store (idempotent MERGEs).
+"""Factory functions that build test data through the write API (GraphQL mutations).
 
-Keyword arguments follow what the write API's mutations take, so these can be switched
-to the API without changing the tests that call them. Give every id the test's own
-prefix so data from different tests never meets.
+Each takes the ``WriteApi`` of an app and keyword arguments, and fails the test if the
+mutation reports an error. Give every id the test's own prefix so data from different
+tests never meets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, LiteralString
+from typing import Any
 
-from service.store import Store
+import httpx
 
 SOURCE = "tests/evidence_factories.py"
-RECORDED_BY = "tests"
 
 
-async def _node(store: Store, label: LiteralString, node_id: str, props: dict[str, Any]) -> None:
-    statement: LiteralString = (
-        "MERGE (n:" + label + " {id: $id}) "
-        "SET n += $props, n.source = $source, n.recordedBy = $recordedBy, "
-        "n.createdAt = coalesce(n.createdAt, datetime()), n.updatedAt = datetime()"
-    )
-    await store.write_one(
-        statement, {"id": node_id, "props": props, "source": SOURCE, "recordedBy": RECORDED_BY}
-    )
+class WriteApi:
+    """Posts mutations with a write key and checks they succeeded."""
+
+    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+        self._client = client
+        self._headers = {"authorization": f"Bearer {token}"}
+
+    async def mutate(self, field: str, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self._client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=self._headers
+        )
+        body = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        payload: dict[str, Any] = body["data"][field]
+        assert payload["errors"] == [], payload["errors"]
+        return payload
 
 
-async def _link(
-    store: Store,
-    from_label: LiteralString,
-    from_id: str,
-    rel: LiteralString,
-    to_label: LiteralString,
-    to_id: str,
-    props: dict[str, Any] | None = None,
-) -> None:
-    statement: LiteralString = (
-        "MATCH (a:" + from_label + " {id: $from}) MATCH (b:" + to_label + " {id: $to}) "
-        "MERGE (a)-[r:" + rel + "]->(b) "
-        "SET r += $props, r.source = $source, r.recordedBy = $recordedBy"
-    )
-    await store.write_one(
-        statement,
-        {
-            "from": from_id,
-            "to": to_id,
-            "props": props or {},
-            "source": SOURCE,
-            "recordedBy": RECORDED_BY,
-        },
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+async def _link(api: WriteApi, rel: str, from_id: str, to_id: str) -> None:
+    await api.mutate(
+        "link",
+        "mutation($t: PlainLinkKind!, $f: ID!, $to: ID!, $s: String!) "
+        "{ link(type: $t, fromId: $f, toId: $to, source: $s) { errors { code field message } } }",
+        t=rel,
+        f=from_id,
+        to=to_id,
+        s=SOURCE,
     )
 
 
 async def create_intervention(
-    store: Store,
+    api: WriteApi,
     *,
     id: str,
     name: str,
@@ -66,7 +62,8 @@ async def create_intervention(
     level_of_need: str | None = None,
     variant_of: str | None = None,
 ) -> None:
-    props = {
+    values = {
+        "id": id,
         "name": name,
         "kind": kind,
         "costRating": cost_rating,
@@ -74,35 +71,48 @@ async def create_intervention(
         "minAge": min_age,
         "maxAge": max_age,
         "levelOfNeed": level_of_need,
+        "source": SOURCE,
     }
-    await _node(store, "Intervention", id, _present(props))
+    await api.mutate(
+        "upsertIntervention",
+        "mutation($i: InterventionInput!) { upsertIntervention(input: $i) { errors { code field message } } }",
+        i=_present(values),
+    )
     if variant_of:
-        await _link(store, "Intervention", id, "VARIANT_OF", "Intervention", variant_of)
+        await _link(api, "VARIANT_OF", id, variant_of)
 
 
 async def create_agency(
-    store: Store,
+    api: WriteApi,
     *,
     id: str,
     name: str,
     sector: str = "LOCAL_GOVERNMENT",
     area_type: str | None = None,
 ) -> None:
-    await _node(
-        store, "Agency", id, _present({"name": name, "sector": sector, "areaType": area_type})
+    await api.mutate(
+        "upsertAgency",
+        "mutation($i: AgencyInput!) { upsertAgency(input: $i) { errors { code field message } } }",
+        i=_present(
+            {"id": id, "name": name, "sector": sector, "areaType": area_type, "source": SOURCE}
+        ),
     )
 
 
 async def create_outcome(
-    store: Store, *, id: str, name: str, domain: str, part_of: str | None = None
+    api: WriteApi, *, id: str, name: str, domain: str, part_of: str | None = None
 ) -> None:
-    await _node(store, "Outcome", id, {"name": name, "domain": domain})
-    if part_of:
-        await _link(store, "Outcome", id, "PART_OF", "Outcome", part_of)
+    await api.mutate(
+        "upsertOutcome",
+        "mutation($i: OutcomeInput!) { upsertOutcome(input: $i) { errors { code field message } } }",
+        i=_present(
+            {"id": id, "name": name, "domain": domain, "partOfId": part_of, "source": SOURCE}
+        ),
+    )
 
 
 async def create_study(
-    store: Store,
+    api: WriteApi,
     *,
     id: str,
     title: str,
@@ -115,7 +125,8 @@ async def create_study(
     evaluates: Iterable[str] = (),
     conducted_by: Iterable[str] = (),
 ) -> None:
-    props = {
+    values = {
+        "id": id,
         "title": title,
         "year": year,
         "design": design,
@@ -123,16 +134,24 @@ async def create_study(
         "designRating": design_rating,
         "country": country,
         "independent": independent,
+        "interventionIds": list(evaluates),
+        "source": SOURCE,
     }
-    await _node(store, "Study", id, _present(props))
-    for intervention in evaluates:
-        await _link(store, "Study", id, "EVALUATES", "Intervention", intervention)
+    await api.mutate(
+        "upsertStudy",
+        "mutation($i: StudyInput!) { upsertStudy(input: $i) { errors { code field message } } }",
+        i=_present(values),
+    )
     for agency in conducted_by:
-        await _link(store, "Agency", agency, "CONDUCTED", "Study", id, {"role": "evaluator"})
+        await api.mutate(
+            "linkStudyRole",
+            "mutation($i: StudyRoleInput!) { linkStudyRole(input: $i) { errors { code field message } } }",
+            i={"agencyId": agency, "studyId": id, "role": "evaluator", "source": SOURCE},
+        )
 
 
 async def create_finding(
-    store: Store,
+    api: WriteApi,
     *,
     id: str,
     study: str,
@@ -143,21 +162,26 @@ async def create_finding(
     significant: bool | None = None,
     follow_up_months: int | None = None,
 ) -> None:
-    props = {
+    values = {
+        "id": id,
+        "studyId": study,
+        "interventionId": intervention,
+        "outcomeIds": list(outcomes),
         "measure": measure,
         "direction": direction,
         "significant": significant,
         "followUpMonths": follow_up_months,
+        "source": SOURCE,
     }
-    await _node(store, "Finding", id, _present(props))
-    await _link(store, "Study", study, "REPORTS", "Finding", id)
-    await _link(store, "Finding", id, "OF", "Intervention", intervention)
-    for outcome in outcomes:
-        await _link(store, "Finding", id, "ON_OUTCOME", "Outcome", outcome)
+    await api.mutate(
+        "upsertFinding",
+        "mutation($i: FindingInput!) { upsertFinding(input: $i) { errors { code field message } } }",
+        i=_present(values),
+    )
 
 
 async def create_rating(
-    store: Store,
+    api: WriteApi,
     *,
     id: str,
     scheme: str,
@@ -165,52 +189,60 @@ async def create_rating(
     rated_on: str,
     intervention: str,
     topic: str | None = None,
+    issuer: str = "tests-clearinghouse",
 ) -> None:
-    props = {"scheme": scheme, "value": value, "topic": topic}
-    await _node(store, "Rating", id, _present(props))
-    await store.write_one(
-        "MATCH (g:Rating {id: $id}) SET g.ratedOn = date($on)", {"id": id, "on": rated_on}
+    values = {
+        "id": id,
+        "scheme": scheme,
+        "value": value,
+        "ratedOn": rated_on,
+        "topic": topic,
+        "issuerId": issuer,
+        "interventionId": intervention,
+        "source": SOURCE,
+    }
+    await api.mutate(
+        "upsertRating",
+        "mutation($i: RatingInput!) { upsertRating(input: $i) { errors { code field message } } }",
+        i=_present(values),
     )
-    await _link(store, "Rating", id, "RATES", "Intervention", intervention)
 
 
 async def add_delivery(
-    store: Store, *, agency: str, intervention: str, status: str | None = None
+    api: WriteApi, *, agency: str, intervention: str, status: str | None = None
 ) -> None:
-    await _link(
-        store,
-        "Agency",
-        agency,
-        "DELIVERS",
-        "Intervention",
-        intervention,
-        _present({"status": status}),
+    await api.mutate(
+        "linkDelivery",
+        "mutation($i: DeliveryInput!) { linkDelivery(input: $i) { errors { code field message } } }",
+        i=_present(
+            {"agencyId": agency, "interventionId": intervention, "status": status, "source": SOURCE}
+        ),
     )
 
 
 async def add_funding(
-    store: Store, *, funder: str, intervention: str, amount: float, currency: str = "GBP"
+    api: WriteApi, *, funder: str, intervention: str, amount: float, currency: str = "GBP"
 ) -> None:
-    await _link(
-        store,
-        "Agency",
-        funder,
-        "FUNDS",
-        "Intervention",
-        intervention,
-        {"amount": amount, "currency": currency},
+    await api.mutate(
+        "linkFunding",
+        "mutation($i: FundingInput!) { linkFunding(input: $i) { errors { code field message } } }",
+        i={
+            "funderId": funder,
+            "interventionId": intervention,
+            "amount": amount,
+            "currency": currency,
+            "source": SOURCE,
+        },
     )
 
 
-async def add_participation(store: Store, *, agency: str, intervention: str, role: str) -> None:
-    await _link(
-        store, "Agency", agency, "PARTICIPATES_IN", "Intervention", intervention, {"role": role}
+async def add_participation(api: WriteApi, *, agency: str, intervention: str, role: str) -> None:
+    await api.mutate(
+        "linkParticipation",
+        "mutation($i: ParticipationInput!) { linkParticipation(input: $i) { errors { code field message } } }",
+        i={"agencyId": agency, "interventionId": intervention, "role": role, "source": SOURCE},
     )
 
 
-async def add_target(store: Store, *, intervention: str, outcome: str) -> None:
-    await _link(store, "Intervention", intervention, "TARGETS", "Outcome", outcome)
-
-
-def _present(props: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in props.items() if value is not None}
+async def add_target(api: WriteApi, *, intervention: str, outcome: str) -> None:
+    await _link(api, "TARGETS", intervention, outcome)

@@ -8,54 +8,54 @@ trial and a CEBC rating; plus a second arrangement and a programme too costly to
 
 from __future__ import annotations
 
-from service.store import Store
 from tests import evidence_factories as make
+from tests.evidence_factories import WriteApi
 
 P = "gv-"
 
 
-async def build_gap_views(store: Store) -> None:
-    await make.create_outcome(store, id=f"{P}safety", name="Safety", domain="CHILD_SAFETY")
+async def build_gap_views(api: WriteApi) -> None:
+    await make.create_outcome(api, id=f"{P}safety", name="Safety", domain="CHILD_SAFETY")
     await make.create_outcome(
-        store,
+        api,
         id=f"{P}maltreatment",
         name="Maltreatment",
         domain="CHILD_SAFETY",
         part_of=f"{P}safety",
     )
-    await make.create_outcome(store, id=f"{P}behaviour", name="Behaviour", domain="CHILD_BEHAVIOUR")
+    await make.create_outcome(api, id=f"{P}behaviour", name="Behaviour", domain="CHILD_BEHAVIOUR")
     for key, sector in (
         ("police", "POLICE"),
         ("csc", "CHILDRENS_SOCIAL_CARE"),
         ("health", "HEALTH"),
     ):
         name = {"police": "GV Police", "csc": "GV Social Care", "health": "GV Health"}[key]
-        await make.create_agency(store, id=f"{P}{key}", name=name, sector=sector)
-    await make.create_agency(store, id=f"{P}funder", name="GV Fund", sector="FUNDER")
-    await make.create_agency(store, id=f"{P}city", name="GV City", area_type="URBAN")
+        await make.create_agency(api, id=f"{P}{key}", name=name, sector=sector)
+    await make.create_agency(api, id=f"{P}funder", name="GV Fund", sector="FUNDER")
+    await make.create_agency(api, id=f"{P}city", name="GV City", area_type="URBAN")
     for n in range(6):
         await make.create_agency(
-            store, id=f"{P}council-{n}", name=f"GV Council {n}", area_type="RURAL"
+            api, id=f"{P}council-{n}", name=f"GV Council {n}", area_type="RURAL"
         )
 
     # A hub: widely delivered, one review finding with no direction on the broad outcome.
-    await make.create_intervention(store, id=f"{P}hub", name="Hub", kind="SYSTEM_ARRANGEMENT")
-    await make.add_target(store, intervention=f"{P}hub", outcome=f"{P}safety")
+    await make.create_intervention(api, id=f"{P}hub", name="Hub", kind="SYSTEM_ARRANGEMENT")
+    await make.add_target(api, intervention=f"{P}hub", outcome=f"{P}safety")
     for n in range(6):
-        await make.add_delivery(store, agency=f"{P}council-{n}", intervention=f"{P}hub")
+        await make.add_delivery(api, agency=f"{P}council-{n}", intervention=f"{P}hub")
     for key, role in (
         ("police", "shares intelligence"),
         ("csc", "decides"),
         ("health", "shares records"),
     ):
-        await make.add_participation(store, agency=f"{P}{key}", intervention=f"{P}hub", role=role)
-    await make.create_intervention(store, id=f"{P}panel", name="Panel", kind="SYSTEM_ARRANGEMENT")
+        await make.add_participation(api, agency=f"{P}{key}", intervention=f"{P}hub", role=role)
+    await make.create_intervention(api, id=f"{P}panel", name="Panel", kind="SYSTEM_ARRANGEMENT")
     for key in ("police", "csc"):
         await make.add_participation(
-            store, agency=f"{P}{key}", intervention=f"{P}panel", role="member"
+            api, agency=f"{P}{key}", intervention=f"{P}panel", role="member"
         )
     await make.create_study(
-        store,
+        api,
         id=f"{P}review",
         title="Review",
         year=2017,
@@ -63,7 +63,7 @@ async def build_gap_views(store: Store) -> None:
         evaluates=[f"{P}hub"],
     )
     await make.create_finding(
-        store,
+        api,
         id=f"{P}f-hub",
         study=f"{P}review",
         intervention=f"{P}hub",
@@ -72,14 +72,14 @@ async def build_gap_views(store: Store) -> None:
     )
 
     # A practice model: heavily funded, a null unrated QED, and an ongoing study.
-    await make.create_intervention(store, id=f"{P}model", name="Model", kind="PRACTICE_MODEL")
-    await make.add_target(store, intervention=f"{P}model", outcome=f"{P}safety")
+    await make.create_intervention(api, id=f"{P}model", name="Model", kind="PRACTICE_MODEL")
+    await make.add_target(api, intervention=f"{P}model", outcome=f"{P}safety")
     for n in range(2):
-        await make.add_delivery(store, agency=f"{P}council-{n}", intervention=f"{P}model")
-    await make.add_delivery(store, agency=f"{P}council-5", intervention=f"{P}model", status="ENDED")
-    await make.add_funding(store, funder=f"{P}funder", intervention=f"{P}model", amount=2_000_000)
+        await make.add_delivery(api, agency=f"{P}council-{n}", intervention=f"{P}model")
+    await make.add_delivery(api, agency=f"{P}council-5", intervention=f"{P}model", status="ENDED")
+    await make.add_funding(api, funder=f"{P}funder", intervention=f"{P}model", amount=2_000_000)
     await make.create_study(
-        store,
+        api,
         id=f"{P}qed",
         title="QED",
         year=2020,
@@ -88,7 +88,7 @@ async def build_gap_views(store: Store) -> None:
         evaluates=[f"{P}model"],
     )
     await make.create_finding(
-        store,
+        api,
         id=f"{P}f-model",
         study=f"{P}qed",
         intervention=f"{P}model",
@@ -97,7 +97,7 @@ async def build_gap_views(store: Store) -> None:
         direction="NO_EFFECT",
     )
     await make.create_study(
-        store,
+        api,
         id=f"{P}model-ongoing",
         title="Model trial",
         year=2024,
@@ -108,13 +108,13 @@ async def build_gap_views(store: Store) -> None:
 
     # A programme: two rigorous trials with 12-month effects, delivered by one agency.
     await make.create_intervention(
-        store, id=f"{P}programme", name="Programme", cost_rating=2, min_age=3, max_age=8
+        api, id=f"{P}programme", name="Programme", cost_rating=2, min_age=3, max_age=8
     )
-    await make.add_target(store, intervention=f"{P}programme", outcome=f"{P}behaviour")
-    await make.add_delivery(store, agency=f"{P}city", intervention=f"{P}programme")
+    await make.add_target(api, intervention=f"{P}programme", outcome=f"{P}behaviour")
+    await make.add_delivery(api, agency=f"{P}city", intervention=f"{P}programme")
     for n in (1, 2):
         await make.create_study(
-            store,
+            api,
             id=f"{P}rct-{n}",
             title=f"Trial {n}",
             year=2010 + n,
@@ -126,7 +126,7 @@ async def build_gap_views(store: Store) -> None:
             conducted_by=[f"{P}city"],
         )
         await make.create_finding(
-            store,
+            api,
             id=f"{P}f-rct-{n}",
             study=f"{P}rct-{n}",
             intervention=f"{P}programme",
@@ -138,10 +138,10 @@ async def build_gap_views(store: Store) -> None:
         )
 
     # A newcomer: only an ongoing trial, and a CEBC rating.
-    await make.create_intervention(store, id=f"{P}newcomer", name="Newcomer")
-    await make.add_target(store, intervention=f"{P}newcomer", outcome=f"{P}behaviour")
+    await make.create_intervention(api, id=f"{P}newcomer", name="Newcomer")
+    await make.add_target(api, intervention=f"{P}newcomer", outcome=f"{P}behaviour")
     await make.create_study(
-        store,
+        api,
         id=f"{P}newcomer-rct",
         title="Newcomer trial",
         year=2025,
@@ -150,7 +150,7 @@ async def build_gap_views(store: Store) -> None:
         evaluates=[f"{P}newcomer"],
     )
     await make.create_rating(
-        store,
+        api,
         id=f"{P}cebc",
         scheme="CEBC",
         value="3",
@@ -160,9 +160,9 @@ async def build_gap_views(store: Store) -> None:
     )
 
     # Too costly for the council that asks.
-    await make.create_intervention(store, id=f"{P}pricey", name="Pricey", cost_rating=5)
+    await make.create_intervention(api, id=f"{P}pricey", name="Pricey", cost_rating=5)
     await make.create_study(
-        store,
+        api,
         id=f"{P}pricey-rct",
         title="Pricey trial",
         year=2015,
@@ -172,7 +172,7 @@ async def build_gap_views(store: Store) -> None:
         evaluates=[f"{P}pricey"],
     )
     await make.create_finding(
-        store,
+        api,
         id=f"{P}f-pricey",
         study=f"{P}pricey-rct",
         intervention=f"{P}pricey",

@@ -1,4 +1,4 @@
-"""Gap map, practice gap, local fit and co-participation on data built by the factories,
+"""Gap map, practice gap, local fit and co-participation on data built through the write API,
 in a store of this module's own (so nothing here changes what other tests read)."""
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import httpx
 import pytest
 
 from service.app import create_app
+from service.auth.api_keys import issue_key
 from service.embedded_store import start_embedded_store
 from service.store import Store
 from tests.conftest import GraphQL, embedded_settings, settings_for
+from tests.evidence_factories import WriteApi
 from tests.gap_views_data import P, build_gap_views
 
 pytestmark = pytest.mark.slow
@@ -27,12 +29,24 @@ async def views(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Graph
     try:
         async with app.router.lifespan_context(app):
             store: Store = app.state.runtime.store
-            await build_gap_views(store)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                await build_gap_views(await _write_api(store, client))
                 yield GraphQL(client, store)
     finally:
         await embedded.stop()
+
+
+async def _write_api(store: Store, client: httpx.AsyncClient) -> WriteApi:
+    """A key for a test loader; its agency and the clearinghouse are the only seeded nodes."""
+    await store.write_one(
+        "MERGE (:Agency {id: 'tests-loader', name: 'Test loader', sector: 'OTHER'}) "
+        "MERGE (:Agency {id: 'tests-clearinghouse', name: 'Test clearinghouse', sector: 'CLEARINGHOUSE'})"
+    )
+    issued = await issue_key(
+        store, name="gap-view-tests", agency_id="tests-loader", scopes=["evidence:write"]
+    )
+    return WriteApi(client, issued.token)
 
 
 GAP_MAP = """query ($ids: [ID!]) {
