@@ -84,7 +84,9 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
         "EVIDENCE_STORE_READY_FD": str(ready_write),
         # The child runs in DATA_DIR (the store writes its log/ folder into the working
         # directory), so it finds this package through PYTHONPATH.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(_PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(_PROJECT_ROOT), os.environ.get("PYTHONPATH")])
+        ),
     }
     with log_path.open("ab") as log:
         process = subprocess.Popen(

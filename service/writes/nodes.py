@@ -140,6 +140,9 @@ async def delete_node(
     return True
 
 
+_NOT_FACTS: Final = frozenset({"id", "recordedBy", "createdAt", "updatedAt"})
+
+
 def _fact(values: dict[str, Any]) -> dict[str, Any]:
     """A node's values as the change log keeps them: everything but lock scratch."""
     return {
