@@ -265,3 +265,67 @@ async def test_reads_can_be_closed(writes: WriteClient) -> None:
             reader = {"authorization": f"Bearer {writes.tokens['reader']}"}
             response = await client.post("/graphql", json=query, headers=reader)
             assert response.json() == {"data": {"intervention": {"id": "mash"}}}
+
+
+async def test_jwks_keys_are_chosen_by_kid(
+    writes: WriteClient, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    first, second = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2)
+    )
+    keys = []
+    for kid, key in (("k1", first), ("k2", second)):
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+        keys.append({**jwk, "kid": kid, "alg": "RS256", "use": "sig"})
+    jwks = tmp_path_factory.mktemp("jwks") / "jwks.json"
+    jwks.write_text(json.dumps({"keys": keys}))
+    settings = settings_for(
+        writes.embedded,
+        load_example_data=False,
+        auth_jwt_issuer=ISSUER,
+        auth_jwt_audience=AUDIENCE,
+        auth_jwt_jwks_file=jwks,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            signed_by_second = jwt.encode(
+                {
+                    "iss": ISSUER,
+                    "aud": AUDIENCE,
+                    "client_id": "jwks-client",
+                    "scope": "evidence:write",
+                    "exp": int(time.time()) + 300,
+                },
+                second,
+                algorithm="RS256",
+                headers={"kid": "k2"},
+            )
+            assert (await _post(client, signed_by_second)).status_code == 200
+            wrong_kid = jwt.encode(
+                {
+                    "iss": ISSUER,
+                    "aud": AUDIENCE,
+                    "client_id": "jwks-client",
+                    "scope": "evidence:write",
+                    "exp": int(time.time()) + 300,
+                },
+                second,
+                algorithm="RS256",
+                headers={"kid": "k1"},
+            )
+            assert (await _post(client, wrong_kid)).status_code == 401
+            unknown_kid = jwt.encode(
+                {
+                    "iss": ISSUER,
+                    "aud": AUDIENCE,
+                    "client_id": "jwks-client",
+                    "exp": int(time.time()) + 300,
+                },
+                second,
+                algorithm="RS256",
+                headers={"kid": "k9"},
+            )
+            response = await _post(client, unknown_kid)
+            assert response.status_code == 401 and "signing key" in response.json()["detail"]
