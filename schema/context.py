@@ -14,6 +14,13 @@ from service.store import Store
 class Context(BaseContext):
     store: Store
     settings: Settings
+    # Who is calling, once authentication exists (issue 3); None is an anonymous caller.
+    caller: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    @property
+    def authenticated(self) -> bool:
+        """Authenticated callers get field suggestions in validation errors."""
+        return self.caller is not None

@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from strawberry.fastapi import GraphQLRouter
 
 from schema.build import build_schema
 from schema.context import Context
+from service.graphql_http import graphql_router
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
+from service.rate_limit import RateLimiter
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = await Runtime.start(settings, metrics)
+        app.state.runtime = await Runtime.start(settings, metrics, wait_for_store=True)
         try:
             yield
         finally:
@@ -41,12 +42,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
 
-    async def context(request: Request) -> Context:
+    def context(request: Request) -> Context:
         return Context(store=request.app.state.runtime.store, settings=settings)
 
+    limiter = (
+        RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)
+        if settings.rate_limit_requests
+        else None
+    )
     app.include_router(
-        GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"),
-        prefix="/graphql",
+        graphql_router(
+            schema=build_schema(), settings=settings, context_for=context, limiter=limiter
+        )
     )
 
     @app.middleware("http")
@@ -68,7 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:
         """The store answers and every migration is applied."""
-        store = request.app.state.runtime.store
+        runtime = request.app.state.runtime
+        if not runtime.prepared:
+            return JSONResponse({"status": runtime.problem or "starting"}, status_code=503)
+        store = runtime.store
         try:
             await store.verify()
             if not await migrations_are_current(store):
