@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from service.app import create_app
+from service.rate_limit import RateLimiter
 from service.store import Store
 from tests.conftest import GraphQL, StoreAddress, settings_for
 
@@ -142,3 +143,25 @@ async def test_rate_limit_headers_and_429_with_retry_after(
     refused = responses[3]
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_anonymous_callers_get_no_enum_value_suggestions(gql: GraphQL) -> None:
+    body = await gql.raw(
+        "query ($d: [StudyDesign!]) { studies(filter: {designIn: $d}) { totalCount } }", d=["RCTX"]
+    )
+    [error] = body["errors"]
+    assert "RCTX" in error["message"]
+    assert "Did you mean" not in error["message"]
+
+
+def test_rate_limit_window_starts_again_after_it_passes() -> None:
+    now = [100.0]
+    limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
+    assert [limiter.hit("ip:a").allowed for _ in range(3)] == [True, True, False]
+    assert limiter.hit("ip:b").allowed, "each client has its own quota"
+    now[0] += 30
+    refused = limiter.hit("ip:a")
+    assert (refused.allowed, refused.reset_seconds) == (False, 30)
+    now[0] += 30
+    again = limiter.hit("ip:a")
+    assert (again.allowed, again.remaining, again.reset_seconds) == (True, 1, 60)
