@@ -73,7 +73,16 @@ async def main() -> None:
     graph = synthetic_graph(size)
     with tempfile.TemporaryDirectory() as data_dir:
         started = time.perf_counter()
-        app = create_app(Settings(data_dir=Path(data_dir), load_example_data=False))
+        app = create_app(
+            Settings(
+                data_dir=Path(data_dir),
+                load_example_data=False,
+                # Loading the whole graph is one transaction, longer than a request's.
+                store_query_timeout=300,
+                # Every round comes from one client, faster than any real one.
+                rate_limit_requests=0,
+            )
+        )
         async with app.router.lifespan_context(app):
             start_up = time.perf_counter() - started
             loaded = time.perf_counter()

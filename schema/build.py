@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Final
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types.execution import ExecutionContext
 
 from schema.changes import ChangeQuery
 from schema.errors import MASKED_MESSAGE, should_mask
 from schema.evidence_queries import EvidenceQuery
+from schema.limits import QueryLimits
 from schema.mutations import WriteMutation
 from schema.query import ReadQuery
 
 SDL_PATH: Final = Path(__file__).resolve().parent / "schema.graphql"
+logger = logging.getLogger(__name__)
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log the errors that are the service's fault in full; a caller's mistakes
+        (validation, limits, bad input) only at DEBUG, so abuse cannot flood the log."""
+        for error in errors:
+            if should_mask(error):
+                logger.error("unexpected error: %s", error, exc_info=error.original_error)
+            else:
+                logger.debug("request error: %s", error.message)
 
 
 def _read(source: Any, name: str) -> object:
@@ -32,12 +50,13 @@ MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return _Schema(
         query=merge_types("Query", QUERY_PARTS),
         mutation=merge_types("Mutation", MUTATION_PARTS),
         config=StrawberryConfig(default_resolver=_read),
         extensions=[
-            lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE)
+            QueryLimits,
+            lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
         ],
     )
 

@@ -15,7 +15,13 @@ from service.store import Store
 class Context(BaseContext):
     store: Store
     settings: Settings
+    # The authenticated client, or None for an anonymous caller.
     principal: Principal | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    @property
+    def authenticated(self) -> bool:
+        """Authenticated callers get field suggestions in validation errors."""
+        return self.principal is not None

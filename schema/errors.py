@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from graphql import GraphQLError
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from service.plans.errors import BadQueryInput
+from service.store import StoreTimeout, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +25,17 @@ def expected_errors() -> Iterator[None]:
         raise GraphQLError(
             str(error), extensions={"code": "BAD_USER_INPUT", "argument": error.argument}
         ) from None
-    except (ServiceUnavailable, SessionExpired) as error:
+    except StoreUnavailable as error:
         logger.warning("store unavailable: %s", error)
         raise GraphQLError(
             "The database is unavailable; try again shortly.",
             extensions={"code": "STORE_UNAVAILABLE"},
+        ) from None
+    except StoreTimeout as error:
+        logger.warning("store timeout: %s", error)
+        raise GraphQLError(
+            "The database did not answer in time; try again shortly, or ask for less.",
+            extensions={"code": "STORE_TIMEOUT"},
         ) from None
 
 

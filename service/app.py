@@ -7,23 +7,24 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from strawberry.fastapi import GraphQLRouter
 
 from schema.build import build_schema
 from schema.context import Context
 from service import import_routes
-from service.auth.principal import AuthenticationFailed, Scope
+from service.auth.principal import CHALLENGE, AuthenticationFailed, Scope
+from service.graphql_http import graphql_router
+from service.graphql_request import RequestError
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
+from service.rate_limit import RateLimiter
 from service.runtime import Runtime
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="evidence-graph"'}
 _ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/imports"})
 
 
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = await Runtime.start(settings, metrics)
+        app.state.runtime = await Runtime.start(settings, metrics, wait_for_store=True)
         try:
             yield
         finally:
@@ -45,25 +46,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
 
     async def context(request: Request) -> Context:
+        """The caller and the store; bad credentials (or closed reads) end the request here."""
         runtime = request.app.state.runtime
         try:
             principal = await runtime.authenticator.authenticate(
                 request.headers.get("authorization")
             )
         except AuthenticationFailed as failure:
-            raise HTTPException(401, detail=str(failure), headers=_CHALLENGE) from None
+            raise RequestError(
+                401, str(failure), code="UNAUTHENTICATED", headers=CHALLENGE
+            ) from None
         if settings.require_auth_for_reads:
             if principal is None:
-                raise HTTPException(
-                    401, detail="this service requires a bearer token", headers=_CHALLENGE
+                raise RequestError(
+                    401,
+                    "This service requires a bearer token.",
+                    code="UNAUTHENTICATED",
+                    headers=CHALLENGE,
                 )
             if not principal.allows(Scope.READ):
-                raise HTTPException(403, detail=f"this client lacks the {Scope.READ.value} scope")
+                raise RequestError(
+                    403, f"This client lacks the {Scope.READ.value} scope.", code="FORBIDDEN"
+                )
         return Context(store=runtime.store, settings=settings, principal=principal)
 
+    limiter = (
+        RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)
+        if settings.rate_limit_requests
+        else None
+    )
     app.include_router(
-        GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"),
-        prefix="/graphql",
+        graphql_router(
+            schema=build_schema(), settings=settings, context_for=context, limiter=limiter
+        )
     )
 
     app.include_router(import_routes.router)
@@ -87,7 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:
         """The store answers and every migration is applied."""
-        store = request.app.state.runtime.store
+        runtime = request.app.state.runtime
+        if not runtime.prepared:
+            return JSONResponse({"status": runtime.problem or "starting"}, status_code=503)
+        store = runtime.store
         try:
             await store.verify()
             if not await migrations_are_current(store):

@@ -149,6 +149,9 @@ def _resolve_port(requested: int, variable: str, avoid: int | None = None) -> in
             if port != avoid:
                 return port
     with socket.socket() as probe:
+        # As the store's own listener does: connections left in TIME_WAIT by a store
+        # that just stopped on this port must not make it look taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", requested))
         except OSError as error:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.auth.principal import AuthenticationFailed, Scope
+from service.auth.principal import CHALLENGE, AuthenticationFailed, Scope
 from service.imports.pipeline import run_import
 from service.imports.readers import (
     CsvImportFile,
@@ -29,7 +29,6 @@ from service.writes.outcome import Writer
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="evidence-graph"'}
 
 
 class _TooLarge(Exception):
@@ -47,10 +46,10 @@ async def import_records(
     try:
         principal = await runtime.authenticator.authenticate(request.headers.get("authorization"))
     except AuthenticationFailed as failure:
-        return JSONResponse({"error": str(failure)}, status_code=401, headers=_CHALLENGE)
+        return JSONResponse({"error": str(failure)}, status_code=401, headers=CHALLENGE)
     if principal is None:
         return JSONResponse(
-            {"error": "authentication required"}, status_code=401, headers=_CHALLENGE
+            {"error": "authentication required"}, status_code=401, headers=CHALLENGE
         )
     if not principal.allows(Scope.WRITE):
         return JSONResponse(

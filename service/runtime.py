@@ -2,14 +2,22 @@
 
 Start-up order: embedded store (when no NEO4J_URI) → driver → connectivity check →
 migrations → example data (into an empty database only). Shutdown reverses it.
+
+An external store (NEO4J_URI) that cannot be reached at start-up does not stop the
+service: it starts anyway, reports not-ready, and finishes preparing the store (the
+migrations and example data) in the background as soon as the store answers. Requests
+meanwhile get STORE_UNAVAILABLE. The embedded store is part of the service, so a failure
+to start it stays a one-line set-up error.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, Neo4jError
 
 from service.auth.authenticate import Authenticator
 from service.auth.jwt_tokens import JwtSettings, JwtVerifier
@@ -19,21 +27,45 @@ from service.graph_load import load_example_data_if_empty
 from service.metrics import Metrics
 from service.migrations import apply_migrations
 from service.settings import Settings
-from service.store import Store
+from service.store import Store, StoreTimeout, StoreUnavailable
 from service.store_registry import find_running
 
 logger = logging.getLogger(__name__)
+
+# Waits between attempts to reach a store that was down at start-up: quick at first,
+# then no more often than every few seconds.
+_FIRST_RETRY_DELAY = 0.5
+_MAX_RETRY_DELAY = 5.0
 
 
 @dataclass
 class Runtime:
     store: Store
     embedded: EmbeddedStore | None
+    settings: Settings
     authenticator: Authenticator
+    # True once migrations and example data are in place; readiness needs it.
+    prepared: bool = False
+    # Why preparing the store last failed (shown by readiness), or None.
+    problem: str | None = None
+    _background: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
-    async def start(cls, settings: Settings, metrics: Metrics, *, attach: bool = False) -> Runtime:
-        """Start everything; ``attach`` reuses an embedded store a running service owns."""
+    async def start(
+        cls,
+        settings: Settings,
+        metrics: Metrics,
+        *,
+        wait_for_store: bool = False,
+        attach: bool = False,
+    ) -> Runtime:
+        """Open the store and prepare it.
+
+        With ``wait_for_store`` an external store that cannot be reached is prepared in
+        the background once it answers; without it that is a SetupError (``migrate``).
+        With ``attach`` (the commands) an embedded store that a running service started
+        on the same DATA_DIR is used instead of starting another.
+        """
         jwt_verifier = jwt_verifier_for(settings)  # bad key settings fail before anything starts
         embedded = None
         if settings.uses_embedded_store:
@@ -49,56 +81,100 @@ class Runtime:
                 )
             else:
                 embedded = await start_embedded_store(settings)
-        try:
-            store = await _connect(settings, embedded, metrics)
-        except BaseException:
-            if embedded:
-                await embedded.stop()
-            raise
+        store = _open_store(settings, embedded, metrics)
         runtime = cls(
-            store=store, embedded=embedded, authenticator=Authenticator(store, jwt_verifier)
+            store=store,
+            embedded=embedded,
+            settings=settings,
+            authenticator=Authenticator(store, jwt_verifier),
         )
         try:
-            report = await apply_migrations(store)
-            if report.applied:
-                logger.info("applied migrations %s", ", ".join(f"V{v:04d}" for v in report.applied))
-            if settings.load_example_data:
-                await load_example_data_if_empty(store)
+            await runtime._prepare()
+        except (StoreUnavailable, StoreTimeout, OSError) as error:
+            if embedded or not wait_for_store:
+                await runtime.stop()
+                raise SetupError(
+                    f"cannot reach the store at {_uri(settings, embedded)} ({error}); check NEO4J_URI"
+                ) from None
+            runtime.problem = f"store unavailable: {error}"
+            logger.warning(
+                "the store at %s cannot be reached (%s); starting anyway and retrying",
+                settings.neo4j_uri,
+                error,
+            )
+            runtime._background = asyncio.create_task(runtime._prepare_when_store_answers())
         except BaseException:
             await runtime.stop()
             raise
         return runtime
 
     async def stop(self) -> None:
+        if self._background:
+            self._background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
         await self.store.close()
         if self.embedded:
             await self.embedded.stop()
 
+    async def _prepare(self) -> None:
+        """Check the store answers, apply pending migrations, load example data if empty."""
+        try:
+            await self.store.verify()
+        except AuthError:
+            raise SetupError(
+                f"the store at {_uri(self.settings, self.embedded)} refused the credentials; "
+                "check NEO4J_USER and NEO4J_PASSWORD"
+            ) from None
+        except Neo4jError as error:
+            reason = " ".join(str(error).split())  # the driver's messages span several lines
+            raise StoreUnavailable(reason) from None
+        report = await apply_migrations(self.store)
+        if report.applied:
+            logger.info("applied migrations %s", ", ".join(f"V{v:04d}" for v in report.applied))
+        if self.settings.load_example_data:
+            await load_example_data_if_empty(self.store)
+        self.prepared = True
+        self.problem = None
 
-async def _connect(settings: Settings, embedded: EmbeddedStore | None, metrics: Metrics) -> Store:
+    async def _prepare_when_store_answers(self) -> None:
+        delay = _FIRST_RETRY_DELAY
+        while not self.prepared:
+            await asyncio.sleep(delay)
+            try:
+                await self._prepare()
+            except (StoreUnavailable, StoreTimeout, OSError) as error:
+                self.problem = f"store unavailable: {error}"
+            except (SetupError, Neo4jError) as error:
+                # Wrong credentials or a changed migration: needs an operator, but the
+                # process stays up (not ready) so the problem shows in readiness and logs.
+                self.problem = str(error)
+                logger.error("cannot prepare the store: %s", error)
+            else:
+                logger.info("the store answers again; migrations and example data are in place")
+                return
+            delay = min(delay * 2, _MAX_RETRY_DELAY)
+
+
+def _uri(settings: Settings, embedded: EmbeddedStore | None) -> str:
     uri = embedded.uri if embedded else settings.neo4j_uri
     assert uri is not None
-    store = Store.connect(
-        uri=uri,
+    return uri
+
+
+def _open_store(settings: Settings, embedded: EmbeddedStore | None, metrics: Metrics) -> Store:
+    """A store on a driver that connects lazily: nothing is sent until the first call."""
+    return Store.connect(
+        uri=_uri(settings, embedded),
         user=embedded.user if embedded else settings.neo4j_user,
         password=embedded.password if embedded else settings.neo4j_password,
         database=settings.database,
         metrics=metrics,
         connect_timeout=settings.store_connect_timeout,
         acquire_timeout=settings.store_acquire_timeout,
+        retry_time=settings.store_retry_time,
+        query_timeout=settings.store_query_timeout,
     )
-    try:
-        await store.verify()
-    except AuthError:
-        await store.close()
-        raise SetupError(
-            f"the store at {uri} refused the credentials; check NEO4J_USER and NEO4J_PASSWORD"
-        ) from None
-    except (ServiceUnavailable, Neo4jError, OSError) as error:
-        await store.close()
-        reason = " ".join(str(error).split())  # the driver's messages span several lines
-        raise SetupError(f"cannot reach the store at {uri} ({reason}); check NEO4J_URI") from None
-    return store
 
 
 def jwt_verifier_for(settings: Settings) -> JwtVerifier | None:

@@ -36,8 +36,12 @@ class Settings(BaseSettings):
     embedded_start_timeout: float = Field(default=90.0, gt=0)
 
     # Driver timeouts: a missing database should fail fast rather than hang a request.
-    store_connect_timeout: float = Field(default=5.0, gt=0)
-    store_acquire_timeout: float = Field(default=10.0, gt=0)
+    store_connect_timeout: float = Field(default=3.0, gt=0)
+    store_acquire_timeout: float = Field(default=5.0, gt=0)
+    # Retry budget for reads and idempotent write functions on transient failures.
+    store_retry_time: float = Field(default=2.0, ge=0)
+    # Transaction timeout, sent to the store and enforced by the service as well.
+    store_query_timeout: float = Field(default=10.0, gt=0)
 
     # Authentication. Writes always need a bearer token; reads only when this is true.
     require_auth_for_reads: bool = False
@@ -56,6 +60,21 @@ class Settings(BaseSettings):
     load_example_data: bool = True
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
+
+    # Limits on what one request may ask for, checked before any Cypher runs.
+    max_query_depth: int = Field(default=15, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_tokens: int = Field(default=2000, ge=1)
+    max_directives: int = Field(default=20, ge=0)
+    max_batch_size: int = Field(default=10, ge=1)
+    max_query_cost: int = Field(default=200_000, ge=1)
+    # Rows assumed per nested list (participants, studies...) when costing a query.
+    assumed_fan_out: int = Field(default=5, ge=1)
+    max_body_bytes: int = Field(default=100_000, ge=1)
+    introspection: bool = True
+    # Requests per window and client (per IP address for anonymous callers); 0 turns off.
+    rate_limit_requests: int = Field(default=300, ge=0)
+    rate_limit_window: float = Field(default=60.0, gt=0)
 
     @field_validator("neo4j_uri")
     @classmethod

@@ -1,19 +1,28 @@
-"""The store: one async Neo4j driver, transactions, statement counting.
+"""The store: one async Neo4j driver, transactions, deadlines, statement counting.
 
-Reads run in read transactions and writes in write transaction functions (retried by
-the driver on transient errors, so they must be idempotent); every call names the
-database. Records come back as plain dicts with Python-native values.
+Reads run in read transactions and writes in write transaction functions; both are
+retried on transient failures (a dropped connection, a leader switch)
+within ``retry_time``, so write functions must be idempotent. Schema statements run in
+auto-commit transactions and are never retried. Every call names the database and has a
+deadline: the transaction timeout is sent to the server, and the client gives up at the
+same time, so a store that stops answering cannot hang a request. Records come back as
+plain dicts with Python-native values.
+
+Failures the caller can do nothing about but wait come out as ``StoreUnavailable`` (no
+connection) or ``StoreTimeout`` (the deadline passed); the schema layer reports both.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j import AsyncDriver, AsyncGraphDatabase
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.time import Date, DateTime, Duration, Time
 
 from service.metrics import Metrics
@@ -23,14 +32,51 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Row = dict[str, Any]
 
+# Called with the text of every statement sent, when set (tests capture them for the
+# Cypher linter); None costs one comparison per statement.
+_statement_observer: Callable[[str], None] | None = None
+
+
+def observe_statements(observer: Callable[[str], None] | None) -> None:
+    """Call ``observer`` with every statement any store sends from now on (None stops)."""
+    global _statement_observer
+    _statement_observer = observer
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached (down, restarting, or the connection broke)."""
+
+
+class StoreTimeout(Exception):
+    """The store did not finish a statement within the transaction timeout."""
+
+
+# Driver errors that mean "no usable connection": worth telling the caller to retry later.
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError)
+_MODES = {neo4j.READ_ACCESS: "read", neo4j.WRITE_ACCESS: "write"}
+# Quick retries: a broken pooled connection is replaced at once; a store that is down
+# is given up on after STORE_RETRY_TIME.
+_FIRST_RETRY_DELAY = 0.05
+_MAX_RETRY_DELAY = 1.0
+
 
 class Store:
     """Runs Cypher against one database and counts every statement it sends."""
 
-    def __init__(self, driver: AsyncDriver, *, database: str, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        *,
+        database: str,
+        metrics: Metrics,
+        query_timeout: float = 10.0,
+        retry_time: float = 2.0,
+    ) -> None:
         self._driver = driver
         self.database = database
         self._metrics = metrics
+        self.query_timeout = query_timeout
+        self.retry_time = retry_time
         self.statements_run = 0
 
     @classmethod
@@ -44,18 +90,27 @@ class Store:
         metrics: Metrics,
         connect_timeout: float,
         acquire_timeout: float,
+        retry_time: float = 2.0,
+        query_timeout: float = 10.0,
     ) -> Store:
         driver = AsyncGraphDatabase.driver(
             uri,
             auth=(user, password),
             connection_timeout=connect_timeout,
             connection_acquisition_timeout=acquire_timeout,
-            max_transaction_retry_time=acquire_timeout,
         )
-        return cls(driver, database=database, metrics=metrics)
+        return cls(
+            driver,
+            database=database,
+            metrics=metrics,
+            query_timeout=query_timeout,
+            retry_time=retry_time,
+        )
 
     async def verify(self) -> None:
-        await self._driver.verify_connectivity()
+        """Raise unless the store answers (StoreUnavailable, StoreTimeout, AuthError...)."""
+        async with self._deadline():
+            await self._driver.verify_connectivity()
 
     async def close(self) -> None:
         await self._driver.close()
@@ -64,26 +119,22 @@ class Store:
         self, query: LiteralString, params: Mapping[str, Any] | None = None
     ) -> list[Row]:
         """Run one read-only statement in a read transaction and return its rows."""
-        self._count("read")
-        try:
-            result = await self._driver.execute_query(
-                query,
-                dict(params or {}),
-                database_=self.database,
-                routing_=neo4j.RoutingControl.READ,
-            )
-        except Exception:
-            self._metrics.cypher_errors.labels("read").inc()
-            raise
-        return [to_native(record.data()) for record in result.records]
+        self._count("read", query)
+
+        async def work(tx: neo4j.AsyncTransaction) -> list[Row]:
+            result = await tx.run(query, dict(params or {}))
+            return [to_native(record.data()) async for record in result]
+
+        return await self._transaction(neo4j.READ_ACCESS, work)
 
     async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
-        """Run ``work`` in one write transaction; the driver may retry it whole."""
+        """Run ``work`` in one write transaction; it may be run again whole after a
+        connection failure (even one after the commit), so it must be idempotent."""
 
-        async def _unit(tx: AsyncManagedTransaction) -> T:
+        async def unit(tx: neo4j.AsyncTransaction) -> T:
             return await work(Transaction(tx, self))
 
-        return await self._run_write(_unit)
+        return await self._transaction(neo4j.WRITE_ACCESS, unit)
 
     async def write_one(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
@@ -98,31 +149,102 @@ class Store:
     async def run_schema(self, query: LiteralString) -> None:
         """Run a schema statement (constraint, index) in its own auto-commit transaction.
 
-        Neo4j refuses schema changes inside a transaction that also writes data.
+        Neo4j refuses schema changes inside a transaction that also writes data. Not
+        retried: the driver cannot tell whether a failed one took effect.
         """
-        self._count("schema")
-        async with self._driver.session(database=self.database) as session:
+        self._count("schema", query)
+        async with self._deadline(), self._driver.session(database=self.database) as session:
             result = await session.run(query)
             await result.consume()
 
-    async def _run_write(self, unit: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        async with self._driver.session(database=self.database) as session:
-            return await session.execute_write(unit)
+    async def _transaction(
+        self, access_mode: str, work: Callable[[neo4j.AsyncTransaction], Awaitable[T]]
+    ) -> T:
+        """Run ``work`` in one transaction, retrying it on transient failures.
 
-    def _count(self, mode: str) -> None:
+        Each attempt has the full transaction timeout; attempts stop when the retry
+        budget (STORE_RETRY_TIME) is spent. A timeout is not retried: a slow statement
+        would only be slow again. (The driver's own retry loop waits a second before
+        the first retry and cannot tell a timeout from a dead store, hence this one.)
+        """
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.retry_time
+        delay = _FIRST_RETRY_DELAY
+        while True:
+            try:
+                async with (
+                    self._deadline(),
+                    self._driver.session(
+                        database=self.database,
+                        default_access_mode=access_mode,
+                        # Shared with execute_query: each call sees the writes before it.
+                        bookmark_manager=self._driver.execute_query_bookmark_manager,
+                    ) as session,
+                ):
+                    tx = await session.begin_transaction(timeout=self.query_timeout)
+                    async with tx:
+                        outcome = await work(tx)
+                        await tx.commit()
+                return outcome
+            except (StoreUnavailable, Neo4jError, DriverError) as error:
+                retryable = isinstance(error, StoreUnavailable) or error.is_retryable()
+                if not retryable or loop.time() + delay > give_up_at:
+                    self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
+                    raise
+                logger.info("retrying a transaction in %.2f s after: %s", delay, error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _MAX_RETRY_DELAY)
+            except Exception:
+                self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
+                raise
+
+    def _deadline(self) -> _Deadline:
+        return _Deadline(self.query_timeout)
+
+    def _count(self, mode: str, query: str) -> None:
         self.statements_run += 1
         self._metrics.cypher_statements.labels(mode).inc()
+        if _statement_observer is not None:
+            _statement_observer(query)
+
+
+class _Deadline:
+    """Give up after ``seconds`` and turn connection failures into the store's own errors.
+
+    The driver has no read timeout of its own: without this, a store that accepts a
+    connection and then stops answering would hold the request forever.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._timeout = asyncio.timeout(seconds)
+        self._seconds = seconds
+
+    async def __aenter__(self) -> None:
+        await self._timeout.__aenter__()
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
+    ) -> bool:
+        try:
+            await self._timeout.__aexit__(kind, error, tb)
+        except TimeoutError:
+            raise StoreTimeout(
+                f"the store did not answer within {self._seconds:g} s (STORE_QUERY_TIMEOUT)"
+            ) from None
+        if isinstance(error, _UNAVAILABLE):
+            raise StoreUnavailable(" ".join(str(error).split()) or type(error).__name__) from error
+        return False
 
 
 class Transaction:
     """A write transaction handed to a unit of work; counts each statement it runs."""
 
-    def __init__(self, tx: AsyncManagedTransaction, store: Store) -> None:
+    def __init__(self, tx: neo4j.AsyncTransaction, store: Store) -> None:
         self._tx = tx
         self._store = store
 
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        self._store._count("write")
+        self._store._count("write", query)
         result = await self._tx.run(query, dict(params or {}))
         return [to_native(record.data()) async for record in result]
 

@@ -1,49 +1,105 @@
 """Fixtures: one embedded store for the session (real ArcadeDB over Bolt, no mocks),
-an app on it loaded with the example data, and an HTTP client for that app."""
+an app on it loaded with the example data, and an HTTP client for that app.
+
+With ``NEO4J_TEST_URI`` (and ``NEO4J_TEST_USER``, ``NEO4J_TEST_PASSWORD``,
+``NEO4J_TEST_DATABASE``) the session store is that Neo4j instead, which must hold an
+empty database: the suite applies the migrations and loads the example data into it.
+Tests that need a store of their own (``fresh_store``, restarts, set-up errors) still
+start embedded ones.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from service.app import create_app
-from service.embedded_store import EmbeddedStore, start_embedded_store
+from service.embedded_store import start_embedded_store
 from service.metrics import Metrics
 from service.migrations import apply_migrations
 from service.settings import Settings
-from service.store import Store
+from service.store import Store, observe_statements
+from tests.cypher_lint import StatementCollector, lint
 
 
 def embedded_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(data_dir=data_dir, **overrides)
 
 
-def settings_for(embedded: EmbeddedStore, **overrides: Any) -> Settings:
-    """Settings that point the service at an already running embedded store."""
+class StoreAddress(Protocol):
+    """Where a running store is and how to log in: an EmbeddedStore or a Neo4jUnderTest."""
+
+    @property
+    def uri(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    @property
+    def database(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Neo4jUnderTest:
+    uri: str
+    user: str
+    password: str
+    database: str
+
+
+def neo4j_under_test() -> Neo4jUnderTest | None:
+    """The Neo4j named by NEO4J_TEST_URI, or None to use the embedded store."""
+    uri = os.environ.get("NEO4J_TEST_URI")
+    if not uri:
+        return None
+    return Neo4jUnderTest(
+        uri=uri,
+        user=os.environ.get("NEO4J_TEST_USER", "neo4j"),
+        password=os.environ.get("NEO4J_TEST_PASSWORD", ""),
+        database=os.environ.get("NEO4J_TEST_DATABASE", "neo4j"),
+    )
+
+
+def settings_for(embedded: StoreAddress, **overrides: Any) -> Settings:
+    """Settings that point the service at an already running store.
+
+    No rate limit unless a test asks for one: the suite comes from one address.
+    """
     return Settings(
-        neo4j_uri=embedded.uri,
-        neo4j_user=embedded.user,
-        neo4j_password=embedded.password,
-        neo4j_database=embedded.database,
-        **overrides,
+        **{
+            "rate_limit_requests": 0,
+            "neo4j_uri": embedded.uri,
+            "neo4j_user": embedded.user,
+            "neo4j_password": embedded.password,
+            "neo4j_database": embedded.database,
+            **overrides,
+        }
     )
 
 
 @pytest.fixture(scope="session")
-async def embedded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EmbeddedStore]:
+async def embedded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[StoreAddress]:
+    """The session's store: embedded, or the Neo4j named by NEO4J_TEST_URI."""
+    external = neo4j_under_test()
+    if external:
+        yield external
+        return
     store = await start_embedded_store(embedded_settings(tmp_path_factory.mktemp("store")))
     yield store
     await store.stop()
 
 
 @pytest.fixture(scope="session")
-async def app(embedded: EmbeddedStore) -> AsyncIterator[FastAPI]:
-    application = create_app(settings_for(embedded, load_example_data=True))
+async def app(embedded: StoreAddress) -> AsyncIterator[FastAPI]:
+    # No rate limit: the whole suite comes from one address within a minute.
+    application = create_app(settings_for(embedded, load_example_data=True, rate_limit_requests=0))
     async with application.router.lifespan_context(application):
         yield application
 
@@ -124,7 +180,7 @@ class WriteClient:
         app: FastAPI,
         client: httpx.AsyncClient,
         tokens: dict[str, str],
-        embedded: EmbeddedStore,
+        embedded: StoreAddress,
     ) -> None:
         self.app = app
         self.embedded = embedded
@@ -198,3 +254,43 @@ async def writes(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Writ
                 yield WriteClient(application, http, tokens, store)
     finally:
         await store.stop()
+
+
+# Every statement any store sends during the session, for Neo4j's linter at the end.
+CYPHER = StatementCollector()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    observe_statements(CYPHER)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not CYPHER.statements:
+        return
+    try:
+        flagged = lint(sorted(CYPHER.statements))
+    except RuntimeError as error:
+        flagged = [{"statement": "(linter)", "problems": [{"message": str(error)}]}]
+    session.config.stash[_LINT_REPORT] = (len(CYPHER.statements), flagged)
+    if flagged:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    report = config.stash.get(_LINT_REPORT, None)
+    if report is None:
+        return
+    checked, flagged = report
+    terminalreporter.section("Cypher lint (Neo4j 5, @neo4j-cypher/language-support)")
+    terminalreporter.write_line(
+        f"{checked} distinct statements checked, {len(flagged)} with problems"
+    )
+    for item in flagged:
+        terminalreporter.write_line(
+            f"FLAGGED: {' '.join(item['statement'].split())[:300]}", red=True
+        )
+        for problem in item["problems"]:
+            terminalreporter.write_line(f"    {problem.get('severity', '')}: {problem['message']}")
+
+
+_LINT_REPORT = pytest.StashKey[tuple[int, list[dict[str, Any]]]]()

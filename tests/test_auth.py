@@ -76,7 +76,7 @@ async def test_a_revoked_key_is_401(writes: WriteClient) -> None:
     )
     await revoke_key(writes.store, key_id=issued.key_id)
     response = await _refused(writes, 401, {"authorization": f"Bearer {issued.token}"})
-    assert "revoked" in response.json()["detail"]
+    assert "revoked" in _message(response)
 
 
 async def test_a_read_only_key_cannot_write(writes: WriteClient) -> None:
@@ -200,7 +200,7 @@ async def test_bad_jwt_claims_are_401(
     before = await writes.count("MATCH (c:Change) RETURN count(c) AS n")
     response = await _post(jwt_client, _token(signing_key, **claims))
     assert response.status_code == 401
-    assert reason in response.json()["detail"]
+    assert reason in _message(response)
     assert await writes.count("MATCH (c:Change) RETURN count(c) AS n") == before
 
 
@@ -208,7 +208,7 @@ async def test_alg_none_is_refused(jwt_client: httpx.AsyncClient) -> None:
     unsigned = _token(None, algorithm="none")
     response = await _post(jwt_client, unsigned)
     assert response.status_code == 401
-    assert "'none' is not accepted" in response.json()["detail"]
+    assert "'none' is not accepted" in _message(response)
 
 
 async def test_algorithm_confusion_is_refused(
@@ -237,7 +237,7 @@ async def test_algorithm_confusion_is_refused(
     signature = b64(hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest())
     response = await _post(jwt_client, f"{header}.{payload}.{signature}")
     assert response.status_code == 401
-    assert "'HS256' is not accepted" in response.json()["detail"]
+    assert "'HS256' is not accepted" in _message(response)
 
 
 async def test_a_jwt_signed_by_another_key_is_refused(jwt_client: httpx.AsyncClient) -> None:
@@ -328,4 +328,11 @@ async def test_jwks_keys_are_chosen_by_kid(
                 headers={"kid": "k9"},
             )
             response = await _post(client, unknown_kid)
-            assert response.status_code == 401 and "signing key" in response.json()["detail"]
+            assert response.status_code == 401 and "signing key" in _message(response)
+
+
+def _message(response: httpx.Response) -> str:
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    message: str = error["message"]
+    return message

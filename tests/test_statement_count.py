@@ -35,7 +35,7 @@ async def test_deeply_nested_lookup_is_one_statement(gql: GraphQL) -> None:
 async def test_deeply_nested_connection_is_one_statement(gql: GraphQL) -> None:
     data = await gql(
         """{
-          interventions(first: 100) {
+          interventions(first: 10) {
             totalCount
             pageInfo { hasNextPage hasPreviousPage endCursor }
             edges { cursor node {

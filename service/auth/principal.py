@@ -35,5 +35,9 @@ class Principal:
         return any(scope in _IMPLIED[s] for s in known)
 
 
+# The header a 401 carries, naming the scheme to use.
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="evidence-graph"'}
+
+
 class AuthenticationFailed(Exception):
     """Credentials were given but are not valid; the message is safe to show the caller."""

@@ -1,0 +1,81 @@
+"""A TCP proxy on 127.0.0.1 that sits between the service and the store and misbehaves
+on request: stops listening and drops every connection, delays what the store sends, or
+cuts a connection in the middle of a response."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+
+class FaultProxy:
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self._target = (target_host, target_port)
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.StreamWriter] = set()
+        self.port = 0
+        # Seconds to hold each chunk the store sends before passing it on.
+        self.delay = 0.0
+        # Connections still to be cut halfway through the next chunk the store sends.
+        self._cuts_armed = 0
+        self.cuts = 0
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def down(self) -> None:
+        """Stop listening and drop every open connection, as a store that went away."""
+        if self._server:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._connections):
+            writer.transport.abort()
+        self._connections.clear()
+
+    async def up(self) -> None:
+        """Listen again on the same port."""
+        await self.start()
+
+    def cut_next_response(self, times: int = 1) -> None:
+        self._cuts_armed = times
+
+    async def _handle(
+        self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter
+    ) -> None:
+        try:
+            store_reader, store = await asyncio.open_connection(*self._target)
+        except OSError:
+            client.transport.abort()
+            return
+        self._connections.update({client, store})
+        try:
+            await asyncio.gather(
+                self._pipe(client_reader, store, from_store=False),
+                self._pipe(store_reader, client, from_store=True),
+            )
+        finally:
+            for writer in (client, store):
+                self._connections.discard(writer)
+                writer.transport.abort()
+
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, from_store: bool
+    ) -> None:
+        with contextlib.suppress(ConnectionError, OSError):
+            while chunk := await reader.read(65536):
+                if from_store and self.delay:
+                    await asyncio.sleep(self.delay)
+                if from_store and self._cuts_armed:
+                    self._cuts_armed -= 1
+                    self.cuts += 1
+                    writer.write(chunk[: max(1, len(chunk) // 2)])
+                    await writer.drain()
+                    raise ConnectionResetError("cut by the fault proxy")
+                writer.write(chunk)
+                await writer.drain()
+        writer.transport.abort()
+
+    async def stop(self) -> None:
+        await self.down()
