@@ -125,6 +125,7 @@ async def import_file(settings: Settings, args: argparse.Namespace) -> None:
                 source,
                 writer=Writer(client=args.client, agency=args.agency),
                 max_rejections=settings.import_max_rejections,
+                timeout=settings.import_timeout,
                 progress=_ProgressBar(),
             )
         except UnreadableFile as error:

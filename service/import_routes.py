@@ -83,6 +83,7 @@ async def import_records(
                 source,
                 writer=Writer.of(principal),
                 max_rejections=settings.import_max_rejections,
+                timeout=settings.import_timeout,
             )
         except UnreadableFile as error:
             return JSONResponse({"status": "rejected", "error": str(error)}, status_code=400)

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     # Bulk import.
     import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     import_max_rejections: int = Field(default=1000, ge=1)
+    import_timeout: float = Field(default=600.0, gt=0)
 
     load_example_data: bool = True
     default_page_size: int = Field(default=20, ge=1)

@@ -22,7 +22,13 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase
-from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 from neo4j.time import Date, DateTime, Duration, Time
 
 from service.metrics import Metrics
@@ -58,6 +64,9 @@ _MODES = {neo4j.READ_ACCESS: "read", neo4j.WRITE_ACCESS: "write"}
 # is given up on after STORE_RETRY_TIME.
 _FIRST_RETRY_DELAY = 0.05
 _MAX_RETRY_DELAY = 1.0
+# Retrying a write that lost a conflict with concurrent writers (seen with fifty
+# identical writes at once on the embedded store) may take several rounds.
+CONFLICT_RETRY_TIME = 30.0
 
 
 class Store:
@@ -127,14 +136,19 @@ class Store:
 
         return await self._transaction(neo4j.READ_ACCESS, work)
 
-    async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+    async def write(
+        self, work: Callable[[Transaction], Awaitable[T]], *, timeout: float | None = None
+    ) -> T:
         """Run ``work`` in one write transaction; it may be run again whole after a
-        connection failure (even one after the commit), so it must be idempotent."""
+        connection failure (even one after the commit), so it must be idempotent.
+
+        ``timeout`` replaces STORE_QUERY_TIMEOUT for long work such as a bulk import.
+        """
 
         async def unit(tx: neo4j.AsyncTransaction) -> T:
             return await work(Transaction(tx, self))
 
-        return await self._transaction(neo4j.WRITE_ACCESS, unit)
+        return await self._transaction(neo4j.WRITE_ACCESS, unit, timeout=timeout)
 
     async def write_one(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
@@ -158,7 +172,11 @@ class Store:
             await result.consume()
 
     async def _transaction(
-        self, access_mode: str, work: Callable[[neo4j.AsyncTransaction], Awaitable[T]]
+        self,
+        access_mode: str,
+        work: Callable[[neo4j.AsyncTransaction], Awaitable[T]],
+        *,
+        timeout: float | None = None,
     ) -> T:
         """Run ``work`` in one transaction, retrying it on transient failures.
 
@@ -166,14 +184,18 @@ class Store:
         budget (STORE_RETRY_TIME) is spent. A timeout is not retried: a slow statement
         would only be slow again. (The driver's own retry loop waits a second before
         the first retry and cannot tell a timeout from a dead store, hence this one.)
+        Conflicts between concurrent writers (transient errors from a live store) have a
+        budget of their own, CONFLICT_RETRY_TIME: under contention the loser's retry
+        must outlast the winners, which is not a sign of a dead store.
         """
         loop = asyncio.get_running_loop()
-        give_up_at = loop.time() + self.retry_time
+        started = loop.time()
+        seconds = timeout or self.query_timeout
         delay = _FIRST_RETRY_DELAY
         while True:
             try:
                 async with (
-                    self._deadline(),
+                    _Deadline(seconds),
                     self._driver.session(
                         database=self.database,
                         default_access_mode=access_mode,
@@ -181,14 +203,17 @@ class Store:
                         bookmark_manager=self._driver.execute_query_bookmark_manager,
                     ) as session,
                 ):
-                    tx = await session.begin_transaction(timeout=self.query_timeout)
+                    tx = await session.begin_transaction(timeout=seconds)
                     async with tx:
                         outcome = await work(tx)
                         await tx.commit()
                 return outcome
             except (StoreUnavailable, Neo4jError, DriverError) as error:
                 retryable = isinstance(error, StoreUnavailable) or error.is_retryable()
-                if not retryable or loop.time() + delay > give_up_at:
+                budget = (
+                    CONFLICT_RETRY_TIME if isinstance(error, TransientError) else self.retry_time
+                )
+                if not retryable or loop.time() - started + delay > budget:
                     self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
                     raise
                 logger.info("retrying a transaction in %.2f s after: %s", delay, error)

@@ -76,8 +76,10 @@ async def run_import(
     *,
     writer: Writer,
     max_rejections: int,
+    timeout: float,
     progress: Progress = _silent,
 ) -> ImportReport:
+    """Check the whole file, then write it in one transaction of at most ``timeout`` s."""
     started = time.perf_counter()
     problems = _Problems(max_rejections)
     sources = Sources.parse(source.sources(), problems.items)
@@ -143,7 +145,7 @@ async def run_import(
             progress("writing", done, total)
         return report
 
-    report = await store.write(work)
+    report = await store.write(work, timeout=timeout)
     report.seconds = time.perf_counter() - started
     return report
 
