@@ -11,6 +11,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import MASKED_MESSAGE, should_mask
+from schema.graph_queries import GraphQuery
 from schema.query import ReadQuery
 
 SDL_PATH: Final = Path(__file__).resolve().parent / "schema.graphql"
@@ -24,7 +25,7 @@ def _read(source: Any, name: str) -> object:
 
 
 # Each area of the API contributes its root fields as a class of its own.
-QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery,)
+QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, GraphQuery)
 
 
 def build_schema() -> strawberry.Schema:

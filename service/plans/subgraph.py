@@ -107,7 +107,9 @@ def _known(
         return list(registry)
     unknown = sorted(set(names) - set(registry))
     if unknown:
-        raise BadQueryInput(f"{argument} has unknown names: {', '.join(unknown)}", argument=argument)
+        raise BadQueryInput(
+            f"{argument} has unknown names: {', '.join(unknown)}", argument=argument
+        )
     return sorted(set(names))
 
 
