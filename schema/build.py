@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import strawberry
-from strawberry.tools import merge_types
 from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from schema.errors import MASKED_MESSAGE, should_mask
 from schema.graph_queries import GraphQuery

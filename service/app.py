@@ -16,6 +16,7 @@ from schema.build import build_schema
 from schema.context import Context
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
+from service.routes import exports
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"),
         prefix="/graphql",
     )
+    app.include_router(exports.router)
 
     @app.middleware("http")
     async def count_requests(

@@ -7,6 +7,7 @@ fragments here build the same node and edge maps the ``network`` plan returns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Final
 
 from service.model import LABELS
@@ -54,6 +55,20 @@ def parse_key(key: str, *, argument: str) -> tuple[str, str]:
             f"{key!r} names an unknown label; known: {', '.join(LABELS)}", argument=argument
         )
     return LABELS[LABELS.index(label)], node_id
+
+
+def check_names(
+    names: Sequence[str] | None, known: Sequence[str], *, argument: str
+) -> tuple[str, ...]:
+    """The named labels or types, or all of them for None; unknown names are refused."""
+    if names is None:
+        return tuple(known)
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise BadQueryInput(
+            f"{argument} has unknown names: {', '.join(unknown)}", argument=argument
+        )
+    return tuple(name for name in known if name in names)
 
 
 def plain_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,14 @@ from typing import Any, Final
 
 from service.model import LABELS, RELATIONSHIP_TYPES
 from service.plans.errors import BadQueryInput
-from service.plans.graph_items import edge_map, model_labels, node_map, parse_key, plain_item
+from service.plans.graph_items import (
+    check_names,
+    edge_map,
+    model_labels,
+    node_map,
+    parse_key,
+    plain_item,
+)
 from service.store import Store
 
 MAX_SUBGRAPH_IDS: Final = 50
@@ -84,33 +91,22 @@ def check(request: SubgraphRequest) -> dict[str, Any]:
             f"depth {request.depth} is out of range; MAX_SUBGRAPH_DEPTH is {MAX_SUBGRAPH_DEPTH}",
             argument="depth",
         )
-    types = _known(request.relationship_types, RELATIONSHIP_TYPES, "relationshipTypes")
-    labels = _known(request.labels, LABELS, "labels")
+    types = check_names(
+        request.relationship_types, tuple(RELATIONSHIP_TYPES), argument="relationshipTypes"
+    )
+    labels = check_names(request.labels, LABELS, argument="labels")
     seed_ids: dict[str, list[str]] = {label: [] for label in LABELS}
     for key in request.ids:
         label, node_id = parse_key(key, argument="ids")
         seed_ids[label].append(node_id)
     return {
         "seedIds": seed_ids,
-        "types": types,
-        "labels": labels,
+        "types": list(types),
+        "labels": list(labels),
         "maxNodes": MAX_SUBGRAPH_NODES,
         "levelLimit": MAX_SUBGRAPH_NODES + 1,
         **model_labels(),
     }
-
-
-def _known(
-    names: Sequence[str] | None, registry: Sequence[str] | dict[str, Any], argument: str
-) -> list[str]:
-    if names is None:
-        return list(registry)
-    unknown = sorted(set(names) - set(registry))
-    if unknown:
-        raise BadQueryInput(
-            f"{argument} has unknown names: {', '.join(unknown)}", argument=argument
-        )
-    return sorted(set(names))
 
 
 async def subgraph(store: Store, *, request: SubgraphRequest) -> dict[str, Any]:
