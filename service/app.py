@@ -16,7 +16,7 @@ from schema.build import build_schema
 from schema.context import Context
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
-from service.routes import exports
+from service.routes import explorer, exports
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prefix="/graphql",
     )
     app.include_router(exports.router)
+    app.include_router(explorer.router)
 
     @app.middleware("http")
     async def count_requests(
