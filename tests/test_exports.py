@@ -242,3 +242,24 @@ async def test_bad_export_requests_are_refused_with_the_bound(
 async def test_unknown_format_is_not_found(client: httpx.AsyncClient) -> None:
     response = await client.get("/exports/pdf")
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("nodes", "relationships", "problem"),
+    [
+        (
+            {"n.csv": "id:ID(A)\nx\n"},
+            {"r.csv": ":START_ID(A),:END_ID(B),:TYPE\nx,y,T\n"},
+            "not in ID space",
+        ),
+        ({"n.csv": "id:ID(A)\nx\nx\n"}, {}, "duplicate id"),
+        ({"n.csv": "id:ID(A),year:integer\nx,1\n"}, {}, "unknown property type"),
+        ({"n.csv": "name\nx\n"}, {}, "lacks"),
+        ({"n.csv": "id:ID(A),ok:boolean\nx,True\n"}, {}, "not a boolean"),
+    ],
+)
+def test_the_import_checker_refuses_what_neo4j_admin_would(
+    nodes: dict[str, str], relationships: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        read_import(nodes, relationships, array_delimiter=ARRAY_DELIMITER)

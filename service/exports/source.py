@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, Protocol
 
 from service.model import LABELS, RELATIONSHIP_TYPES
-from service.plans.graph_items import edge_map, model_labels, node_map, plain_item
+from service.plans.graph_items import edge_map, node_map, plain_item
 from service.store import Store
 
-EXPORT_BATCH_SIZE: Final = 500
+EXPORT_BATCH_SIZE: Final = 1000
 
 Item = dict[str, Any]
 
@@ -44,14 +44,14 @@ class GraphSource(Protocol):
 # batch costs the same wherever it falls and concurrent writes skip or repeat nothing.
 _NODE_BATCH: Final = {
     label: f"MATCH (n:{label}) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $batch "
-    f"RETURN {node_map('n')} AS node"
+    f"RETURN {node_map('n', label)} AS node"
     for label in LABELS
 }
 # Edges in batches of start nodes: every edge of a start node comes in the same batch.
 _EDGE_BATCH: Final = {
     group: f"MATCH (a:{group.start_label}) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $batch "
     f"RETURN a.id AS cursor, COLLECT {{ MATCH (a)-[r:{group.type}]->(b:{group.end_label}) "
-    f"RETURN {edge_map('r', 'a', 'b')} AS edge }} AS edges"
+    f"RETURN {edge_map('r', 'a', 'b', group)} AS edge }} AS edges"
     for group in EDGE_GROUPS
 }
 
@@ -70,7 +70,7 @@ class WholeGraph:
             after = ""
             while True:
                 rows = await self.store.read(
-                    _NODE_BATCH[label], {"after": after, "batch": self.batch_size, **model_labels()}
+                    _NODE_BATCH[label], {"after": after, "batch": self.batch_size}
                 )
                 if rows:
                     yield label, [plain_item(row["node"]) for row in rows]
@@ -87,7 +87,7 @@ class WholeGraph:
             after = ""
             while True:
                 rows = await self.store.read(
-                    _EDGE_BATCH[group], {"after": after, "batch": self.batch_size, **model_labels()}
+                    _EDGE_BATCH[group], {"after": after, "batch": self.batch_size}
                 )
                 edges = [plain_item(edge) for row in rows for edge in row["edges"]]
                 if edges:

@@ -13,7 +13,16 @@ from typing import Any, Final
 from service.model import LABELS
 from service.plans.errors import BadQueryInput
 
-# What a graph view shows on a node; Ratings have no name of their own.
+# What a graph view shows on a node of each label; Ratings have no name of their own.
+LABEL_NAMES: Final = {
+    "Intervention": "{v}.name",
+    "Agency": "{v}.name",
+    "Study": "{v}.title",
+    "Finding": "{v}.measure",
+    "Outcome": "{v}.name",
+    "Rating": "{v}.scheme + ' ' + {v}.value",
+}
+# The same when the label is only known at run time.
 DISPLAY_NAME: Final = (
     "CASE WHEN {v}:Rating THEN {v}.scheme + ' ' + {v}.value "
     "ELSE coalesce({v}.name, {v}.title, {v}.measure) END"
@@ -22,8 +31,14 @@ DISPLAY_NAME: Final = (
 MODEL_LABEL: Final = "[l IN labels({v}) WHERE l IN $modelLabels][0]"
 
 
-def node_map(var: str) -> str:
-    """A map literal for node ``var`` whose label is only known at run time."""
+def node_map(var: str, label: str | None = None) -> str:
+    """A map literal for node ``var``; pass the ``label`` (from the registry) when the
+    statement already knows it, which spares the store working it out per node."""
+    if label is not None:
+        return (
+            f"{{key: '{label}:' + {var}.id, id: {var}.id, label: '{label}', "
+            f"name: {LABEL_NAMES[label].format(v=var)}, properties: properties({var})}}"
+        )
     label = MODEL_LABEL.format(v=var)
     name = DISPLAY_NAME.format(v=var)
     return (
@@ -32,8 +47,15 @@ def node_map(var: str) -> str:
     )
 
 
-def edge_map(rel: str, start: str, end: str) -> str:
-    """A map literal for relationship ``rel`` from node ``start`` to node ``end``."""
+def edge_map(rel: str, start: str, end: str, labels: tuple[str, str, str] | None = None) -> str:
+    """A map literal for relationship ``rel`` from node ``start`` to node ``end``; pass
+    ``labels`` (type, start label, end label, from the registry) when they are known."""
+    if labels is not None:
+        rel_type, start_label, end_label = labels
+        return (
+            f"{{type: '{rel_type}', source: '{start_label}:' + {start}.id, "
+            f"target: '{end_label}:' + {end}.id, properties: properties({rel})}}"
+        )
     return (
         f"{{type: type({rel}), source: {MODEL_LABEL.format(v=start)} + ':' + {start}.id, "
         f"target: {MODEL_LABEL.format(v=end)} + ':' + {end}.id, properties: properties({rel})}}"

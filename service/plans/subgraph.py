@@ -31,8 +31,16 @@ MAX_SUBGRAPH_DEPTH: Final = 4
 MAX_SUBGRAPH_NODES: Final = 2000
 DEFAULT_SUBGRAPH_DEPTH: Final = 1
 
-_SEEDS: Final = " UNION ".join(
-    f"MATCH (s:{label}) WHERE s.id IN $seedIds.{label} RETURN s" for label in LABELS
+# One list parameter per label, looked up id by id: the embedded store uses the id index
+# for `{id: $x}` but scans the label for `IN $map.key`, for `OPTIONAL MATCH ... IN $list`
+# and inside `CALL { ... UNION ... }`.
+_SEEDS: Final = (
+    "WITH "
+    + " + ".join(
+        f"COLLECT {{ UNWIND $seeds{label} AS seed MATCH (s:{label} {{id: seed}}) RETURN s }}"
+        for label in LABELS
+    )
+    + " AS reached"
 )
 _STEP: Final = """
 WITH reached, COLLECT {
@@ -56,7 +64,7 @@ RETURN size(reached) AS total,
 
 
 def _statement(depth: int) -> str:
-    start = f"CALL () {{ {_SEEDS} }}\nWITH collect(s) AS reached\nWITH reached, reached AS frontier"
+    start = f"{_SEEDS}\nWITH reached, reached AS frontier"
     return start + _STEP * depth + _RESULT
 
 
@@ -100,7 +108,7 @@ def check(request: SubgraphRequest) -> dict[str, Any]:
         label, node_id = parse_key(key, argument="ids")
         seed_ids[label].append(node_id)
     return {
-        "seedIds": seed_ids,
+        **{f"seeds{label}": ids for label, ids in seed_ids.items()},
         "types": list(types),
         "labels": list(labels),
         "maxNodes": MAX_SUBGRAPH_NODES,
