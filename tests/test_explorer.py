@@ -24,6 +24,7 @@ import pytest
 
 from service.embedded_store import EmbeddedStore
 from service.store import Store
+from tests.conftest import GraphQL
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -75,6 +76,12 @@ def service_url(embedded: EmbeddedStore, store: Store, tmp_path: Path) -> Iterat
         log.close()
 
 
+@pytest.fixture
+async def mash_subgraph_keys(gql: GraphQL) -> set[str]:
+    data = await gql('{ subgraph(ids: ["Intervention:mash"], depth: 1) { nodes { key } } }')
+    return {node["key"] for node in data["subgraph"]["nodes"]}
+
+
 def _run_browser(url: str) -> dict[str, Any]:
     assert shutil.which("node"), "node is missing: `make test` installs it"
     assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs it"
@@ -93,7 +100,9 @@ def _run_browser(url: str) -> dict[str, Any]:
     return seen
 
 
-def test_explorer_draws_mash_and_shows_a_clicked_node(service_url: str) -> None:
+def test_explorer_draws_mash_and_shows_a_clicked_node(
+    service_url: str, mash_subgraph_keys: set[str]
+) -> None:
     seen = _run_browser(service_url)
     assert (seen["status"], seen["title"]) == (200, "Evidence Graph explorer")
     assert {"Intervention:mash", "Agency:agency-police", "Intervention:pcit"} <= set(
@@ -109,8 +118,9 @@ def test_explorer_draws_mash_and_shows_a_clicked_node(service_url: str) -> None:
         "Agency:agency-probation",
         "Agency:agency-childrens-social-care",
     } <= agencies
-    assert "Study:study-eif-2017-child-protection" in drawn
-    assert seen["drawnEdges"] >= 7
+    # The drawing is the subgraph one hop around MASH, the same that /exports gives.
+    assert set(drawn) == mash_subgraph_keys
+    assert seen["drawnEdges"] >= 9
     assert seen["url"].endswith("/explore?focus=Intervention%3Amash")
 
     details = seen["details"]
@@ -122,6 +132,16 @@ def test_explorer_draws_mash_and_shows_a_clicked_node(service_url: str) -> None:
     # Expanding the EIF review adds the other interventions it evaluated, keeping the rest.
     assert set(drawn) < set(seen["afterExpand"])
     assert "Intervention:pcit" in seen["afterExpand"]
+
+    # The download links ask /exports for what is drawn.
+    assert seen["downloads"] == [
+        f"/exports/{fmt}?ids=Intervention%3Amash&depth=1"
+        for fmt in ("graphml", "gexf", "cytoscape", "csv")
+    ]
+    assert seen["downloadsAfterExpand"] == (
+        "/exports/graphml?ids=Intervention%3Amash"
+        "&ids=Study%3Astudy-eif-2017-child-protection&depth=1"
+    )
 
     assert seen["offsiteRequests"] == []
     assert seen["failedRequests"] == []

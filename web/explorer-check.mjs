@@ -35,6 +35,7 @@ try {
   );
   seen.drawnEdges = await page.evaluate(() => window.explorer.cy.edges().length);
   seen.url = page.url();
+  seen.downloads = await page.$$eval("#downloads a", (links) => links.map((a) => a.getAttribute("href")));
 
   // Click where a node is drawn, as a user would.
   const box = await page.locator("#graph").boundingBox();
@@ -59,6 +60,7 @@ try {
   await page.waitForFunction((n) => window.explorer.cy.nodes().length > n, before);
   seen.afterExpand = await page.evaluate(() => window.explorer.cy.nodes().map((n) => n.id()));
   seen.status_line = await page.textContent("#status");
+  seen.downloadsAfterExpand = await page.getAttribute('#downloads a[data-format="graphml"]', "href");
 } finally {
   // Kept even when a step fails: the picture usually says why.
   await Promise.all(browser.contexts().flatMap((c) => c.pages()).map((p) => p.screenshot({ path: screenshot, fullPage: true })));

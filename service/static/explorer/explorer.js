@@ -1,6 +1,8 @@
 // The explorer: pick an intervention or agency, draw its network, click a node for its
 // properties, expand a node to its neighbours. Everything comes from the GraphQL API at
-// /graphql; node ids are the API's keys, Label:id.
+// /graphql; node ids are the API's keys, Label:id. The drawing is the subgraph within one
+// hop of the chosen node and of each expanded one, which is what the download links ask
+// /exports for.
 "use strict";
 
 const COLOURS = {
@@ -13,7 +15,6 @@ const COLOURS = {
 };
 
 const NODE_FIELDS = "nodes { key id label name properties } edges { type source target properties }";
-const NETWORK = `query($id: ID!) { network(interventionId: $id) { ${NODE_FIELDS} } }`;
 const SUBGRAPH = `query($ids: [String!]!) { subgraph(ids: $ids, depth: 1) { ${NODE_FIELDS} } }`;
 const INTERVENTIONS = `query($after: String) {
   interventions(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name } } }
@@ -25,6 +26,17 @@ const AGENCIES = `query($after: String) {
 const statusLine = document.getElementById("status");
 const details = document.getElementById("details");
 const picker = document.getElementById("focus");
+const downloads = document.getElementById("downloads");
+let seeds = [];
+
+function updateDownloads() {
+  const query = new URLSearchParams(seeds.map((key) => ["ids", key]));
+  query.set("depth", "1");
+  for (const link of downloads.querySelectorAll("a")) {
+    link.href = `/exports/${link.dataset.format}?${query}`;
+  }
+  downloads.hidden = seeds.length === 0;
+}
 
 if (typeof cytoscape === "undefined") {
   statusLine.textContent = "Cytoscape.js is missing: run `make vendor` (or `make serve`) to install it.";
@@ -123,7 +135,7 @@ function addGraph(graph, near = { x: 0, y: 0 }) {
 
 function layout() {
   return new Promise((resolve) => {
-    const run = cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90 });
+    const run = cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 20000, idealEdgeLength: () => 110 });
     run.one("layoutstop", resolve);
     run.run();
   });
@@ -172,6 +184,8 @@ async function expandNode(key) {
   try {
     const near = cy.getElementById(key).position();
     const added = addGraph((await graphql(SUBGRAPH, { ids: [key] })).subgraph, near);
+    if (!seeds.includes(key)) seeds.push(key);
+    updateDownloads();
     await layout();
     cy.fit(undefined, 30);
     setStatus(`${cy.nodes().length} nodes, ${cy.edges().length} edges (${added} new nodes)`);
@@ -182,13 +196,12 @@ async function expandNode(key) {
 
 async function draw(focus) {
   if (!focus) return;
-  const [label, id] = [focus.slice(0, focus.indexOf(":")), focus.slice(focus.indexOf(":") + 1)];
   setStatus("Loading…");
   try {
-    const graph = label === "Intervention"
-      ? (await graphql(NETWORK, { id })).network
-      : (await graphql(SUBGRAPH, { ids: [focus] })).subgraph;
+    const graph = (await graphql(SUBGRAPH, { ids: [focus] })).subgraph;
     cy.elements().remove();
+    seeds = [focus];
+    updateDownloads();
     if (!graph || graph.nodes.length === 0) {
       setStatus(`Nothing found for ${focus}`, true);
       return;
