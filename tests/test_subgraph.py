@@ -86,6 +86,12 @@ async def test_several_seeds_and_unknown_ids(gql: GraphQL) -> None:
     assert [n["key"] for n in subgraph["nodes"]] == ["Agency:agency-dfe", "Intervention:pcit"]
 
 
+async def test_a_seed_named_twice_appears_once(gql: GraphQL) -> None:
+    once = await _subgraph(gql, ["Intervention:mash"], 1)
+    twice = await _subgraph(gql, ["Intervention:mash", "Intervention:mash"], 1)
+    assert twice == once
+
+
 async def test_same_id_under_another_label_is_another_node(gql: GraphQL) -> None:
     subgraph = await _subgraph(gql, ["Agency:mash"], 1)
     assert subgraph == {"nodes": [], "edges": []}

@@ -106,7 +106,8 @@ def check(request: SubgraphRequest) -> dict[str, Any]:
     seed_ids: dict[str, list[str]] = {label: [] for label in LABELS}
     for key in request.ids:
         label, node_id = parse_key(key, argument="ids")
-        seed_ids[label].append(node_id)
+        if node_id not in seed_ids[label]:  # a node named twice is still one node
+            seed_ids[label].append(node_id)
     return {
         **{f"seeds{label}": ids for label, ids in seed_ids.items()},
         "types": list(types),

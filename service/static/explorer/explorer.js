@@ -35,7 +35,9 @@ function updateDownloads() {
   for (const link of downloads.querySelectorAll("a")) {
     link.href = `/exports/${link.dataset.format}?${query}`;
   }
-  downloads.hidden = seeds.length === 0;
+  // Visibility, not display: the header keeps its height, so the graph's canvas does not
+  // move under Cytoscape.js (which caches where its container is).
+  downloads.style.visibility = seeds.length === 0 ? "hidden" : "visible";
 }
 
 if (typeof cytoscape === "undefined") {
@@ -110,6 +112,9 @@ const cy = cytoscape({
 
 // New nodes start around `near` (the node being expanded) so the layout moves them out
 // from there instead of from the origin.
+// Cytoscape.js caches where its container is; tell it when the page layout moves it.
+new ResizeObserver(() => cy.resize()).observe(cy.container());
+
 function addGraph(graph, near = { x: 0, y: 0 }) {
   const added = [];
   let newNodes = 0;
@@ -133,9 +138,14 @@ function addGraph(graph, near = { x: 0, y: 0 }) {
   return newNodes;
 }
 
-function layout() {
+// A fresh drawing puts the chosen node in the middle and the rest in rings around it;
+// an expansion lets a force-directed layout make room, starting from where things are.
+function layout(fresh = false) {
+  const options = fresh
+    ? { name: "concentric", concentric: (n) => (n.data("focus") ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 40 }
+    : { name: "cose", randomize: false, nodeRepulsion: () => 20000, idealEdgeLength: () => 110 };
   return new Promise((resolve) => {
-    const run = cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 20000, idealEdgeLength: () => 110 });
+    const run = cy.layout({ ...options, animate: false });
     run.one("layoutstop", resolve);
     run.run();
   });
@@ -208,7 +218,7 @@ async function draw(focus) {
     }
     addGraph(graph);
     cy.getElementById(focus).data("focus", true);
-    await layout();
+    await layout(true);
     cy.fit(undefined, 30);
     history.replaceState(null, "", `?focus=${encodeURIComponent(focus)}`);
     setStatus(`${cy.nodes().length} nodes, ${cy.edges().length} edges`);
