@@ -1,4 +1,11 @@
 # The service with the embedded store; set NEO4J_URI (and friends) to use a Neo4j 5 instead.
+
+# The explorer's Cytoscape.js, from npm at the version web/package-lock.json pins.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim
 
 WORKDIR /app
@@ -7,6 +14,7 @@ COPY service ./service
 COPY schema ./schema
 COPY migrations ./migrations
 COPY examples ./examples
+COPY --from=web /web/node_modules/cytoscape/dist/cytoscape.min.js ./service/static/explorer/vendor/
 # Editable, so the service finds migrations/ and examples/ beside its code.
 RUN pip install --no-cache-dir -e '.[embedded]'
 

@@ -11,7 +11,14 @@ PORT ?= 8000
 DATA_DIR ?= ./data
 export PORT DATA_DIR
 
-.PHONY: install tools serve migrate test lint schema bench clean
+.PHONY: install tools serve migrate test lint schema bench clean vendor browser
+
+# The explorer's front-end dependencies come from npm (web/package-lock.json) and are
+# copied into the folder the service serves, so the page needs no other host.
+WEB_STAMP := web/node_modules/.installed-stamp
+VENDOR := service/static/explorer/vendor/cytoscape.min.js
+# apt-get needs root; elsewhere go through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 install: $(STAMP)
 
@@ -27,13 +34,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-serve: $(STAMP)
+$(WEB_STAMP): web/package.json web/package-lock.json
+	command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+vendor: $(VENDOR)
+
+$(VENDOR): $(WEB_STAMP)
+	mkdir -p $(dir $(VENDOR))
+	cp web/node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)
+
+# Headless Chromium (Debian's package) for the explorer's browser test.
+browser:
+	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+serve: $(STAMP) $(VENDOR)
 	$(BIN)/python -m service serve
 
 migrate: $(STAMP)
 	$(BIN)/python -m service migrate
 
-test: $(STAMP) $(TOOLS_STAMP)
+test: $(STAMP) $(TOOLS_STAMP) $(VENDOR) browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -48,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules web/node_modules $(dir $(VENDOR)) test-artifacts

@@ -16,6 +16,7 @@ from strawberry.types.execution import ExecutionContext
 from schema.changes import ChangeQuery
 from schema.errors import MASKED_MESSAGE, should_mask
 from schema.evidence_queries import EvidenceQuery
+from schema.graph_queries import GraphQuery
 from schema.limits import QueryLimits
 from schema.mutations import WriteMutation
 from schema.query import ReadQuery
@@ -45,7 +46,7 @@ def _read(source: Any, name: str) -> object:
 
 
 # Each area of the API contributes its root fields as a class of its own.
-QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, ChangeQuery, EvidenceQuery)
+QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, ChangeQuery, EvidenceQuery, GraphQuery)
 MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 

@@ -20,6 +20,7 @@ from service.graphql_request import RequestError
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
 from service.rate_limit import RateLimiter
+from service.routes import explorer, exports
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.include_router(import_routes.router)
+    app.include_router(exports.router)
+    app.include_router(explorer.router)
 
     @app.middleware("http")
     async def count_requests(

@@ -172,11 +172,17 @@ async def test_a_lone_surrogate_is_refused(writes: WriteClient) -> None:
     response = await writes.http.post(
         "/graphql",
         content=raw,
-        headers={"content-type": "application/json", "authorization": f"Bearer {writes.tokens['writer']}"},
+        headers={
+            "content-type": "application/json",
+            "authorization": f"Bearer {writes.tokens['writer']}",
+        },
     )
     assert response.status_code == 400
     assert "lone surrogate" in response.json()["errors"][0]["message"]
-    assert await writes.count("MATCH (n:Intervention {id: 'test-surrogate'}) RETURN count(n) AS n") == 0
+    assert (
+        await writes.count("MATCH (n:Intervention {id: 'test-surrogate'}) RETURN count(n) AS n")
+        == 0
+    )
 
 
 async def test_a_new_node_needs_its_required_fields_and_a_source(writes: WriteClient) -> None:

@@ -1,0 +1,1 @@
+"""HTTP routes besides GraphQL, each area in a module of its own."""
