@@ -25,6 +25,7 @@ from service.store import Transaction
 from service.writes.links import link
 from service.writes.nodes import upsert_node
 from service.writes.outcome import ErrorCode, WriteProblem, Writer, WriteRefused
+from service.writes.retry import write_merging
 
 ContextInfo = Info[Context, None]
 T = TypeVar("T")
@@ -39,7 +40,7 @@ async def write_payload(
     writer = Writer.of(principal)
     try:
         with expected_errors():
-            result = await info.context.store.write(lambda tx: work(tx, writer))
+            result = await write_merging(info.context.store, lambda tx: work(tx, writer))
     except WriteRefused as refused:
         return {key: None, "errors": [_error(p) for p in refused.problems]}
     return {key: result, "errors": []}

@@ -68,6 +68,7 @@ class Runtime:
         """
         jwt_verifier = jwt_verifier_for(settings)  # bad key settings fail before anything starts
         embedded = None
+        on_embedded_store = settings.uses_embedded_store
         if settings.uses_embedded_store:
             running = find_running(settings.data_dir.resolve()) if attach else None
             if running is not None:
@@ -82,6 +83,9 @@ class Runtime:
             else:
                 embedded = await start_embedded_store(settings)
         store = _open_store(settings, embedded, metrics)
+        serialize = settings.serialize_writes
+        if serialize if serialize is not None else on_embedded_store:
+            store.write_gate = asyncio.Lock()
         runtime = cls(
             store=store,
             embedded=embedded,

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     import_max_rejections: int = Field(default=1000, ge=1)
     import_timeout: float = Field(default=600.0, gt=0)
 
+    # Run mutations one at a time in this process. Unset: yes on the embedded store, whose
+    # isolation cannot stop concurrent writers duplicating a relationship; no on Neo4j.
+    serialize_writes: bool | None = None
+
     load_example_data: bool = True
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)

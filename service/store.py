@@ -85,6 +85,9 @@ class Store:
         self.database = database
         self._metrics = metrics
         self.query_timeout = query_timeout
+        # Set for the embedded store, whose isolation lets two concurrent transactions
+        # both create the same relationship: mutations then run one at a time here.
+        self.write_gate: asyncio.Lock | None = None
         self.retry_time = retry_time
         self.statements_run = 0
 

@@ -75,6 +75,8 @@ def settings_for(embedded: StoreAddress, **overrides: Any) -> Settings:
     return Settings(
         **{
             "rate_limit_requests": 0,
+            # The address of an embedded store hides that it is one from the service.
+            "serialize_writes": not isinstance(embedded, Neo4jUnderTest),
             "neo4j_uri": embedded.uri,
             "neo4j_user": embedded.user,
             "neo4j_password": embedded.password,

@@ -30,7 +30,6 @@ RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, properties(r) AS be
 _APPLY: Final = """
 MATCH (a:{from_label} {{id: $from}})
 MATCH (b:{to_label} {{id: $to}})
-SET a._lock = $lockToken
 MERGE (a)-[r:{type}]->(b)
 ON CREATE SET r._created = $lockToken
 WITH a, b, r, coalesce(r._created = $lockToken, false) AS created
@@ -41,6 +40,9 @@ FOREACH (_ IN CASE WHEN created OR $isUpdate THEN [1] ELSE [] END |
 WITH a, r, b
 RETURN {projection} AS edge
 """
+# A statement of its own: on the embedded store a node changed and restored within one
+# statement does not count as modified, so concurrent writers would not conflict.
+_LOCK_START: Final = "MATCH (a:{from_label} {{id: $from}}) SET a._lock = $lockToken"
 _READ: Final = """
 MATCH (a:{from_label} {{id: $from}})-[r:{type}]->(b:{to_label} {{id: $to}})
 RETURN {projection} AS edge
@@ -127,7 +129,9 @@ async def link(
         source=clean_source_text,
     )
     statement = _APPLY.format(**labels, record=RECORD_CHANGE.strip(), projection=projection)
-    values = {"set": cleaned, "source": clean_source_text, "lockToken": lock_token()}
+    token = lock_token()
+    await tx.run(_LOCK_START.format(**labels), {**ends, "lockToken": token})
+    values = {"set": cleaned, "source": clean_source_text, "lockToken": token}
     [row] = await tx.run(
         statement, {**ends, **values, "isUpdate": state["before"] is not None, **params}
     )

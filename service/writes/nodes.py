@@ -23,8 +23,11 @@ MERGE (n:{label} {{id: $id}})
 SET n._lock = $lockToken
 RETURN properties(n) AS before, n.createdAt IS NULL AS isNew
 """
+# MERGE, not MATCH: under concurrent writers the embedded store's id index may not yet
+# show, to this transaction, the node its own first statement merged (seen with fifty
+# identical creates); a MATCH then finds nothing.
 _APPLY: Final = """
-MATCH (n:{label} {{id: $id}})
+MERGE (n:{label} {{id: $id}})
 SET n += $set, n.source = $source, n.recordedBy = $changeClient,
     n.updatedAt = datetime(), n.createdAt = coalesce(n.createdAt, datetime())
 REMOVE n._lock
@@ -32,7 +35,7 @@ REMOVE n._lock
 WITH n
 RETURN {projection} AS node
 """
-_READ: Final = "MATCH (n:{label} {{id: $id}}) REMOVE n._lock RETURN {projection} AS node"
+_READ: Final = "MERGE (n:{label} {{id: $id}}) REMOVE n._lock RETURN {projection} AS node"
 
 # What depends on a node of each label: a delete is refused while any exists, unless forced.
 DEPENDENTS: Final[dict[str, dict[str, str]]] = {

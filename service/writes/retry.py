@@ -1,0 +1,39 @@
+"""Running a mutation's transaction: through the store's write gate, and again when a
+concurrent writer created the same node first.
+
+Two transactions that MERGE the same new id both try to create it; the unique
+constraint lets one commit. Neo4j makes the other wait and then match; the embedded
+store instead fails it with a constraint violation. Run again, the loser's MERGE
+matches the winner's node, so the write is retried a few times before the violation is
+reported (a genuine duplicate CREATE fails every time).
+
+On the embedded store, concurrent transactions that MERGE the same relationship can
+both create it (docs/embedded-store.md, quirk 5), so the service passes its mutations
+through the store's write gate one at a time. On Neo4j there is no gate: the node locks
+the write layer takes serialise such writers in the database, across service replicas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
+
+from neo4j.exceptions import ConstraintError
+
+from service.store import Store, Transaction
+
+T = TypeVar("T")
+ATTEMPTS: Final = 5
+
+
+async def write_merging(store: Store, work: Callable[[Transaction], Awaitable[T]]) -> T:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            if store.write_gate is None:
+                return await store.write(work)
+            async with store.write_gate:
+                return await store.write(work)
+        except ConstraintError:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
