@@ -263,7 +263,8 @@ async function start() {
   if (focus) {
     picker.value = focus;
     await draw(focus);
-  } else {
+  } else if (document.body.dataset.view !== "gap-map") {
+    // Opened on the gap map (?view=gap-map): its own status line stays.
     setStatus("Ready");
   }
 }
