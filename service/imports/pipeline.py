@@ -160,17 +160,21 @@ class _Problems:
 
 
 async def _labels_in_graph(store: Store, ids: set[str]) -> dict[str, set[str]]:
-    """Which of ``ids`` exist in the graph already, and under which labels."""
+    """Which of ``ids`` exist in the graph already, and under which labels.
+
+    One id at a time through UNWIND, label by label: the embedded store leaves the id
+    index unused for ``n.id IN $list`` and inside UNION subqueries (docs/embedded-store.md).
+    """
     found: dict[str, set[str]] = defaultdict(set)
     ordered = sorted(ids)
     for start in range(0, len(ordered), 1000):
         chunk = ordered[start : start + 1000]
-        branches = " UNION ALL ".join(
-            f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, '{label}' AS label"
-            for label in LABELS
-        )
-        for row in await store.read(branches, {"ids": chunk}):
-            found[row["id"]].add(row["label"])
+        for label in LABELS:
+            rows = await store.read(
+                f"UNWIND $ids AS x MATCH (n:{label} {{id: x}}) RETURN n.id AS id", {"ids": chunk}
+            )
+            for row in rows:
+                found[row["id"]].add(label)
     return found
 
 
