@@ -137,6 +137,7 @@ def _report(
 def _import_report(timing: ImportTiming) -> str:
     return "\n".join(
         [
+            "",
             "## Bulk import",
             "",
             f"POST /imports of a {timing.megabytes:.1f} MB JSON file of {timing.records:,} records "
