@@ -26,7 +26,15 @@ from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/imports"})
+_ROUTES = frozenset(
+    {"/graphql", "/healthz", "/readyz", "/metrics", "/imports", "/exports", "/explore"}
+)
+
+
+def _route_label(path: str) -> str:
+    """A bounded set of metric labels: the route's first path segment, or "other"."""
+    first = "/" + path.strip("/").split("/", 1)[0]
+    return first if first in _ROUTES else "other"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -92,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
-        route = request.url.path if request.url.path in _ROUTES else "other"
+        route = _route_label(request.url.path)
         metrics.http_requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.http_duration.labels(route).observe(time.perf_counter() - started)
         return response

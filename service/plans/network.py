@@ -5,9 +5,9 @@ Node keys are ``Label:id`` because ids are unique per label, not across labels.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Final
 
+from service.plans.graph_items import plain_item
 from service.store import Store
 
 _NODE: Final = "{{key: '{label}:' + {v}.id, id: {v}.id, label: '{label}', name: {name}, properties: properties({v})}}"
@@ -68,19 +68,10 @@ async def network(store: Store, *, intervention_id: str) -> dict[str, Any] | Non
     if not rows:
         return None
     row = rows[0]
-    nodes: dict[str, dict[str, Any]] = {row["centre"]["key"]: _plain(row["centre"])}
+    nodes: dict[str, dict[str, Any]] = {row["centre"]["key"]: plain_item(row["centre"])}
     edges = []
     for group in _GROUPS:
         for item in row[group]:
-            nodes.setdefault(item["node"]["key"], _plain(item["node"]))
-            edges.append(_plain(item["edge"]))
+            nodes.setdefault(item["node"]["key"], plain_item(item["node"]))
+            edges.append(plain_item(item["edge"]))
     return {"nodes": list(nodes.values()), "edges": edges}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    """Make ``properties`` JSON-ready: dates and times as ISO 8601 strings."""
-    properties = {
-        key: value.isoformat() if isinstance(value, dt.date | dt.time) else value
-        for key, value in sorted(item["properties"].items())
-    }
-    return {**item, "properties": properties}

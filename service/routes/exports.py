@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
+from service.auth.reads import refuse_closed_read
 from service.exports.cytoscape import cytoscape_json
 from service.exports.graph_files import gexf, graphml
 from service.exports.neo4j_import import neo4j_import_zip
@@ -56,6 +57,8 @@ async def export(
     """With ``ids``: the subgraph the GraphQL ``subgraph`` field gives for the same
     arguments (and its bounds). Without: the whole graph, limited to ``labels`` and
     ``relationshipTypes`` when given, read in batches and streamed."""
+    if refused := await refuse_closed_read(request):
+        return refused
     store = request.app.state.runtime.store
     writer, media_type, extension = _FORMATS[export_format]
     try:
