@@ -25,6 +25,7 @@ install: $(STAMP)
 tools: $(TOOLS_STAMP)
 
 $(TOOLS_STAMP): tools/package.json tools/package-lock.json
+	command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	touch $(TOOLS_STAMP)
 
