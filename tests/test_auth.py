@@ -146,7 +146,7 @@ async def jwt_client(
             yield client
 
 
-def _token(key: Any, *, algorithm: str = "RS256", **overrides: Any) -> str:
+def _token(key: Any, *, algorithm: str = "RS256", kid: str | None = None, **overrides: Any) -> str:
     now = int(time.time())
     claims = {
         "iss": ISSUER,
@@ -159,7 +159,7 @@ def _token(key: Any, *, algorithm: str = "RS256", **overrides: Any) -> str:
         **overrides,
     }
     claims = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode(claims, key, algorithm=algorithm)
+    return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid} if kid else None)
 
 
 async def _post(client: httpx.AsyncClient, token: str) -> httpx.Response:
@@ -293,43 +293,9 @@ async def test_jwks_keys_are_chosen_by_kid(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            signed_by_second = jwt.encode(
-                {
-                    "iss": ISSUER,
-                    "aud": AUDIENCE,
-                    "client_id": "jwks-client",
-                    "scope": "evidence:write",
-                    "exp": int(time.time()) + 300,
-                },
-                second,
-                algorithm="RS256",
-                headers={"kid": "k2"},
-            )
-            assert (await _post(client, signed_by_second)).status_code == 200
-            wrong_kid = jwt.encode(
-                {
-                    "iss": ISSUER,
-                    "aud": AUDIENCE,
-                    "client_id": "jwks-client",
-                    "scope": "evidence:write",
-                    "exp": int(time.time()) + 300,
-                },
-                second,
-                algorithm="RS256",
-                headers={"kid": "k1"},
-            )
-            assert (await _post(client, wrong_kid)).status_code == 401
-            unknown_kid = jwt.encode(
-                {
-                    "iss": ISSUER,
-                    "aud": AUDIENCE,
-                    "client_id": "jwks-client",
-                    "exp": int(time.time()) + 300,
-                },
-                second,
-                algorithm="RS256",
-                headers={"kid": "k9"},
-            )
+            assert (await _post(client, _token(second, kid="k2"))).status_code == 200
+            assert (await _post(client, _token(second, kid="k1"))).status_code == 401
+            unknown_kid = _token(second, kid="k9")
             response = await _post(client, unknown_kid)
             assert response.status_code == 401 and "signing key" in _message(response)
 

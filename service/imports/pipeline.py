@@ -28,6 +28,7 @@ from service.imports.readers import ImportFile
 from service.model import LABELS
 from service.store import Store, Transaction
 from service.writes.changelog import Operation, link_entity_id, to_json
+from service.writes.nodes import NOT_FACTS
 from service.writes.outcome import Writer
 
 BATCH: Final = 500
@@ -230,7 +231,6 @@ SET r += row.set, r.source = row.source, r.recordedBy = $client, r.recordedAt = 
 CREATE (:Change {{id: randomUUID(), at: datetime(), client: $client, agency: $agency, operation: row.operation,
   entityType: '{type}', entityId: row.entityId, before: row.before, after: row.after, source: row.source}})
 """
-_NODE_BOOKKEEPING: Final = frozenset({"id", "createdAt", "updatedAt", "recordedBy"})
 _LINK_BOOKKEEPING: Final = frozenset({"recordedAt", "recordedBy"})
 
 
@@ -280,7 +280,7 @@ async def _write_nodes(
                 existing.get(node.id),
                 node.properties,
                 node.source,
-                _NODE_BOOKKEEPING,
+                NOT_FACTS,
                 (Operation.CREATE, Operation.UPDATE),
             )
             if change is None:

@@ -143,7 +143,7 @@ async def delete_node(
     return True
 
 
-_NOT_FACTS: Final = frozenset({"id", "recordedBy", "createdAt", "updatedAt"})
+NOT_FACTS: Final = frozenset({"id", "recordedBy", "createdAt", "updatedAt"})
 
 
 def _fact(values: dict[str, Any]) -> dict[str, Any]:
