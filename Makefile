@@ -13,10 +13,13 @@ export PORT DATA_DIR
 
 .PHONY: install tools serve migrate test lint schema bench clean vendor browser
 
-# The explorer's front-end dependencies come from npm (web/package-lock.json) and are
-# copied into the folder the service serves, so the page needs no other host.
+# The explorer's and GraphiQL's front-end dependencies come from npm (web/package-lock.json)
+# and are copied into the folders the service serves, so the pages need no other host.
 WEB_STAMP := web/node_modules/.installed-stamp
 VENDOR := service/static/explorer/vendor/cytoscape.min.js
+GRAPHIQL_VENDOR := service/static/graphiql/vendor
+GRAPHIQL_FILES := react/umd/react.production.min.js react-dom/umd/react-dom.production.min.js \
+	graphiql/graphiql.min.js graphiql/graphiql.min.css
 # apt-get needs root; elsewhere go through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -43,15 +46,18 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 vendor: $(VENDOR)
 
 $(VENDOR): $(WEB_STAMP)
-	mkdir -p $(dir $(VENDOR))
+	mkdir -p $(dir $(VENDOR)) $(GRAPHIQL_VENDOR)
+	cp $(addprefix web/node_modules/,$(GRAPHIQL_FILES)) $(GRAPHIQL_VENDOR)/
 	cp web/node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)
 
 # Headless Chromium (Debian's package) for the explorer's browser test.
 browser:
 	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
+# Browser apps on this machine (any port of localhost) may call the local service.
 serve: $(STAMP) $(VENDOR)
-	$(BIN)/python -m service serve
+	CORS_ALLOW_ORIGINS="$${CORS_ALLOW_ORIGINS-http://localhost:*,http://127.0.0.1:*}" \
+		$(BIN)/python -m service serve
 
 migrate: $(STAMP)
 	$(BIN)/python -m service migrate
@@ -71,4 +77,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules web/node_modules $(dir $(VENDOR)) test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules web/node_modules $(dir $(VENDOR)) $(GRAPHIQL_VENDOR) test-artifacts

@@ -10,24 +10,26 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware.gzip import GZipMiddleware
 
 from schema.build import build_schema
 from schema.context import Context
 from service import import_routes
 from service.auth.principal import CHALLENGE, AuthenticationFailed, Scope
+from service.cors import add_cors
 from service.graphql_http import graphql_router
 from service.graphql_request import RequestError
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
 from service.rate_limit import RateLimiter
-from service.routes import explorer, exports
+from service.routes import explorer, exports, graphiql
 from service.runtime import Runtime
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 _ROUTES = frozenset(
-    {"/graphql", "/healthz", "/readyz", "/metrics", "/imports", "/exports", "/explore"}
+    {"/graphql", "/graphiql", "/healthz", "/readyz", "/metrics", "/imports", "/exports", "/explore"}
 )
 
 
@@ -93,6 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(import_routes.router)
     app.include_router(exports.router)
     app.include_router(explorer.router)
+    app.include_router(graphiql.router)
+
+    # Bodies over 1 kB are compressed as they stream (zip exports are left alone, being
+    # compressed already). Inside the other middleware, so it sees each route's own answer.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
 
     @app.middleware("http")
     async def count_requests(
@@ -104,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.http_requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.http_duration.labels(route).observe(time.perf_counter() - started)
         return response
+
+    # Outermost: preflights are answered before anything else runs.
+    add_cors(app, settings)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
