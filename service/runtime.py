@@ -26,6 +26,7 @@ from service.errors import SetupError
 from service.graph_load import load_example_data_if_empty
 from service.metrics import Metrics
 from service.migrations import apply_migrations
+from service.plans.search import detect_full_text
 from service.settings import Settings
 from service.store import Store, StoreTimeout, StoreUnavailable
 from service.store_registry import find_running
@@ -138,6 +139,13 @@ class Runtime:
             logger.info("applied migrations %s", ", ".join(f"V{v:04d}" for v in report.applied))
         if self.settings.load_example_data:
             await load_example_data_if_empty(self.store)
+        self.store.full_text_search = await detect_full_text(self.store)
+        logger.info(
+            "search: %s",
+            "the full-text index evidence_search"
+            if self.store.full_text_search
+            else "substring matching (this store has no full-text indexes)",
+        )
         self.prepared = True
         self.problem = None
 

@@ -90,6 +90,9 @@ class Store:
         self.write_gate: asyncio.Lock | None = None
         self.retry_time = retry_time
         self.statements_run = 0
+        # Whether search uses the full-text index (Neo4j) or substring matching; set at
+        # start-up by service.plans.search.detect_full_text.
+        self.full_text_search = False
 
     @classmethod
     def connect(
