@@ -22,7 +22,7 @@ from service.graphql_request import RequestError
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
 from service.rate_limit import RateLimiter
-from service.routes import explorer, exports, graphiql
+from service.routes import explorer, exports, graphiql, import_templates
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.include_router(import_routes.router)
+    app.include_router(import_templates.router)
     app.include_router(exports.router)
     app.include_router(explorer.router)
     app.include_router(graphiql.router)
