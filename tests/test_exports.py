@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from service.exports.cytoscape import cytoscape_json
 from service.exports.neo4j_import import ARRAY_DELIMITER
 from service.exports.source import WholeGraph
+from service.migrations import MIGRATIONS_DIR, split_statements
 from service.model import LABELS
 from service.store import Store
 from tests.conftest import GraphQL
@@ -149,12 +151,14 @@ async def test_csv_is_a_neo4j_admin_import_of_the_whole_graph(
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     files = {name: archive.read(name).decode() for name in archive.namelist()}
     command = files.pop("IMPORT.txt")
+    schema = files.pop("schema.cypher")
     nodes = {n: t for n, t in files.items() if n.startswith("nodes_")}
     relationships = {n: t for n, t in files.items() if n.startswith("relationships_")}
     assert len(nodes) + len(relationships) == len(files)
     assert all(f"--nodes=import/{name}" in command for name in nodes)
     assert all(f"--relationships=import/{name}" in command for name in relationships)
     assert f"--array-delimiter='{ARRAY_DELIMITER}'" in command
+    _check_bundle(archive, command, schema)
 
     graph = read_import(nodes, relationships, array_delimiter=ARRAY_DELIMITER)
     label_counts, relationship_count = await _counts(store)
@@ -263,3 +267,20 @@ def test_the_import_checker_refuses_what_neo4j_admin_would(
 ) -> None:
     with pytest.raises(ValueError, match=problem):
         read_import(nodes, relationships, array_delimiter=ARRAY_DELIMITER)
+
+
+def _check_bundle(archive: zipfile.ZipFile, command: str, schema: str) -> None:
+    """The command as Neo4j 5 documents it (the database name right after ``full``, from
+    5.19 a must; ``--overwrite-destination`` for the existing ``neo4j`` database), every
+    file it names inside the zip, every entry readable by all once unzipped."""
+    lines = [line.strip() for line in command.splitlines()]
+    start = lines.index("bin/neo4j-admin database import full neo4j \\")
+    assert lines[start + 1] == "--overwrite-destination=true \\"
+    named = set(re.findall(r"import/([\w.-]+)", command))
+    assert named == set(archive.namelist()) - {"IMPORT.txt"}
+    assert "schema.cypher" in named
+    for migration in sorted(MIGRATIONS_DIR.glob("V*.cypher")):
+        for statement in split_statements(migration.read_text()):
+            assert statement in schema
+    for info in archive.infolist():
+        assert (info.external_attr >> 16) & 0o777 == 0o644, info.filename
