@@ -11,7 +11,7 @@ PORT ?= 8000
 DATA_DIR ?= ./data
 export PORT DATA_DIR
 
-.PHONY: install tools serve migrate test lint schema bench clean vendor browser
+.PHONY: install tools serve migrate test lint schema bench clean vendor browser lock
 
 # The explorer's and GraphiQL's front-end dependencies come from npm (web/package-lock.json)
 # and are copied into the folders the service serves, so the pages need no other host.
@@ -32,11 +32,22 @@ $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	touch $(TOOLS_STAMP)
 
-$(STAMP): pyproject.toml
+# Exact versions with hashes from the lock file, then the project itself (no other packages).
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Rewrites the lock files from pyproject.toml: requirements-dev.lock (make install, tests,
+# CI), requirements-neo4j.lock and requirements-embedded.lock (the two container images).
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra tracing -o requirements-neo4j.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra embedded --extra tracing -o requirements-embedded.lock pyproject.toml
 
 $(WEB_STAMP): web/package.json web/package-lock.json
 	command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)

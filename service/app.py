@@ -21,10 +21,13 @@ from service.graphql_http import graphql_router
 from service.graphql_request import RequestError
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
+from service.openapi import describe_contract
 from service.rate_limit import RateLimiter
 from service.routes import explorer, exports, graphiql, import_templates
+from service.routes.versioning import API_PREFIX, legacy_router
 from service.runtime import Runtime
 from service.settings import Settings
+from service.tracing import configure_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +38,7 @@ _ROUTES = frozenset(
 
 def _route_label(path: str) -> str:
     """A bounded set of metric labels: the route's first path segment, or "other"."""
-    first = "/" + path.strip("/").split("/", 1)[0]
+    first = "/" + path.removeprefix(API_PREFIX).strip("/").split("/", 1)[0]
     return first if first in _ROUTES else "other"
 
 
@@ -52,7 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.runtime.stop()
 
-    app = FastAPI(title="Evidence Graph", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Evidence Graph",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    describe_contract(app)
     app.state.settings = settings
     app.state.metrics = metrics
 
@@ -92,9 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     )
 
-    app.include_router(import_routes.router)
-    app.include_router(import_templates.router)
-    app.include_router(exports.router)
+    for versioned in (import_routes.router, import_templates.router, exports.router):
+        app.include_router(versioned, prefix=API_PREFIX)
+    app.include_router(legacy_router())
     app.include_router(explorer.router)
     app.include_router(graphiql.router)
 
@@ -115,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Outermost: preflights are answered before anything else runs.
     add_cors(app, settings)
+    configure_tracing(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -30,10 +30,12 @@ from neo4j.exceptions import (
     TransientError,
 )
 from neo4j.time import Date, DateTime, Duration, Time
+from opentelemetry import trace
 
 from service.metrics import Metrics
 
 logger = logging.getLogger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -194,6 +196,21 @@ class Store:
         budget of their own, CONFLICT_RETRY_TIME: under contention the loser's retry
         must outlast the winners, which is not a sign of a dead store.
         """
+        # A span per transaction (retries included); a no-op unless tracing is configured.
+        with _tracer.start_as_current_span(
+            f"neo4j {_MODES[access_mode]}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={"db.system.name": "neo4j", "db.namespace": self.database},
+        ):
+            return await self._attempts(access_mode, work, timeout=timeout)
+
+    async def _attempts(
+        self,
+        access_mode: str,
+        work: Callable[[neo4j.AsyncTransaction], Awaitable[T]],
+        *,
+        timeout: float | None,
+    ) -> T:
         loop = asyncio.get_running_loop()
         started = loop.time()
         seconds = timeout or self.query_timeout

@@ -286,7 +286,7 @@ async def test_reads_can_be_closed(writes: WriteClient) -> None:
             reader = {"authorization": f"Bearer {writes.tokens['reader']}"}
             response = await client.post("/graphql", json=query, headers=reader)
             assert response.json() == {"data": {"intervention": {"id": "mash"}}}
-            export = "/exports/cytoscape?ids=Intervention:mash&depth=1"
+            export = "/v1/exports/cytoscape?ids=Intervention:mash&depth=1"
             assert (await client.get(export)).status_code == 401
             assert (await client.get(export, headers=reader)).status_code == 200
 

@@ -22,7 +22,7 @@ _EXCEL_SEMICOLON = (
 
 async def _post_csv(writes: WriteClient, table: str, text: str) -> httpx.Response:
     headers = {"content-type": "text/csv", "authorization": f"Bearer {writes.tokens['writer']}"}
-    return await writes.http.post(f"/imports?table={table}", content=text.encode(), headers=headers)
+    return await writes.http.post(f"/v1/imports?table={table}", content=text.encode(), headers=headers)
 
 
 async def test_excel_csv_with_a_byte_order_mark_semicolons_and_crlf_imports(
@@ -96,7 +96,7 @@ async def test_a_header_without_the_id_column_names_what_is_missing(writes: Writ
 
 @pytest.mark.parametrize("table", list(CsvTable))
 async def test_every_table_has_a_template_excel_reads(writes: WriteClient, table: CsvTable) -> None:
-    response = await writes.http.get(f"/imports/templates/{table.value}.csv")
+    response = await writes.http.get(f"/v1/imports/templates/{table.value}.csv")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert f'filename="{table.value}.csv"' in response.headers["content-disposition"]
@@ -106,7 +106,7 @@ async def test_every_table_has_a_template_excel_reads(writes: WriteClient, table
 
 
 async def test_a_filled_in_template_imports(writes: WriteClient) -> None:
-    template = (await writes.http.get("/imports/templates/outcomes.csv")).content.decode("utf-8")
+    template = (await writes.http.get("/v1/imports/templates/outcomes.csv")).content.decode("utf-8")
     columns = template.lstrip("\ufeff").strip().split(",")
     values = {
         "id": "imp-template-outcome",
@@ -121,4 +121,4 @@ async def test_a_filled_in_template_imports(writes: WriteClient) -> None:
 
 
 async def test_an_unknown_table_has_no_template(writes: WriteClient) -> None:
-    assert (await writes.http.get("/imports/templates/children.csv")).status_code == 422
+    assert (await writes.http.get("/v1/imports/templates/children.csv")).status_code == 422

@@ -70,7 +70,7 @@ def _edges_of(graph: nx.MultiDiGraph[str], drop: tuple[str, ...] = ()) -> list[A
 
 async def test_graphml_reads_back_as_the_subgraph(client: httpx.AsyncClient, gql: GraphQL) -> None:
     subgraph = await _subgraph(gql)
-    response = await client.get("/exports/graphml", params=MASH)
+    response = await client.get("/v1/exports/graphml", params=MASH)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/graphml+xml; charset=utf-8"
     assert response.headers["content-disposition"] == (
@@ -84,7 +84,7 @@ async def test_graphml_reads_back_as_the_subgraph(client: httpx.AsyncClient, gql
 
 
 async def test_graphml_keys_are_typed_from_the_model(client: httpx.AsyncClient) -> None:
-    response = await client.get("/exports/graphml", params={"ids": "Study:study-chaffin-2004"})
+    response = await client.get("/v1/exports/graphml", params={"ids": "Study:study-chaffin-2004"})
     text = response.text
     assert '<key id="' in text
     assert 'attr.name="year" attr.type="long"' in text
@@ -101,7 +101,7 @@ async def test_graphml_keys_are_typed_from_the_model(client: httpx.AsyncClient) 
 
 async def test_gexf_reads_back_as_the_subgraph(client: httpx.AsyncClient, gql: GraphQL) -> None:
     subgraph = await _subgraph(gql)
-    response = await client.get("/exports/gexf", params=MASH)
+    response = await client.get("/v1/exports/gexf", params=MASH)
     assert response.status_code == 200
     assert response.headers["content-disposition"].endswith(
         'filename="evidence-graph-subgraph.gexf"'
@@ -117,7 +117,7 @@ async def test_cytoscape_json_has_the_subgraph_as_elements(
     client: httpx.AsyncClient, gql: GraphQL
 ) -> None:
     subgraph = await _subgraph(gql)
-    response = await client.get("/exports/cytoscape", params=MASH)
+    response = await client.get("/v1/exports/cytoscape", params=MASH)
     assert response.headers["content-type"] == "application/json"
     elements = response.json()["elements"]
     assert sorted((n["data"] for n in elements["nodes"]), key=lambda d: d["id"]) == [
@@ -143,7 +143,7 @@ async def _counts(store: Store) -> tuple[dict[str, int], int]:
 async def test_csv_is_a_neo4j_admin_import_of_the_whole_graph(
     client: httpx.AsyncClient, store: Store
 ) -> None:
-    response = await client.get("/exports/csv")
+    response = await client.get("/v1/exports/csv")
     assert response.headers["content-type"] == "application/zip"
     assert response.headers["content-disposition"] == (
         'attachment; filename="evidence-graph.neo4j-import.zip"'
@@ -185,7 +185,7 @@ async def test_csv_of_a_subgraph_has_only_its_nodes(
     client: httpx.AsyncClient, gql: GraphQL
 ) -> None:
     subgraph = await _subgraph(gql)
-    archive = zipfile.ZipFile(io.BytesIO((await client.get("/exports/csv", params=MASH)).content))
+    archive = zipfile.ZipFile(io.BytesIO((await client.get("/v1/exports/csv", params=MASH)).content))
     files = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".csv")}
     graph = read_import(
         {n: t for n, t in files.items() if n.startswith("nodes_")},
@@ -211,7 +211,7 @@ async def test_whole_graph_batches_cover_every_node_and_edge_once(store: Store) 
 
 async def test_whole_graph_export_limited_to_labels_and_types(client: httpx.AsyncClient) -> None:
     response = await client.get(
-        "/exports/cytoscape",
+        "/v1/exports/cytoscape",
         params={"labels": ["Agency", "Intervention"], "relationshipTypes": "PARTICIPATES_IN"},
     )
     assert response.headers["content-disposition"].endswith('filename="evidence-graph.cyjs.json"')
@@ -235,7 +235,7 @@ async def test_bad_export_requests_are_refused_with_the_bound(
     client: httpx.AsyncClient, store: Store, params: dict[str, Any], argument: str, words: str
 ) -> None:
     before = store.statements_run
-    response = await client.get("/exports/graphml", params=params)
+    response = await client.get("/v1/exports/graphml", params=params)
     assert response.status_code == 400
     body = response.json()
     assert (body["code"], body["argument"]) == ("BAD_USER_INPUT", argument)
@@ -244,7 +244,7 @@ async def test_bad_export_requests_are_refused_with_the_bound(
 
 
 async def test_unknown_format_is_not_found(client: httpx.AsyncClient) -> None:
-    response = await client.get("/exports/pdf")
+    response = await client.get("/v1/exports/pdf")
     assert response.status_code == 422
 
 

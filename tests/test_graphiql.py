@@ -142,10 +142,10 @@ async def test_large_responses_are_gzipped_and_zips_are_not(client: httpx.AsyncC
     assert 0 < len(sent) < (GRAPHIQL_DIR / "vendor" / "graphiql.min.js").stat().st_size / 3
     small = await client.get("/healthz", headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in small.headers
-    bundle = await client.get("/exports/csv", headers={"accept-encoding": "gzip"})
+    bundle = await client.get("/v1/exports/csv", headers={"accept-encoding": "gzip"})
     assert bundle.status_code == 200
     assert "content-encoding" not in bundle.headers
-    cytoscape = await client.get("/exports/cytoscape", headers={"accept-encoding": "gzip"})
+    cytoscape = await client.get("/v1/exports/cytoscape", headers={"accept-encoding": "gzip"})
     assert cytoscape.headers["content-encoding"] == "gzip"
     assert json.loads(cytoscape.content)["elements"]["nodes"]
 

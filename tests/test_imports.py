@@ -183,7 +183,7 @@ async def test_csv_tables_import_with_line_numbers_in_errors(writes: WriteClient
     )
     headers = {"content-type": "text/csv", "authorization": f"Bearer {writes.tokens['writer']}"}
     response = await writes.http.post(
-        "/imports?table=interventions", content=table.encode(), headers=headers
+        "/v1/imports?table=interventions", content=table.encode(), headers=headers
     )
     assert response.status_code == 200, response.text
     data = await writes(
@@ -197,12 +197,12 @@ async def test_csv_tables_import_with_line_numbers_in_errors(writes: WriteClient
     }
     links = "type,from,to,source,role\nPARTICIPATES_IN,agency-police,imp-csv-one,Partner register 2026,Referral lead\n"
     response = await writes.http.post(
-        "/imports?table=relationships", content=links.encode(), headers=headers
+        "/v1/imports?table=relationships", content=links.encode(), headers=headers
     )
     assert response.json()["relationships"]["created"] == 1
     bad = "id,source,name,kind\nimp-csv-three,Register,Three,PROGRAMME\nimp-csv-four,Register,Four,WIZARDRY\n"
     response = await writes.http.post(
-        "/imports?table=interventions", content=bad.encode(), headers=headers
+        "/v1/imports?table=interventions", content=bad.encode(), headers=headers
     )
     assert response.status_code == 422
     assert response.json()["rejected"] == [
