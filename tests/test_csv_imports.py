@@ -22,7 +22,9 @@ _EXCEL_SEMICOLON = (
 
 async def _post_csv(writes: WriteClient, table: str, text: str) -> httpx.Response:
     headers = {"content-type": "text/csv", "authorization": f"Bearer {writes.tokens['writer']}"}
-    return await writes.http.post(f"/v1/imports?table={table}", content=text.encode(), headers=headers)
+    return await writes.http.post(
+        f"/v1/imports?table={table}", content=text.encode(), headers=headers
+    )
 
 
 async def test_excel_csv_with_a_byte_order_mark_semicolons_and_crlf_imports(

@@ -185,7 +185,9 @@ async def test_csv_of_a_subgraph_has_only_its_nodes(
     client: httpx.AsyncClient, gql: GraphQL
 ) -> None:
     subgraph = await _subgraph(gql)
-    archive = zipfile.ZipFile(io.BytesIO((await client.get("/v1/exports/csv", params=MASH)).content))
+    archive = zipfile.ZipFile(
+        io.BytesIO((await client.get("/v1/exports/csv", params=MASH)).content)
+    )
     files = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".csv")}
     graph = read_import(
         {n: t for n, t in files.items() if n.startswith("nodes_")},

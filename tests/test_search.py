@@ -101,7 +101,7 @@ def test_the_full_text_statements_are_valid_neo4j_5() -> None:
 
 def test_lucene_query_escapes_operators() -> None:
     assert lucene_query("signs of") == "(signs OR signs*) AND (of OR of*)"
-    assert lucene_query('a:b "c') == r'(a\:b OR a\:b*) AND (\"c OR \"c*)'
+    assert lucene_query('a:b "c') == r"(a\:b OR a\:b*) AND (\"c OR \"c*)"
 
 
 INTERVENTION_IDS = """query ($filter: InterventionFilter) {
@@ -134,9 +134,7 @@ async def test_or_not_and_combine_filters(gql: GraphQL) -> None:
     )
     assert both == {"mash"}
     # The same condition at two levels gets two parameters, not one overwritten.
-    nested = await _ids(
-        gql, {"nameContains": "a", "NOT": {"nameContains": "mash"}, "OR": []}
-    )
+    nested = await _ids(gql, {"nameContains": "a", "NOT": {"nameContains": "mash"}, "OR": []})
     assert nested == set()
     assert "mash" not in await _ids(gql, {"nameContains": "a", "NOT": {"nameContains": "mash"}})
     assert gql.statements == 1
