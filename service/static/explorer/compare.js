@@ -42,7 +42,7 @@ function ids(label) {
 function sideBySide(id, items, sections) {
   const table = element("table", { id, className: "compare" });
   const head = table.createTHead().insertRow();
-  head.append(element("th", { scope: "col", textContent: "" }));
+  head.append(element("th", { scope: "col" }, element("span", { className: "visually-hidden", textContent: "Aspect" })));
   for (const item of items) {
     const th = element("th", { scope: "col", textContent: item.name });
     const drop = element("button", { type: "button", className: "drop", textContent: "×", title: `Remove ${item.name}` });

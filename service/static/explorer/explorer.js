@@ -9,7 +9,7 @@ import { buildFilterControls, onFiltersChange } from "./filters.js";
 import { buildGapMap, loadGapMap, onGapMapChange } from "./gap-map.js";
 import { buildGapMapExport } from "./gap-map-export.js";
 import { buildPaths, findPaths, onPathsChange, paths } from "./paths.js";
-import { cy, LAYOUTS, onChange, open, restore, scene, setLayout } from "./scene.js";
+import { addGraph, cy, LAYOUTS, onChange, open, refresh, relayout, restore, scene, setLayout } from "./scene.js";
 import { searchBox } from "./search.js";
 import { buildStyleControls, onStyleChange } from "./style.js";
 import { readState, searchText, whileRestoring, writeState } from "./url-state.js";
@@ -97,5 +97,5 @@ async function start() {
 }
 
 // For scripts and the browser tests: the drawing itself is a canvas.
-window.explorer = { cy, scene };
+window.explorer = { cy, scene, addGraph, refresh, relayout };
 start();

@@ -49,6 +49,9 @@ export const cy = cytoscape({
         "text-max-width": 140,
         "text-valign": "bottom",
         "text-margin-y": 3,
+        // Captions too small to read are not drawn: with thousands of nodes drawing text
+        // is most of a frame's cost.
+        "min-zoomed-font-size": 7,
         width: "data(size)",
         height: "data(size)",
       },
@@ -67,6 +70,7 @@ export const cy = cytoscape({
         "font-size": 7,
         color: "#4a5868",
         "text-rotation": "autorotate",
+        "min-zoomed-font-size": 7,
       },
     },
     { selector: ".hidden", style: { display: "none" } },

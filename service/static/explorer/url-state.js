@@ -19,7 +19,8 @@ function list(params, name) {
 }
 
 function setList(params, name, values) {
-  if (values.length) params.set(name, [...values].join(","));
+  const items = [...values];
+  if (items.length) params.set(name, items.join(","));
 }
 
 function numberOrNull(text) {
