@@ -87,6 +87,7 @@ def run_check(script: str, url: str, timeout: float = 240) -> dict[str, Any]:
         env={**os.environ, "CHROMIUM": CHROMIUM},
     )
     assert done.returncode == 0, done.stderr
+    (ARTIFACTS / script.replace(".mjs", ".json")).write_text(done.stdout)
     seen: dict[str, Any] = json.loads(done.stdout)
     return seen
 

@@ -23,6 +23,7 @@ from tests.conftest import GraphQL, StoreAddress
 from tests.explorer_support import ARTIFACTS, assert_clean, run_check, running_service
 
 PER_LABEL = 6  # search.js shows at most this many per label
+DASH = "\N{EN DASH}"
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,9 @@ async def _expected_search(gql: GraphQL, text: str) -> list[str]:
     for edge in data["all"]["edges"]:
         node = edge["node"]
         key = f"Intervention:{node['id']}"
-        if key not in interventions and any(text.lower() in a.lower() for a in node["aliases"] or []):
+        if key not in interventions and any(
+            text.lower() in a.lower() for a in node["aliases"] or []
+        ):
             interventions.append(key)
     return [
         *interventions,
@@ -81,7 +84,9 @@ async def test_search_finds_interventions_agencies_studies_and_outcomes_by_name_
 ) -> None:
     for text, options in seen["search"].items():
         assert [o["key"] for o in options] == await _expected_search(gql, text), text
-        assert options[0]["selected"] == "true" and all(o["selected"] == "false" for o in options[1:])
+        assert options[0]["selected"] == "true" and all(
+            o["selected"] == "false" for o in options[1:]
+        )
     # MASH is only an alias: the name is Multi-Agency Safeguarding Hub.
     assert seen["search"]["MASH"][0]["key"] == "Intervention:mash"
     assert "“MASH”" in seen["search"]["MASH"][0]["text"]
@@ -94,7 +99,9 @@ async def test_search_finds_interventions_agencies_studies_and_outcomes_by_name_
     assert seen["searchExpanded"] == "true"
 
 
-async def test_choosing_a_result_draws_its_neighbourhood(seen: dict[str, Any], gql: GraphQL) -> None:
+async def test_choosing_a_result_draws_its_neighbourhood(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
     assert (seen["status"], seen["title"]) == (200, "Evidence Graph explorer")
     drawn = {node["key"]: node for node in seen["drawn"]}
     assert set(drawn) == await _keys(gql, ["Intervention:mash"])
@@ -117,7 +124,11 @@ def test_a_clicked_node_shows_its_properties_and_what_can_be_done(seen: dict[str
     assert details["properties"]["sector"] == "POLICE"
     assert details["heading"] == details["properties"]["name"]
     assert details["actions"] == [
-        "expand", "remove-node", "path-from-here", "path-to-here", "add-to-compare",
+        "expand",
+        "remove-node",
+        "path-from-here",
+        "path-to-here",
+        "add-to-compare",
     ]
 
 
@@ -153,7 +164,9 @@ def test_labels_and_relationship_types_can_be_hidden(seen: dict[str, Any]) -> No
     assert parse_qs(urlsplit(seen["urlHidden"]).query)["hideTypes"] == ["DELIVERS"]
 
 
-async def test_property_filters_hide_what_does_not_match(seen: dict[str, Any], gql: GraphQL) -> None:
+async def test_property_filters_hide_what_does_not_match(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
     data = await gql(
         """{ studies(first: 100) { edges { node { id year design } } }
              agencies(first: 100) { edges { node { id sector } } } }"""
@@ -165,7 +178,9 @@ async def test_property_filters_hide_what_does_not_match(seen: dict[str, Any], g
     assert set(seen["filterYear"]) == {k for k in drawn_studies if studies[k]["year"] < 2010}
     assert seen["filterYear"], "a study before 2010 is drawn"
     assert set(seen["filterDesign"]) == {k for k in drawn_studies if studies[k]["design"] != "RCT"}
-    assert set(seen["filterSector"]) == {k for k in drawn if k in sectors and sectors[k] != "POLICE"}
+    assert set(seen["filterSector"]) == {
+        k for k in drawn if k in sectors and sectors[k] != "POLICE"
+    }
     shown = len(drawn) - len(seen["filterSector"])
     assert seen["filterSummary"] == f"{shown} of {len(drawn)} nodes shown"
 
@@ -224,7 +239,9 @@ def test_colour_and_size_follow_the_chosen_rule_and_the_legend_states_it(
         assert _rgb(node["colour"]) == _rgb(expected), key
     levels = [n["level"] for n in style["nodes"].values() if n["level"] is not None]
     low, high = min(levels), max(levels)
-    assert style["legendSize"].startswith(f"Size: Evidence level (interventions, common scale 0–5), {low} → 16 px to {high} → 48 px")
+    assert style["legendSize"].startswith(
+        f"Size: Evidence level (interventions, common scale 0{DASH}5), {low} → 16 px to {high} → 48 px"
+    )
     for key, node in style["nodes"].items():
         if node["level"] is None:
             assert node["size"] == 22, key
@@ -276,9 +293,21 @@ async def test_explorer_files_are_served_and_nothing_outside(client: httpx.Async
     assert '<script type="module" src="/explore/explorer.js">' in page.text
     assert "http" not in page.text.replace("http-equiv", ""), "no other host referenced"
     names = [
-        "api.js", "compare.js", "details.js", "explorer.js", "filters.js", "gap-map.js",
-        "gap-map-cell.js", "gap-map-export.js", "paths.js", "scene.js", "search.js",
-        "style.js", "url-state.js", "views.js", "explorer.css",
+        "api.js",
+        "compare.js",
+        "details.js",
+        "explorer.js",
+        "filters.js",
+        "gap-map.js",
+        "gap-map-cell.js",
+        "gap-map-export.js",
+        "paths.js",
+        "scene.js",
+        "search.js",
+        "style.js",
+        "url-state.js",
+        "views.js",
+        "explorer.css",
     ]
     for name in names:
         response = await client.get(f"/explore/{name}")
