@@ -250,6 +250,61 @@ def test_colour_and_size_follow_the_chosen_rule_and_the_legend_states_it(
     assert (ARTIFACTS / "explorer-style.png").stat().st_size > 10_000
 
 
+DIRECTION_COLOURS = {
+    "FAVOURABLE": "#2e7d32",
+    "NO_EFFECT": "#78858f",
+    "UNFAVOURABLE": "#c62828",
+    "MIXED": "#ef6c00",
+    None: "#78858f",
+}
+
+
+async def test_evidence_judged_from_findings_is_drawn_on_edges(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
+    """Intervention to outcome: label the EIF-style level, width the common-scale level,
+    colour the direction; a drawn finding's relationships take its direction's colour."""
+    drawn = seen["style"]["nodes"]
+    interventions = [k.split(":", 1)[1] for k in drawn if k.startswith("Intervention:")]
+    outcomes = [k.split(":", 1)[1] for k in drawn if k.startswith("Outcome:")]
+    cells = (
+        await gql(
+            """query($i: [ID!], $o: [ID!]) { evidenceGapMap(filter: {interventionIds: $i, outcomeIds: $o}) {
+                 cells { interventionId outcomeId strongest { eifValue commonScale direction mixed } } } }""",
+            i=interventions,
+            o=outcomes,
+        )
+    )["evidenceGapMap"]["cells"]
+    expected = sorted(
+        (
+            f"Intervention:{c['interventionId']}",
+            f"Outcome:{c['outcomeId']}",
+            c["strongest"]["eifValue"],
+            DIRECTION_COLOURS[c["strongest"]["direction"]]
+            if c["strongest"]["direction"] in DIRECTION_COLOURS
+            else DIRECTION_COLOURS[None],
+            1 + 1.5 * c["strongest"]["commonScale"],
+            c["strongest"]["mixed"],
+        )
+        for c in cells
+        if c["strongest"]
+    )
+    edges = seen["evidenceEdges"]
+    actual = sorted(
+        (e["source"], e["target"], e["caption"], e["colour"], e["width"], e["mixed"]) for e in edges
+    )
+    assert actual == expected
+    assert actual, "judged cells are drawn"
+    for edge in seen["findingEdges"]:
+        finding = next(part for part in edge["id"].split("|") if part.startswith("Finding:"))
+        data = await gql(
+            "query($id: ID!) { finding(id: $id) { direction } }", id=finding.split(":", 1)[1]
+        )
+        assert edge["colour"] == DIRECTION_COLOURS[data["finding"]["direction"]], edge["id"]
+    assert seen["findingEdges"], "findings are drawn"
+    assert seen["evidenceLegend"].startswith("Evidence edges (judged from findings)")
+
+
 async def test_the_shortest_paths_between_two_picked_nodes_are_drawn_and_listed(
     seen: dict[str, Any], gql: GraphQL
 ) -> None:
@@ -277,9 +332,11 @@ def test_the_url_reopens_the_same_view(seen: dict[str, Any]) -> None:
     assert query["colour"] == ["sector"] and query["size"] == ["evidenceLevel"]
     assert query["from"] == ["Agency:agency-police"] and query["paths"] == ["shown"]
     assert query["sel"] == ["Study:study-chaffin-2004"]
+    assert query["evidence"] == ["on"]
     assert seen["stateReopened"] == seen["stateBefore"]
     assert seen["stateReopened"]["selected"] == "Study · Study:study-chaffin-2004"
     assert seen["stateReopened"]["paths"], "the paths are drawn again"
+    assert seen["stateReopened"]["evidenceEdges"], "the evidence edges are drawn again"
     assert (ARTIFACTS / "explorer-reopened.png").stat().st_size > 10_000
     assert (ARTIFACTS / "explorer.png").stat().st_size > 10_000
     assert_clean(seen)
@@ -300,6 +357,7 @@ async def test_explorer_files_are_served_and_nothing_outside(client: httpx.Async
         "filters.js",
         "gap-map.js",
         "gap-map-cell.js",
+        "evidence-edges.js",
         "gap-map-export.js",
         "paths.js",
         "scene.js",

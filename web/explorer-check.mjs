@@ -122,6 +122,12 @@ await withPage(base, shot("explorer-failure.png"), async (page, seen) => {
     swatches: await page.$$eval("#legend .swatches li", (items) => items.map((li) => [li.textContent, li.dataset.colour])),
     nodes: await page.evaluate(() => Object.fromEntries(window.explorer.cy.nodes().map((n) => [n.id(), { colour: n.style("background-color"), size: n.width(), sector: n.data("properties").sector ?? null, level: n.data("evidenceLevel") ?? null }]))),
   };
+  // Evidence on edges: intervention to outcome, judged from findings.
+  await page.check("#evidence-edges");
+  await page.waitForSelector("body[data-evidence-edges]");
+  seen.evidenceEdges = await page.evaluate(() => window.explorer.cy.edges(".evidence").map((e) => ({ source: e.data("source"), target: e.data("target"), caption: e.data("caption"), colour: e.data("colour"), width: e.data("width"), mixed: e.data("mixed") })));
+  seen.findingEdges = await page.evaluate(() => window.explorer.cy.edges(".finding-direction").map((e) => ({ id: e.id(), colour: e.data("colour") })));
+  seen.evidenceLegend = await page.textContent("#legend-evidence .rule");
   await page.screenshot({ path: shot("explorer-style.png") });
 
   // Paths: from the police to PCIT's trial.
@@ -149,6 +155,7 @@ await withPage(base, shot("explorer-failure.png"), async (page, seen) => {
     selected: await p.textContent("#details .label").catch(() => null),
     paths: await p.$$eval("#path-list li", (items) => items.map((li) => li.textContent)),
     expandTypes: await p.$$eval("#expand-types input:checked", (boxes) => boxes.map((b) => b.value)),
+    evidenceEdges: await p.evaluate(() => window.explorer.cy.edges(".evidence").map((e) => e.id()).sort()),
   });
   seen.stateBefore = await state(page);
   const reopened = await page.context().newPage();

@@ -5,6 +5,7 @@
 import { setStatus } from "./api.js";
 import { addKey, buildCompare, compare, drawComparison, onCompareChange } from "./compare.js";
 import { addNodeAction, buildDetails, buildGraphKeyboard, onSelect, select } from "./details.js";
+import { buildEvidenceEdges, onEvidenceChange } from "./evidence-edges.js";
 import { buildFilterControls, onFiltersChange } from "./filters.js";
 import { buildGapMap, loadGapMap, onGapMapChange } from "./gap-map.js";
 import { buildGapMapExport } from "./gap-map-export.js";
@@ -67,6 +68,7 @@ async function start() {
   buildSearch();
   buildLayoutControl();
   buildStyleControls();
+  buildEvidenceEdges();
   buildFilterControls();
   buildDetails();
   buildGraphKeyboard();
@@ -82,7 +84,7 @@ async function start() {
       writeState();
     }
   });
-  for (const subscribe of [onFiltersChange, onStyleChange, onSelect, onPathsChange, onGapMapChange, onCompareChange]) subscribe(writeState);
+  for (const subscribe of [onEvidenceChange, onFiltersChange, onStyleChange, onSelect, onPathsChange, onGapMapChange, onCompareChange]) subscribe(writeState);
   onViewChange(onView);
 
   await whileRestoring(async () => {

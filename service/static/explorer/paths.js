@@ -3,7 +3,7 @@
 // paths' nodes and relationships are added to the drawing and marked.
 import { element, graphql, setStatus } from "./api.js";
 import { addNodeAction } from "./details.js";
-import { addGraph, cy, refresh, scene } from "./scene.js";
+import { addGraph, cy, onChange, refresh, scene } from "./scene.js";
 
 const PATHS = `query($from: String!, $to: String!, $max: Int!) {
   paths(fromId: $from, toId: $to, maxLength: $max) {
@@ -63,9 +63,9 @@ export async function findPaths() {
     list.replaceChildren(...items);
     cy.fit(cy.elements(".path"), 40);
     setStatus(`${answer.paths.length} shortest path${answer.paths.length === 1 ? "" : "s"} of ${answer.paths[0]?.length ?? "–"} steps`);
-    document.body.dataset.paths = String(answer.paths.length);
     await refresh("drawn");
     for (const listener of paths.listeners) listener();
+    document.body.dataset.paths = String(answer.paths.length);
   } catch (error) {
     setStatus(`Could not find paths: ${error.message}`, true);
   }
@@ -88,6 +88,10 @@ export function buildPaths() {
   document.getElementById("find-paths").addEventListener("click", findPaths);
   addNodeAction(["path-from-here", "Path from here", () => true, (node) => setEnds(node.id(), paths.to)]);
   addNodeAction(["path-to-here", "Path to here", () => true, (node) => setEnds(paths.from, node.id())]);
+  // The ends are named by caption once they are drawn (a link names them by key first).
+  onChange((what) => {
+    if (what === "drawn") showEnds();
+  });
   showEnds();
 }
 

@@ -109,7 +109,9 @@ function drawLegend(colour, size) {
     const [low, high] = size.range;
     parts.push(element("p", { className: "rule", id: "legend-size" }, `Size: ${STYLE_PROPERTIES[style.sizeBy][0]}, ${low} → ${SIZE_RANGE[0]} px to ${high} → ${SIZE_RANGE[1]} px; no value ${DEFAULT_SIZE} px`));
   }
-  legend.replaceChildren(...parts);
+  // The evidence-edge rule (evidence-edges.js) keeps its place under the node rules.
+  const evidenceRule = document.getElementById("legend-evidence");
+  legend.replaceChildren(...parts, ...(evidenceRule ? [evidenceRule] : []));
 }
 
 export function applyStyle() {

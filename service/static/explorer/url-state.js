@@ -2,6 +2,7 @@
 // drawn (opened and expanded nodes, removed ones), layout, filters, style, selection,
 // paths, the gap map's filters and open cell, and what is compared. Every change
 // replaces the URL (no history entry per click); opening a link reads it back.
+import { evidence } from "./evidence-edges.js";
 import { filters, RELATIONSHIP_TYPES } from "./filters.js";
 import { gapMap } from "./gap-map.js";
 import { compare } from "./compare.js";
@@ -44,6 +45,7 @@ export function readState(query = location.search) {
   if (params.has("expandTypes")) filters.expandTypes = new Set(list(params, "expandTypes").filter((t) => RELATIONSHIP_TYPES.includes(t)));
   if (params.get("colour") in STYLE_PROPERTIES) style.colourBy = params.get("colour");
   if (params.get("size") in STYLE_PROPERTIES) style.sizeBy = params.get("size");
+  evidence.shown = params.get("evidence") === "on";
   paths.from = params.get("from");
   paths.to = params.get("to");
   paths.maxLength = numberOrNull(params.get("maxLength")) ?? paths.maxLength;
@@ -84,6 +86,7 @@ export function writeState() {
   if (filters.expandTypes.size !== RELATIONSHIP_TYPES.length) params.set("expandTypes", [...filters.expandTypes].join(","));
   if (style.colourBy !== "label") params.set("colour", style.colourBy);
   if (style.sizeBy) params.set("size", style.sizeBy);
+  if (evidence.shown) params.set("evidence", "on");
   if (selection.key) params.set("sel", selection.key);
   if (paths.from) params.set("from", paths.from);
   if (paths.to) params.set("to", paths.to);
