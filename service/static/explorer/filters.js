@@ -54,16 +54,25 @@ function failsFilter(node) {
   return false;
 }
 
+// Above this many nodes relationship captions are not drawn: they cannot be read at the
+// zoom that shows such a drawing, and measuring them is most of the cost of drawing it.
+const CROWDED = 500;
+
 export function applyVisibility() {
+  const edgeCaptions = filters.captions && cy.nodes().length <= CROWDED;
+  // Classes change only where they differ: every change restyles its element.
+  const setClass = (element, name, on) => {
+    if (element.hasClass(name) !== on) element.toggleClass(name, on);
+  };
   cy.batch(() => {
     for (const node of cy.nodes()) {
-      node.toggleClass("hidden", filters.hiddenLabels.has(node.data("label")) || failsFilter(node));
-      node.toggleClass("no-captions", !filters.captions);
+      setClass(node, "hidden", filters.hiddenLabels.has(node.data("label")) || failsFilter(node));
+      setClass(node, "no-captions", !filters.captions);
     }
     for (const edge of cy.edges()) {
       const hidden = filters.hiddenTypes.has(edge.data("type")) || edge.source().hasClass("hidden") || edge.target().hasClass("hidden");
-      edge.toggleClass("hidden", hidden);
-      edge.toggleClass("no-captions", !filters.captions);
+      setClass(edge, "hidden", hidden);
+      setClass(edge, "no-captions", !edgeCaptions);
     }
   });
   const shown = cy.nodes().not(".hidden").length;

@@ -118,7 +118,11 @@ export function applyStyle() {
   const colour = colourRule(style.colourBy);
   const size = sizeRule(style.sizeBy);
   cy.batch(() => {
-    for (const node of cy.nodes()) node.data({ colour: colour.colour(node), size: size.size(node) });
+    for (const node of cy.nodes()) {
+      const [fill, diameter] = [colour.colour(node), size.size(node)];
+      // Unchanged data is not set again: every change restyles the node.
+      if (node.data("colour") !== fill || node.data("size") !== diameter) node.data({ colour: fill, size: diameter });
+    }
   });
   drawLegend(colour, size);
 }
