@@ -141,7 +141,7 @@ async def test_expanding_along_chosen_types_adds_only_those_and_moves_nothing(
     assert set(expand["newNodes"]) == along - set(expand["before"])
     assert expand["newNodes"], "the review evaluated interventions not drawn yet"
     assert all(key.startswith("Intervention:") for key in expand["newNodes"])
-    assert seen["expandButton"] == "Expand along 1 chosen types"
+    assert seen["expandButton"] == "Expand along 1 chosen type"
     for key, position in expand["before"].items():
         assert expand["after"][key] == pytest.approx(position), key
     query = parse_qs(urlsplit(seen["urlAfterExpand"]).query)

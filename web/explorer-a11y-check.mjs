@@ -101,6 +101,10 @@ await withPage(base, `${out}/explorer-a11y-failure.png`, async (page, seen) => {
   });
   Object.assign(seen.perf, await page.evaluate(async () => {
     const { cy } = window.explorer;
+    // The first frames after the layout draw every element once; timed on their own.
+    const started = performance.now();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const firstDrawMs = performance.now() - started;
     const frames = [];
     await new Promise((resolve) => {
       let last = performance.now();
@@ -120,7 +124,7 @@ await withPage(base, `${out}/explorer-a11y-failure.png`, async (page, seen) => {
     const sorted = [...frames].sort((a, b) => a - b);
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
     const round = (ms) => Math.round(ms * 10) / 10;
-    return { frames: frames.length, medianFrameMs: round(at(0.5)), p95FrameMs: round(at(0.95)), maxFrameMs: round(sorted[sorted.length - 1]) };
+    return { firstDrawMs: Math.round(firstDrawMs), frames: frames.length, medianFrameMs: round(at(0.5)), p95FrameMs: round(at(0.95)), maxFrameMs: round(sorted[sorted.length - 1]) };
   }));
   await page.screenshot({ path: `${out}/explorer-2000-nodes.png` });
 });

@@ -31,7 +31,7 @@ export function showNode(node) {
   const label = element("p", { className: "label", textContent: `${node.data("label")} · ${node.id()}` });
   const types = chosenExpandTypes();
   const actions = element("div", { className: "actions" },
-    button("expand", types ? `Expand along ${types.length} chosen types` : "Expand: add its neighbours", () => expand(node.id(), chosenExpandTypes())),
+    button("expand", types ? `Expand along ${types.length} chosen type${types.length === 1 ? "" : "s"}` : "Expand: add its neighbours", () => expand(node.id(), chosenExpandTypes())),
     button("remove-node", "Remove from the drawing", async () => {
       await remove([node.id()]);
       clear();

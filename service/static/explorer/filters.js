@@ -3,7 +3,7 @@
 // off, and the relationship types an expansion follows. Hidden elements stay in the
 // scene (a filter can be undone); removing a node is scene.remove.
 import { element, words } from "./api.js";
-import { cy, LABEL_COLOURS, onChange } from "./scene.js";
+import { CROWDED, cy, LABEL_COLOURS, onChange } from "./scene.js";
 
 export const RELATIONSHIP_TYPES = [
   "PARTICIPATES_IN", "DELIVERS", "FUNDS", "DEVELOPED", "CONDUCTED", "EVALUATES", "REPORTS",
@@ -53,10 +53,6 @@ function failsFilter(node) {
   }
   return false;
 }
-
-// Above this many nodes relationship captions are not drawn: they cannot be read at the
-// zoom that shows such a drawing, and measuring them is most of the cost of drawing it.
-const CROWDED = 500;
 
 export function applyVisibility() {
   const edgeCaptions = filters.captions && cy.nodes().length <= CROWDED;

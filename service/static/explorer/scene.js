@@ -19,6 +19,10 @@ const SUBGRAPH = `query($ids: [String!]!, $types: [RelationshipType!]) {
   }
 }`;
 
+// Above this many nodes relationship captions are not drawn: they cannot be read at the
+// zoom that shows such a drawing, and measuring them is much of the cost of drawing it.
+export const CROWDED = 500;
+
 export const LAYOUTS = {
   cose: "Force-directed",
   concentric: "Concentric",
@@ -109,11 +113,14 @@ export function addGraph(graph, near = { x: 0, y: 0 }) {
       position: { x: near.x + 40 * Math.cos(count), y: near.y + 40 * Math.sin(count) },
     });
   }
+  // A crowded drawing gets its relationships without captions from the start (see
+  // filters.js), which spares restyling each of them once more.
+  const edgeClasses = cy.nodes().length + count > CROWDED ? "no-captions" : "";
   for (const edge of graph.edges) {
     const id = `${edge.source}|${edge.type}|${edge.target}`;
     if (scene.removed.has(edge.source) || scene.removed.has(edge.target)) continue;
     if (cy.getElementById(id).empty()) {
-      added.push({ group: "edges", data: { id, source: edge.source, target: edge.target, type: edge.type, properties: edge.properties } });
+      added.push({ group: "edges", classes: edgeClasses, data: { id, source: edge.source, target: edge.target, type: edge.type, properties: edge.properties } });
     }
   }
   return cy.add(added).nodes();
