@@ -129,7 +129,11 @@ export function addGraph(graph, near = { x: 0, y: 0 }) {
 // `fresh`: lay out from scratch (force-directed starts from random places then).
 function layoutOptions(name, roots, fresh = false) {
   const base = { name, animate: false, fit: false };
-  if (name === "cose") return { ...base, randomize: fresh, nodeRepulsion: () => 20000, idealEdgeLength: () => 110 };
+  if (name === "cose") {
+    // Each iteration compares every pair of nodes: crowded drawings get fewer of them.
+    const numIter = cy.nodes().length > CROWDED ? 100 : 1000;
+    return { ...base, randomize: fresh, numIter, nodeRepulsion: () => 20000, idealEdgeLength: () => 110 };
+  }
   if (name === "concentric") {
     return { ...base, concentric: (n) => (roots.has(n.id()) ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 40 };
   }
@@ -241,7 +245,9 @@ export async function remove(keys) {
 export async function setLayout(name) {
   if (!(name in LAYOUTS)) return;
   scene.layout = name;
+  setStatus(`Laying out ${cy.nodes().length} nodes…`);
   await relayout();
+  setStatus(summary());
   await changed("layout");
 }
 
