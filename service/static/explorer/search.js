@@ -1,7 +1,8 @@
-// Search first: a combobox that finds interventions (by name or alias), agencies,
-// studies (by title) and outcomes as the analyst types, and opens the chosen one. One
-// request per pause in typing, the four list fields aliased in it; intervention aliases
-// are matched here, from a list of every intervention's aliases fetched once.
+// Search first: comboboxes that find interventions (by name or alias), agencies,
+// studies (by title) and outcomes as the analyst types and hand the chosen one back (the
+// network view opens it, compare adds it). One request per pause in typing, the list
+// fields aliased in it; intervention aliases are matched here, from a list of every
+// intervention's aliases fetched once.
 import { allPages, element, graphql, setStatus, words } from "./api.js";
 
 // One aliased request per pause in typing, built from these fixed parts.
