@@ -53,10 +53,17 @@ async def test_paging_one_entry_at_a_time_reaches_every_entry_once_through_every
     writes: WriteClient,
 ) -> None:
     before_writes = dt.datetime.now(dt.UTC).isoformat()
-    for cost, name in enumerate(["Paged outcome", "Paged outcome, renamed", "Paged outcome, again"]):
+    for cost, name in enumerate(
+        ["Paged outcome", "Paged outcome, renamed", "Paged outcome, again"]
+    ):
         result = await writes(
             UPSERT_OUTCOME,
-            input={"id": "test-paged-outcome", "name": name, "domain": "OTHER", "source": f"s{cost}"},
+            input={
+                "id": "test-paged-outcome",
+                "name": name,
+                "domain": "OTHER",
+                "source": f"s{cost}",
+            },
         )
         assert result["upsertOutcome"]["errors"] == []
     filter_sets: list[dict[str, Any]] = [

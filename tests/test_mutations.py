@@ -96,7 +96,8 @@ async def test_unicode_is_normalised_so_two_spellings_are_one_name(writes: Write
 
 
 EVIDENCE_NODES = (
-    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration RETURN count(n) AS n"
+    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration"
+    " AND NOT n:WriteRequest AND NOT n:ChangeSequence RETURN count(n) AS n"
 )
 
 

@@ -10,9 +10,10 @@ and logging only what changes: importing the same file again changes nothing.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from service.graph_file import (
@@ -27,7 +28,15 @@ from service.graph_file import (
 from service.imports.readers import ImportFile
 from service.model import LABELS
 from service.store import Store, Transaction
-from service.writes.changelog import Operation, link_entity_id, to_json
+from service.writes.changelog import (
+    Operation,
+    link_entity_id,
+    logged,
+    logged_after,
+    new_change_id,
+    to_json,
+)
+from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
 from service.writes.nodes import NOT_FACTS
 from service.writes.outcome import Writer
 
@@ -66,6 +75,21 @@ class ImportReport:
             "seconds": round(self.seconds, 3),
         }
 
+    @classmethod
+    def from_dict(cls, answer: dict[str, Any]) -> ImportReport:
+        """The report ``as_dict`` gave (an import's stored answer, replayed)."""
+        return cls(
+            status=answer["status"],
+            records=answer["records"],
+            nodes=Counts(**answer["nodes"]),
+            relationships=Counts(**answer["relationships"]),
+            rejected=[
+                RecordProblem(p["where"], p["field"] or "", p["reason"]) for p in answer["rejected"]
+            ],
+            rejected_total=answer["rejectedTotal"],
+            seconds=answer["seconds"],
+        )
+
 
 def _silent(phase: str, done: int, total: int) -> None:
     return None
@@ -78,10 +102,23 @@ async def run_import(
     writer: Writer,
     max_rejections: int,
     timeout: float,
+    write_key: WriteKey | None = None,
+    idempotency_window: float = DEFAULT_IDEMPOTENCY_WINDOW,
     progress: Progress = _silent,
 ) -> ImportReport:
-    """Check the whole file, then write it in one transaction of at most ``timeout`` s."""
+    """Check the whole file, then write it in one transaction of at most ``timeout`` s.
+
+    The write runs under ``write_key`` (see ``service/writes/idempotency.py``; without one, a
+    key of its own): when the reply to its commit is lost, the import is not run again
+    but answers what its committed write did.
+    """
     started = time.perf_counter()
+    if writer.request_key is None:
+        writer = replace(writer, request_key=str(uuid.uuid4()))
+    if write_key is None:
+        write_key = WriteKey.of(
+            client=writer.client, request_key=str(writer.request_key), ordinal=1, request=None
+        )
     problems = _Problems(max_rejections)
     sources = Sources.parse(source.sources(), problems.items)
     labels_of: dict[str, set[str]] = {}
@@ -146,7 +183,15 @@ async def run_import(
             progress("writing", done, total)
         return report
 
-    report = await store.write(work, timeout=timeout)
+    report = await write_once(
+        store,
+        write_key,
+        work,
+        encode=ImportReport.as_dict,
+        decode=ImportReport.from_dict,
+        window=idempotency_window,
+        timeout=timeout,
+    )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -214,8 +259,9 @@ UNWIND $rows AS row
 MERGE (n:{label} {{id: row.id}})
 ON CREATE SET n.createdAt = datetime()
 SET n += row.set, n.source = row.source, n.recordedBy = $client, n.updatedAt = datetime()
-CREATE (:Change {{id: randomUUID(), at: datetime(), client: $client, agency: $agency, operation: row.operation,
-  entityType: '{label}', entityId: row.id, before: row.before, after: row.after, source: row.source}})
+CREATE (:Change {{id: row.changeId, at: datetime(), client: $client, agency: $agency, operation: row.operation,
+  entityType: '{label}', entityId: row.id, before: row.before, after: row.after, source: row.source,
+  requestKey: $requestKey}})
 """
 _EXISTING_LINKS: Final = """
 UNWIND $rows AS row
@@ -228,36 +274,43 @@ MATCH (a:{from_label} {{id: row.from}})
 MATCH (b:{to_label} {{id: row.to}})
 MERGE (a)-[r:{type}]->(b)
 SET r += row.set, r.source = row.source, r.recordedBy = $client, r.recordedAt = datetime()
-CREATE (:Change {{id: randomUUID(), at: datetime(), client: $client, agency: $agency, operation: row.operation,
-  entityType: '{type}', entityId: row.entityId, before: row.before, after: row.after, source: row.source}})
+CREATE (:Change {{id: row.changeId, at: datetime(), client: $client, agency: $agency, operation: row.operation,
+  entityType: '{type}', entityId: row.entityId, before: row.before, after: row.after, source: row.source,
+  requestKey: $requestKey}})
 """
 _LINK_BOOKKEEPING: Final = frozenset({"recordedAt", "recordedBy"})
 
 
 def _change(
+    tx: Transaction,
+    writer: Writer,
     before: dict[str, Any] | None,
     values: dict[str, Any],
     source: str,
     bookkeeping: frozenset[str],
     operations: tuple[Operation, Operation],
+    node_id: str | None = None,
 ) -> dict[str, Any] | None:
     """The row to write, or None when the record is already in the graph as given.
 
-    Like the mutations, a record sets the properties it gives and leaves the others.
+    Like the mutations, a record sets the properties it gives and leaves the others, and
+    its change entry holds the same fields as a mutation's (``logged``, ``logged_after``).
     """
     old = {
         k: v for k, v in (before or {}).items() if k not in bookkeeping and not k.startswith("_")
     }
-    new = {**old, **values, "source": source}
-    if before is not None and new == old:
+    if before is not None and {**old, **values, "source": source} == old:
         return None
     create, update = operations
     return {
         "set": values,
         "source": source,
         "operation": (create if before is None else update).value,
-        "before": None if before is None else to_json(old),
-        "after": to_json(new),
+        "before": to_json(logged(before)),
+        "after": to_json(
+            logged_after(before, values, source=source, writer=writer, node_id=node_id)
+        ),
+        "changeId": new_change_id(tx),
     }
 
 
@@ -277,11 +330,14 @@ async def _write_nodes(
         rows = []
         for node in nodes:
             change = _change(
+                tx,
+                writer,
                 existing.get(node.id),
                 node.properties,
                 node.source,
                 NOT_FACTS,
                 (Operation.CREATE, Operation.UPDATE),
+                node_id=node.id,
             )
             if change is None:
                 counts.unchanged += 1
@@ -292,7 +348,12 @@ async def _write_nodes(
         if rows:
             await tx.run(
                 _MERGE_NODES.format(label=label),
-                {"rows": rows, "client": writer.client, "agency": writer.agency},
+                {
+                    "rows": rows,
+                    "client": writer.client,
+                    "agency": writer.agency,
+                    "requestKey": writer.request_key,
+                },
             )
 
 
@@ -313,6 +374,8 @@ async def _write_relationships(
         for rel in rels:
             before = existing.get((rel.from_id, rel.to_id))
             change = _change(
+                tx,
+                writer,
                 before,
                 rel.properties,
                 rel.source,
@@ -335,5 +398,10 @@ async def _write_relationships(
         if rows:
             await tx.run(
                 _MERGE_LINKS.format(**labels),
-                {"rows": rows, "client": writer.client, "agency": writer.agency},
+                {
+                    "rows": rows,
+                    "client": writer.client,
+                    "agency": writer.agency,
+                    "requestKey": writer.request_key,
+                },
             )
