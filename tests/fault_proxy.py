@@ -1,11 +1,18 @@
 """A TCP proxy on 127.0.0.1 that sits between the service and the store and misbehaves
-on request: stops listening and drops every connection, delays what the store sends, or
-cuts a connection in the middle of a response."""
+on request: stops listening and drops every connection, delays what the store sends,
+cuts a connection in the middle of a response, or lets a COMMIT through to the store and
+drops the connection instead of passing on the store's reply (so the transaction is
+committed but the driver cannot know)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Final
+
+# A Bolt COMMIT message as the driver sends it: one chunk of two bytes (a struct of no
+# fields, signature 0x12), then the end-of-message marker.
+BOLT_COMMIT: Final = b"\x00\x02\xb0\x12\x00\x00"
 
 
 class FaultProxy:
@@ -19,6 +26,9 @@ class FaultProxy:
         # Connections still to be cut halfway through the next chunk the store sends.
         self._cuts_armed = 0
         self.cuts = 0
+        # COMMIT replies still to be swallowed, and how many were.
+        self._commit_cuts_armed = 0
+        self.commit_cuts = 0
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
@@ -41,6 +51,11 @@ class FaultProxy:
     def cut_next_response(self, times: int = 1) -> None:
         self._cuts_armed = times
 
+    def cut_reply_to_commit(self, times: int = 1) -> None:
+        """Pass the next ``times`` COMMITs to the store, then drop each connection before
+        the store's reply gets back."""
+        self._commit_cuts_armed = times
+
     async def _handle(
         self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter
     ) -> None:
@@ -50,10 +65,11 @@ class FaultProxy:
             client.transport.abort()
             return
         self._connections.update({client, store})
+        committing = asyncio.Event()
         try:
             await asyncio.gather(
-                self._pipe(client_reader, store, from_store=False),
-                self._pipe(store_reader, client, from_store=True),
+                self._pipe(client_reader, store, from_store=False, committing=committing),
+                self._pipe(store_reader, client, from_store=True, committing=committing),
             )
         finally:
             for writer in (client, store):
@@ -61,10 +77,22 @@ class FaultProxy:
                 writer.transport.abort()
 
     async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, from_store: bool
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        from_store: bool,
+        committing: asyncio.Event,
     ) -> None:
         with contextlib.suppress(ConnectionError, OSError):
             while chunk := await reader.read(65536):
+                if not from_store and self._commit_cuts_armed and BOLT_COMMIT in chunk:
+                    self._commit_cuts_armed -= 1
+                    committing.set()
+                if from_store and committing.is_set():
+                    # The store has the COMMIT; its reply never reaches the driver.
+                    self.commit_cuts += 1
+                    raise ConnectionResetError("commit reply cut by the fault proxy")
                 if from_store and self.delay:
                     await asyncio.sleep(self.delay)
                 if from_store and self._cuts_armed:

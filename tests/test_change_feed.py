@@ -1,11 +1,16 @@
-"""The change feed: paging `changes` one entry at a time reaches every entry once, in order,
-through every filter."""
+"""The change feed: paging `changes` reaches every entry once, in commit order, through
+every filter, and while writers of long and short transactions commit concurrently."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import uuid
 from typing import Any
 
+from service.store import Store, Transaction
+from service.writes.changelog import RECORD_CHANGE, Operation, change_params
+from service.writes.outcome import Writer
 from tests.conftest import WriteClient
 
 PAGE = """
@@ -82,3 +87,81 @@ async def test_paging_one_entry_at_a_time_reaches_every_entry_once_through_every
             assert ids == await _all_ids(writes, **filters), f"paged != listed with {filters}"
         mine = [e for e in paged if e["entityId"] == "test-paged-outcome"]
         assert [e["operation"] for e in mine] == ["CREATE", "UPDATE", "UPDATE"], filters
+
+
+async def _write_changes(store: Store, *, client: str, entries: int, hold: float) -> None:
+    """One write transaction recording ``entries`` changes over ``hold`` seconds."""
+    writer = Writer(client=client, agency=None, request_key=str(uuid.uuid4()))
+
+    async def work(tx: Transaction) -> None:
+        for n in range(entries):
+            params = change_params(
+                tx,
+                writer=writer,
+                operation=Operation.CREATE,
+                entity_type="FeedProbe",
+                entity_id=f"{writer.request_key}-{n}",
+                before=None,
+                after={"n": n},
+                source=None,
+            )
+            await tx.run(RECORD_CHANGE, params)
+            await asyncio.sleep(hold / entries)
+
+    await store.write(work)
+
+
+async def test_a_consumer_polling_while_long_and_short_writes_commit_sees_each_change_once(
+    writes: WriteClient,
+) -> None:
+    """Long transactions start first and commit last; short ones commit meanwhile. A
+    consumer paging by cursor all along ends with exactly the store's log, in its order."""
+    client = f"feed-probe-{uuid.uuid4().hex[:8]}"
+    consumed: list[str] = []
+    after: str | None = None
+    writers_done = asyncio.Event()
+
+    async def consume() -> None:
+        nonlocal after
+        while True:
+            finished = writers_done.is_set()
+            while True:
+                data = (
+                    await writes(
+                        PAGE.replace("first: 1", "first: 3"), token=None, after=after, client=client
+                    )
+                )["changes"]
+                consumed.extend(edge["node"]["id"] for edge in data["edges"])
+                after = data["pageInfo"]["endCursor"] or after
+                if not data["pageInfo"]["hasNextPage"]:
+                    break
+            if finished:
+                return
+            await asyncio.sleep(0.02)
+
+    async def write_all() -> None:
+        long_ones = [
+            asyncio.create_task(_write_changes(writes.store, client=client, entries=6, hold=1.5))
+            for _ in range(2)
+        ]
+        await asyncio.sleep(0.1)
+        short_ones = []
+        for _ in range(12):
+            short_ones.append(
+                asyncio.create_task(
+                    _write_changes(writes.store, client=client, entries=1, hold=0.0)
+                )
+            )
+            await asyncio.sleep(0.05)
+        await asyncio.gather(*long_ones, *short_ones)
+        writers_done.set()
+
+    await asyncio.gather(consume(), write_all())
+    rows = await writes.store.read(
+        "MATCH (c:Change {client: $client}) RETURN c.id AS id, c.seq AS seq ORDER BY c.seq",
+        {"client": client},
+    )
+    assert len(rows) == 2 * 6 + 12
+    assert consumed == [row["id"] for row in rows], "no gap, no repeat, commit order"
+    positions = [row["seq"] for row in rows]
+    assert len(set(positions)) == len(positions), "every position is given once"
