@@ -13,6 +13,10 @@ from typing import Final
 # A Bolt COMMIT message as the driver sends it: one chunk of two bytes (a struct of no
 # fields, signature 0x12), then the end-of-message marker.
 BOLT_COMMIT: Final = b"\x00\x02\xb0\x12\x00\x00"
+# BEGIN is a struct of one field (its extra map), signature 0x11; a read transaction's
+# map holds mode: "r" (PackStream: tiny string "mode", tiny string "r").
+BOLT_BEGIN: Final = b"\xb1\x11"
+READ_MODE: Final = b"\x84mode\x81r"
 
 
 class FaultProxy:
@@ -52,8 +56,8 @@ class FaultProxy:
         self._cuts_armed = times
 
     def cut_reply_to_commit(self, times: int = 1) -> None:
-        """Pass the next ``times`` COMMITs to the store, then drop each connection before
-        the store's reply gets back."""
+        """Pass the next ``times`` COMMITs of write transactions to the store, then drop
+        each connection before the store's reply gets back."""
         self._commit_cuts_armed = times
 
     async def _handle(
@@ -66,10 +70,15 @@ class FaultProxy:
             return
         self._connections.update({client, store})
         committing = asyncio.Event()
+        reading = asyncio.Event()  # set while the connection's transaction is a read
         try:
             await asyncio.gather(
-                self._pipe(client_reader, store, from_store=False, committing=committing),
-                self._pipe(store_reader, client, from_store=True, committing=committing),
+                self._pipe(
+                    client_reader, store, from_store=False, committing=committing, reading=reading
+                ),
+                self._pipe(
+                    store_reader, client, from_store=True, committing=committing, reading=reading
+                ),
             )
         finally:
             for writer in (client, store):
@@ -83,10 +92,18 @@ class FaultProxy:
         *,
         from_store: bool,
         committing: asyncio.Event,
+        reading: asyncio.Event,
     ) -> None:
         with contextlib.suppress(ConnectionError, OSError):
             while chunk := await reader.read(65536):
-                if not from_store and self._commit_cuts_armed and BOLT_COMMIT in chunk:
+                if not from_store and BOLT_BEGIN in chunk:
+                    (reading.set if READ_MODE in chunk else reading.clear)()
+                if (
+                    not from_store
+                    and self._commit_cuts_armed
+                    and not reading.is_set()
+                    and BOLT_COMMIT in chunk
+                ):
                     self._commit_cuts_armed -= 1
                     committing.set()
                 if from_store and committing.is_set():

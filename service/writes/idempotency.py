@@ -26,16 +26,17 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from service.store import Store, Transaction
-from service.writes.locks import lock_token
 
 T = TypeVar("T")
 # How long a key's answer is kept for replay, in seconds (IDEMPOTENCY_WINDOW).
 DEFAULT_IDEMPOTENCY_WINDOW: Final = 24 * 3600.0
 
+# Creating the record takes its unique key: a concurrent writer of the same key waits
+# for this transaction (Neo4j) or fails with a constraint violation and is run again
+# (the embedded store), and then finds the answer.
 _CLAIM: Final = """
 MERGE (w:WriteRequest {key: $key})
 ON CREATE SET w.createdAt = datetime(), w.fingerprint = $fingerprint
-SET w._lock = $lockToken
 RETURN w.fingerprint AS fingerprint, w.answer AS answer, w.createdAt < $oldest AS expired
 """
 # A record older than the window is history: the key starts afresh.
@@ -46,7 +47,6 @@ SET w.createdAt = datetime(), w.fingerprint = $fingerprint, w.answer = null
 _ANSWER: Final = """
 MATCH (w:WriteRequest {key: $key})
 SET w.answer = $answer, w.client = $client
-REMOVE w._lock
 """
 
 
@@ -114,12 +114,7 @@ async def write_once(
         oldest = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=window)
         [claim] = await tx.run(
             _CLAIM,
-            {
-                "key": key.key,
-                "fingerprint": key.fingerprint,
-                "lockToken": lock_token(),
-                "oldest": oldest,
-            },
+            {"key": key.key, "fingerprint": key.fingerprint, "oldest": oldest},
         )
         if claim["answer"] is not None and not claim["expired"]:
             if claim["fingerprint"] != key.fingerprint:
