@@ -32,7 +32,7 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase
-from neo4j.api import AsyncBookmarkManager
+from neo4j.api import AsyncBookmarkManager, Bookmarks
 from neo4j.exceptions import (
     DriverError,
     ForbiddenOnReadOnlyDatabase,
@@ -146,7 +146,9 @@ class Store:
         """A view of this store for one request: same driver, counters and write gate,
         and a bookmark manager of its own that starts from ``bookmarks``."""
         view = copy.copy(self)
-        view._bookmarks = AsyncGraphDatabase.bookmark_manager(initial_bookmarks=bookmarks or None)
+        view._bookmarks = AsyncGraphDatabase.bookmark_manager(
+            initial_bookmarks=Bookmarks.from_raw_values(bookmarks or [])
+        )
         view.wrote = False
         return view
 

@@ -33,6 +33,9 @@ class FaultProxy:
         # COMMIT replies still to be swallowed, and how many were.
         self._commit_cuts_armed = 0
         self.commit_cuts = 0
+        # What the service sent to the store, kept while ``record_sent`` is true.
+        self.record_sent = False
+        self.sent = bytearray()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
@@ -96,6 +99,8 @@ class FaultProxy:
     ) -> None:
         with contextlib.suppress(ConnectionError, OSError):
             while chunk := await reader.read(65536):
+                if not from_store and self.record_sent:
+                    self.sent.extend(chunk)
                 if not from_store and BOLT_BEGIN in chunk:
                     (reading.set if READ_MODE in chunk else reading.clear)()
                 if (
