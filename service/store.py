@@ -33,22 +33,32 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.api import AsyncBookmarkManager, Bookmarks
-from neo4j.exceptions import (
-    DriverError,
-    ForbiddenOnReadOnlyDatabase,
-    IncompleteCommit,
-    Neo4jError,
-    NotALeader,
-    ReadServiceUnavailable,
-    RoutingServiceUnavailable,
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-    WriteServiceUnavailable,
-)
+from neo4j.exceptions import DriverError, Neo4jError
 from neo4j.time import Date, DateTime, Duration, Time
 
 from service.metrics import Metrics
+from service.store_faults import (
+    CONFLICT_RETRY_TIME,
+    CommitOutcomeUnknown,
+    Deadline,
+    StoreTimeout,
+    StoreUnavailable,
+    commit_reply_lost,
+    driver_cause,
+    retry_budget,
+)
+
+__all__ = [
+    "CONFLICT_RETRY_TIME",
+    "CommitOutcomeUnknown",
+    "Row",
+    "Store",
+    "StoreTimeout",
+    "StoreUnavailable",
+    "Transaction",
+    "observe_statements",
+    "to_native",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -66,41 +76,11 @@ def observe_statements(observer: Callable[[str], None] | None) -> None:
     _statement_observer = observer
 
 
-class StoreUnavailable(Exception):
-    """The store cannot be reached (down, restarting, or the connection broke)."""
-
-
-class StoreTimeout(Exception):
-    """The store did not finish a statement within the transaction timeout."""
-
-
-class CommitOutcomeUnknown(StoreUnavailable):
-    """The connection broke while the store was committing: the write may have taken effect.
-
-    Raised only for work that cannot recognise its own committed result; running it
-    again could apply it twice.
-    """
-
-
-# Driver errors that mean "no usable connection": worth telling the caller to retry later.
-_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError)
-# "This cluster member cannot take writes now": a leader switch, a member that has just
-# become a follower, or no routing table naming a writer. Retried within their own budget.
-_LEADER_SWITCH = (
-    NotALeader,
-    ForbiddenOnReadOnlyDatabase,
-    RoutingServiceUnavailable,
-    WriteServiceUnavailable,
-    ReadServiceUnavailable,
-)
 _MODES = {neo4j.READ_ACCESS: "read", neo4j.WRITE_ACCESS: "write"}
 # Quick retries: a broken pooled connection is replaced at once; a store that is down
 # is given up on after STORE_RETRY_TIME.
 _FIRST_RETRY_DELAY = 0.05
 _MAX_RETRY_DELAY = 1.0
-# Retrying a write that lost a conflict with concurrent writers (seen with fifty
-# identical writes at once on the embedded store) may take several rounds.
-CONFLICT_RETRY_TIME = 30.0
 
 
 class _Counter:
@@ -291,7 +271,7 @@ class Store:
             committing = False
             try:
                 async with (
-                    _Deadline(seconds),
+                    Deadline(seconds),
                     self._driver.session(
                         database=self.database,
                         default_access_mode=access_mode,
@@ -305,14 +285,19 @@ class Store:
                         await tx.commit()
                 return outcome
             except (StoreUnavailable, Neo4jError, DriverError) as error:
-                cause = _cause(error)
-                if committing and _commit_reply_lost(cause) and not rerun_safe:
+                cause = driver_cause(error)
+                if committing and commit_reply_lost(cause) and not rerun_safe:
                     self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
                     raise CommitOutcomeUnknown(
                         "the connection broke while the store was committing; the write may "
                         "or may not have taken effect"
                     ) from error
-                kind, budget = self._retry_budget(cause, committing=committing)
+                kind, budget = retry_budget(
+                    cause,
+                    committing=committing,
+                    connection=self.retry_time,
+                    leader_switch=self.leader_retry_time,
+                )
                 now = loop.time()
                 started = first_seen.setdefault(kind, now)
                 if budget is None or now - started + delay > budget:
@@ -325,66 +310,14 @@ class Store:
                 self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
                 raise
 
-    def _retry_budget(self, cause: BaseException, *, committing: bool) -> tuple[str, float | None]:
-        """The kind of a failure and how long that kind is retried (None: never)."""
-        if isinstance(cause, _LEADER_SWITCH):
-            return "leader switch", self.leader_retry_time
-        if isinstance(cause, TransientError):
-            return "conflict", CONFLICT_RETRY_TIME if cause.is_retryable() else None
-        if isinstance(cause, _UNAVAILABLE) or (committing and _commit_reply_lost(cause)):
-            return "connection", self.retry_time
-        if isinstance(cause, Neo4jError | DriverError) and cause.is_retryable():
-            return "connection", self.retry_time
-        return "not retryable", None
-
-    def _deadline(self) -> _Deadline:
-        return _Deadline(self.query_timeout)
+    def _deadline(self) -> Deadline:
+        return Deadline(self.query_timeout)
 
     def _count(self, mode: str, query: str) -> None:
         self._counter.value += 1
         self._metrics.cypher_statements.labels(mode).inc()
         if _statement_observer is not None:
             _statement_observer(query)
-
-
-def _cause(error: BaseException) -> BaseException:
-    """The driver's own error behind a StoreUnavailable raised by ``_Deadline``."""
-    if isinstance(error, StoreUnavailable) and error.__cause__ is not None:
-        return error.__cause__
-    return error
-
-
-def _commit_reply_lost(cause: BaseException) -> bool:
-    """The connection failed with COMMIT sent: the store may have committed."""
-    return isinstance(cause, IncompleteCommit | ServiceUnavailable | SessionExpired | ConnectionError)
-
-
-class _Deadline:
-    """Give up after ``seconds`` and turn connection failures into the store's own errors.
-
-    The driver has no read timeout of its own: without this, a store that accepts a
-    connection and then stops answering would hold the request forever.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self._timeout = asyncio.timeout(seconds)
-        self._seconds = seconds
-
-    async def __aenter__(self) -> None:
-        await self._timeout.__aenter__()
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
-    ) -> bool:
-        try:
-            await self._timeout.__aexit__(kind, error, tb)
-        except TimeoutError:
-            raise StoreTimeout(
-                f"the store did not answer within {self._seconds:g} s (STORE_QUERY_TIMEOUT)"
-            ) from None
-        if isinstance(error, _UNAVAILABLE):
-            raise StoreUnavailable(" ".join(str(error).split()) or type(error).__name__) from error
-        return False
 
 
 class Transaction:
