@@ -11,7 +11,9 @@ on an embedded store of its own, the same small write (one node, one change entr
 Each is run with numbering (the service's path) and without (the entry created with no
 position), and with and without the idempotency record. Run with
 ``.venv/bin/python -m bench.changefeed`` (``make bench`` runs it too); it prints a table
-and writes it to bench/CHANGEFEED.md.
+and writes it to bench/CHANGEFEED.md. With ``NEO4J_URI`` (and ``NEO4J_USER``,
+``NEO4J_PASSWORD``, ``NEO4J_DATABASE``) it measures that Neo4j instead: give it an empty
+database, which it migrates and fills with benchmark nodes.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from service.writes.idempotency import WriteKey, write_once
 from service.writes.outcome import Writer
 
 RESULTS: Final = Path(__file__).resolve().parent / "CHANGEFEED.md"
-WRITES: Final = int(os.environ.get("BENCH_FEED_WRITES", "200"))
+WRITES: Final = int(os.environ.get("BENCH_FEED_WRITES", "100"))
 CONCURRENCY: Final = int(os.environ.get("BENCH_FEED_CONCURRENCY", "8"))
+ROUNDS: Final = int(os.environ.get("BENCH_FEED_ROUNDS", "3"))
 
 _CREATE_NODE: Final = "CREATE (:Outcome {id: $id, name: 'bench', domain: 'OTHER'})"
 
@@ -82,15 +85,21 @@ async def _sequential(store: Store, *, numbered: bool, keyed: bool) -> list[floa
     return samples
 
 
-async def _concurrent(store: Store, *, numbered: bool, keyed: bool) -> float:
-    """Writes per second from CONCURRENCY writers sharing WRITES writes."""
+async def _concurrent(store: Store, *, numbered: bool, keyed: bool, gated: bool = False) -> float:
+    """Writes per second from CONCURRENCY writers sharing WRITES writes; ``gated``: through
+    one lock, as the service runs mutations on the embedded store (SERIALIZE_WRITES)."""
     remaining = WRITES
+    gate = asyncio.Lock()
 
     async def writer() -> None:
         nonlocal remaining
         while remaining > 0:
             remaining -= 1
-            await _one(store, numbered=numbered, keyed=keyed)
+            if gated:
+                async with gate:
+                    await _one(store, numbered=numbered, keyed=keyed)
+            else:
+                await _one(store, numbered=numbered, keyed=keyed)
 
     started = time.perf_counter()
     await asyncio.gather(*(writer() for _ in range(CONCURRENCY)))
@@ -98,45 +107,70 @@ async def _concurrent(store: Store, *, numbered: bool, keyed: bool) -> float:
 
 
 async def run() -> str:
+    settings = Settings()
     with tempfile.TemporaryDirectory(prefix="evidence-bench-feed-") as folder:
-        embedded = await start_embedded_store(Settings(data_dir=Path(folder)))
+        embedded = None
+        if settings.neo4j_uri:  # a Neo4j of your own, with an empty database
+            uri, user, password = settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password
+        else:
+            embedded = await start_embedded_store(Settings(data_dir=Path(folder)))
+            uri, user, password = embedded.uri, embedded.user, embedded.password
         store = Store.connect(
-            uri=embedded.uri,
-            user=embedded.user,
-            password=embedded.password,
-            database=embedded.database,
+            uri=uri,
+            user=user,
+            password=password,
+            database=embedded.database if embedded else settings.neo4j_database,
             metrics=Metrics(),
             connect_timeout=5,
             acquire_timeout=30,
         )
+        where = "the embedded store" if embedded else f"Neo4j at {uri}"
         try:
             await apply_migrations(store)
-            rows = []
-            for label, numbered, keyed in (
+            variants = (
                 ("no position, no idempotency record", False, False),
                 ("position (sequence node)", True, False),
                 ("position and idempotency record (the service's path)", True, True),
-            ):
-                await _sequential(store, numbered=numbered, keyed=keyed)  # warm up
-                latency = await _sequential(store, numbered=numbered, keyed=keyed)
-                throughput = await _concurrent(store, numbered=numbered, keyed=keyed)
-                rows.append(
-                    f"| {label} | {statistics.median(latency):.1f} | "
-                    f"{statistics.quantiles(latency, n=20)[18]:.1f} | {throughput:.0f} |"
-                )
+            )
+            gated: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+            latency: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+            throughput: dict[str, list[float]] = {label: [] for label, _, _ in variants}
+            for _, numbered, keyed in variants:  # warm up
+                await _sequential(store, numbered=numbered, keyed=keyed)
+            # Rounds interleave the variants, so load from elsewhere falls on all of them.
+            for _ in range(ROUNDS):
+                for label, numbered, keyed in variants:
+                    latency[label] += await _sequential(store, numbered=numbered, keyed=keyed)
+                    throughput[label].append(
+                        await _concurrent(store, numbered=numbered, keyed=keyed)
+                    )
+                    gated[label].append(
+                        await _concurrent(store, numbered=numbered, keyed=keyed, gated=True)
+                    )
+            rows = [
+                f"| {label} | {statistics.median(latency[label]):.1f} | "
+                f"{statistics.quantiles(latency[label], n=20)[18]:.1f} | "
+                f"{statistics.median(throughput[label]):.0f} | "
+                f"{statistics.median(gated[label]):.0f} |"
+                for label, _, _ in variants
+            ]
         finally:
             await store.close()
-            await embedded.stop()
+            if embedded:
+                await embedded.stop()
     return "\n".join(
         [
             "# Change feed: cost to writers",
             "",
-            f"One node and one change entry per write transaction, on the embedded store; "
+            f"One node and one change entry per write transaction, on {where}; "
             f"{WRITES} writes one after another (latency), then {WRITES} writes from "
-            f"{CONCURRENCY} concurrent writers (throughput). `python -m bench.changefeed`.",
+            f"{CONCURRENCY} concurrent writers (throughput), and from {CONCURRENCY} writers "
+            "through one lock, as the service runs mutations on this store; "
+            f"{ROUNDS} rounds taking the "
+            "variants in turn, medians over all of them. `python -m bench.changefeed`.",
             "",
-            "| write | median ms | p95 ms | writes/s, concurrent |",
-            "|---|---|---|---|",
+            "| write | median ms | p95 ms | writes/s, concurrent | writes/s, one at a time |",
+            "|---|---|---|---|---|",
             *rows,
             "",
         ]

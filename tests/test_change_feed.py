@@ -30,6 +30,9 @@ query($since: DateTime, $entityId: ID, $entityType: String, $client: String) {
   }
 }
 """
+UPSERT_INTERVENTION = """
+mutation($input: InterventionInput!) { upsertIntervention(input: $input) { errors { code } } }
+"""
 UPSERT_OUTCOME = """
 mutation($input: OutcomeInput!) { upsertOutcome(input: $input) { errors { code message } } }
 """
@@ -165,3 +168,56 @@ async def test_a_consumer_polling_while_long_and_short_writes_commit_sees_each_c
     assert consumed == [row["id"] for row in rows], "no gap, no repeat, commit order"
     positions = [row["seq"] for row in rows]
     assert len(set(positions)) == len(positions), "every position is given once"
+
+
+ENTRIES = """
+query($id: ID!) { changes(entityId: $id, first: 10) {
+  edges { node { operation client requestKey before after } } } }
+"""
+
+
+async def test_entries_name_the_current_client_and_hold_the_same_fields_for_mutations_and_imports(
+    writes: WriteClient,
+) -> None:
+    node_id = f"test-fields-{uuid.uuid4().hex[:8]}"
+    created = {"id": node_id, "name": "Fields", "kind": "SERVICE", "source": "s1"}
+    await writes(UPSERT_INTERVENTION, input=created)
+    await writes(UPSERT_INTERVENTION, token="admin", input={**created, "name": "Fields 2"})
+    document = {
+        "sources": {"s": {"citation": "Fields test (2026)"}},
+        "nodes": [
+            {
+                "label": "Intervention",
+                "id": f"{node_id}-imported",
+                "source": "s",
+                "properties": {"name": "Fields", "kind": "SERVICE"},
+            }
+        ],
+        "relationships": [],
+    }
+    imported = await writes.http.post(
+        "/imports",
+        json=document,
+        headers={
+            "authorization": f"Bearer {writes.tokens['writer']}",
+            "idempotency-key": f'"{node_id}-import"',
+        },
+    )
+    assert imported.status_code == 200, imported.text
+    mutation_log = [
+        edge["node"] for edge in (await writes(ENTRIES, token=None, id=node_id))["changes"]["edges"]
+    ]
+    [import_entry] = [
+        edge["node"]
+        for edge in (await writes(ENTRIES, token=None, id=f"{node_id}-imported"))["changes"][
+            "edges"
+        ]
+    ]
+    create, update = mutation_log
+    assert update["client"] == "eif-admin"
+    assert update["before"]["recordedBy"] == "eif-loader"
+    assert update["after"]["recordedBy"] == "eif-admin", "after names the client of this change"
+    assert set(import_entry["after"]) == set(create["after"]), "the same fields either way"
+    assert import_entry["after"]["id"] == f"{node_id}-imported"
+    assert import_entry["requestKey"] == f"{node_id}-import"
+    assert create["requestKey"] and create["requestKey"] != update["requestKey"]
