@@ -31,6 +31,7 @@ from service.model import LABELS
 from service.store import Store, Transaction
 from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
 from service.writes.outcome import Writer
+from service.writes.retry import again_after_merge_conflicts
 
 BATCH: Final = 500
 Progress = Callable[[str, int, int], None]  # phase, done, total
@@ -168,14 +169,17 @@ async def run_import(
             progress("writing", done, total)
         return report
 
-    report = await write_once(
-        store,
-        write_key,
-        work,
-        encode=ImportReport.as_dict,
-        decode=ImportReport.from_dict,
-        window=idempotency_window,
-        timeout=timeout,
+    run_key: WriteKey = write_key
+    report = await again_after_merge_conflicts(
+        lambda: write_once(
+            store,
+            run_key,
+            work,
+            encode=ImportReport.as_dict,
+            decode=ImportReport.from_dict,
+            window=idempotency_window,
+            timeout=timeout,
+        )
     )
     report.seconds = time.perf_counter() - started
     return report

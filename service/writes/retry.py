@@ -16,13 +16,14 @@ the write layer takes serialise such writers in the database, across service rep
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from neo4j.exceptions import ConstraintError
 
 from service.store import Store, Transaction
 from service.writes.idempotency import WriteKey, write_once
 
+T = TypeVar("T")
 ATTEMPTS: Final = 5
 
 
@@ -33,14 +34,20 @@ async def write_merging(
     apart from dates and times."""
 
     async def once() -> Any:
-        return await write_once(store, key, work, encode=_same, decode=_same, window=window)
+        if store.write_gate is None:
+            return await write_once(store, key, work, encode=_same, decode=_same, window=window)
+        async with store.write_gate:
+            return await write_once(store, key, work, encode=_same, decode=_same, window=window)
 
+    return await again_after_merge_conflicts(once)
+
+
+async def again_after_merge_conflicts(run: Callable[[], Awaitable[T]]) -> T:
+    """Run ``run`` again when a concurrent writer created a node (or claimed an idempotency
+    key) first: run again, its MERGE finds what the other one created."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            if store.write_gate is None:
-                return await once()
-            async with store.write_gate:
-                return await once()
+            return await run()
         except ConstraintError:
             if attempt == ATTEMPTS:
                 raise
