@@ -7,10 +7,10 @@ a conflict with concurrent writers (CONFLICT_RETRY_TIME). A write whose connecti
 while the store was committing may have taken effect: it is run again only when its work
 first looks for its own committed result (``write(..., rerun_safe=True)``, see
 ``service/writes/idempotency.py``); otherwise the caller gets ``CommitOutcomeUnknown``.
-Schema statements run in auto-commit transactions and are never retried. Every call names the database and has a
-deadline: the transaction timeout is sent to the server, and the client gives up at the
-same time, so a store that stops answering cannot hang a request. Records come back as
-plain dicts with Python-native values.
+Schema statements run in auto-commit transactions and are never retried. Every call
+names the database and has a deadline: the transaction timeout is sent to the server,
+and the client gives up at the same time, so a store that stops answering cannot hang a
+request. Records come back as plain dicts with Python-native values.
 
 Failures the caller can do nothing about but wait come out as ``StoreUnavailable`` (no
 connection) or ``StoreTimeout`` (the deadline passed); the schema layer reports both.
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, LiteralString, TypeVar
@@ -34,7 +33,6 @@ import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.api import AsyncBookmarkManager, Bookmarks
 from neo4j.exceptions import DriverError, Neo4jError
-from neo4j.time import Date, DateTime, Duration, Time
 
 from service.metrics import Metrics
 from service.store_faults import (
@@ -47,6 +45,7 @@ from service.store_faults import (
     driver_cause,
     retry_budget,
 )
+from service.store_transaction import Row, Transaction, to_native
 
 __all__ = [
     "CONFLICT_RETRY_TIME",
@@ -63,7 +62,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Row = dict[str, Any]
 
 # Called with the text of every statement sent, when set (tests capture them for the
 # Cypher linter); None costs one comparison per statement.
@@ -212,7 +210,7 @@ class Store:
         """
 
         async def unit(tx: neo4j.AsyncTransaction) -> T:
-            wrapped = Transaction(tx, self)
+            wrapped = Transaction(tx, self._count)
             outcome = await work(wrapped)
             await wrapped.finish()
             return outcome
@@ -268,7 +266,7 @@ class Store:
         seconds = timeout or self.query_timeout
         delay = _FIRST_RETRY_DELAY
         while True:
-            committing = False
+            committing = committed = False
             try:
                 async with (
                     Deadline(seconds),
@@ -283,8 +281,13 @@ class Store:
                         outcome = await work(tx)
                         committing = True
                         await tx.commit()
+                        committed = True
                 return outcome
             except (StoreUnavailable, Neo4jError, DriverError) as error:
+                if committed:
+                    # The store confirmed the commit; only giving the connection back failed.
+                    logger.info("a connection failed after its transaction committed: %s", error)
+                    return outcome
                 cause = driver_cause(error)
                 if committing and commit_reply_lost(cause) and not rerun_safe:
                     self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
@@ -318,45 +321,3 @@ class Store:
         self._metrics.cypher_statements.labels(mode).inc()
         if _statement_observer is not None:
             _statement_observer(query)
-
-
-class Transaction:
-    """A write transaction handed to a unit of work; counts each statement it runs.
-
-    Steps that must come last (numbering the change-log entries the work recorded) are
-    registered with ``before_commit`` and run once, after the work, before the commit.
-    """
-
-    def __init__(self, tx: neo4j.AsyncTransaction, store: Store) -> None:
-        self._tx = tx
-        self._store = store
-        self._last_steps: dict[str, Callable[[Transaction], Awaitable[None]]] = {}
-        # Ids of the change-log entries this transaction recorded, in the order recorded.
-        self.change_ids: list[str] = []
-
-    async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        self._store._count("write", query)
-        result = await self._tx.run(query, dict(params or {}))
-        return [to_native(record.data()) async for record in result]
-
-    def before_commit(self, name: str, step: Callable[[Transaction], Awaitable[None]]) -> None:
-        """Run ``step`` once after the work, before the commit (a second ``name`` is ignored)."""
-        self._last_steps.setdefault(name, step)
-
-    async def finish(self) -> None:
-        for step in self._last_steps.values():
-            await step(self)
-
-
-def to_native(value: Any) -> Any:
-    """Convert driver temporal types to the standard library's, recursively."""
-    if isinstance(value, dict):
-        return {key: to_native(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [to_native(item) for item in value]
-    if isinstance(value, Date | DateTime | Time):
-        native: dt.date | dt.datetime | dt.time = value.to_native()
-        return native
-    if isinstance(value, Duration):
-        return str(value)
-    return value
