@@ -14,9 +14,17 @@ from starlette.middleware.cors import CORSMiddleware
 
 from service.settings import Settings
 
-ALLOWED_HEADERS: Final = ["Authorization", "Content-Type", "Accept", "Idempotency-Key"]
-# Headers a browser app may read: rate-limit state, retry hints, download names, request ids.
+ALLOWED_HEADERS: Final = [
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "Idempotency-Key",
+    "Neo4j-Bookmark",
+]
+# Headers a browser app may read: rate-limit state, retry hints, download names, request
+# ids, the bookmark that lets its next read see its write.
 EXPOSED_HEADERS: Final = [
+    "Neo4j-Bookmark",
     "RateLimit",
     "RateLimit-Policy",
     "Retry-After",

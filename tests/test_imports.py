@@ -19,7 +19,8 @@ from tests.conftest import WriteClient
 ROOT = Path(__file__).resolve().parent.parent
 CHANGES = "MATCH (c:Change) RETURN count(c) AS n"
 EVIDENCE = (
-    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration RETURN count(n) AS n"
+    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration"
+    " AND NOT n:WriteRequest AND NOT n:ChangeSequence RETURN count(n) AS n"
 )
 
 
@@ -106,7 +107,7 @@ async def _import(
     headers = {"content-type": "application/json"}
     if token:
         headers["authorization"] = f"Bearer {writes.tokens[token]}"
-    return await writes.http.post(f"/imports{query}", content=body, headers=headers)
+    return await writes.http.post(f"/v1/imports{query}", content=body, headers=headers)
 
 
 async def test_import_then_reimport_changes_nothing(writes: WriteClient) -> None:
