@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.enums import AreaType, LevelOfNeed, OutcomeDomain, RatingScheme, Sector
-from schema.evidence_types import EvidenceJudgement, GapMapCell, InterventionRef
+from schema.evidence_types import EvidenceCaveat, EvidenceJudgement, GapMapCell, InterventionRef
 from schema.types import Rating
 
 
@@ -42,12 +42,36 @@ class Caution:
     message: str
 
 
+@strawberry.type(description="One part of a recommendation's score, with why it was given.")
+class ScorePart:
+    name: str = strawberry.field(description="STRENGTH, DIRECTION, HARM, RATINGS, UK or FIT.")
+    points: int
+    reasons: list[str] = strawberry.field(description="Each as '+n: why'.")
+
+
+@strawberry.type(description="The score recommend orders by (docs/evidence-rules.md, Ranking).")
+class Score:
+    total: int
+    parts: list[ScorePart]
+
+
 @strawberry.type
 class Recommendation:
-    rank: int
+    rank: int = strawberry.field(
+        description="1 is best; entries equal on harm, score and evidence share a rank."
+    )
     intervention_id: strawberry.ID
     name: str
     cost_rating: int | None
+    min_age: int | None
+    max_age: int | None
+    score: Score
+    has_harmful_trial: bool = strawberry.field(
+        description="A trial on the outcomes asked for found harm: ranked below all without."
+    )
+    rating_caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats on its current ratings: disputed, mixed, schemes disagreeing."
+    )
     evidence_level: int
     judgement: EvidenceJudgement | None
     related_only: bool = strawberry.field(

@@ -13,11 +13,16 @@ from typing import Any
 import strawberry
 
 import schema.enums  # noqa: F401  (registers the model's enums with Strawberry)
-from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
+from service.model import DATE_PRECISION_OF, NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
 from service.plans.shapes import snake_case
+
+# Set from the date they describe, never typed in.
+_DERIVED: frozenset[str] = frozenset(DATE_PRECISION_OF.values())
 
 
 def _python_type(prop: Property) -> Any:
+    if prop.name in DATE_PRECISION_OF:
+        return str  # "YYYY", "YYYY-MM" or "YYYY-MM-DD", as the clearinghouse published it
     kinds = prop.type if isinstance(prop.type, tuple) else (prop.type,)
     kind: Any = float if float in kinds else kinds[0]
     return list[kind] if prop.many else kind
@@ -32,6 +37,8 @@ def _input(
         annotations[field_name] = annotation
         namespace[field_name] = make_default()
     for prop in properties:
+        if prop.name in _DERIVED:
+            continue
         field_name = snake_case(prop.name)
         annotations[field_name] = _python_type(prop) | None
         namespace[field_name] = strawberry.UNSET
@@ -42,6 +49,8 @@ def values_of(data: Any, properties: tuple[Property, ...]) -> dict[str, Any]:
     """The given (not omitted) property values of an input, keyed by graph property name."""
     values = {}
     for prop in properties:
+        if prop.name in _DERIVED:
+            continue
         value = getattr(data, snake_case(prop.name), strawberry.UNSET)
         if value is strawberry.UNSET:
             continue
@@ -125,6 +134,24 @@ RatingInput = _input(
         "intervention_id": _required(strawberry.ID),
         "outcome_ids": _IDS,
     },
+)
+TrialInput = _input(
+    "TrialInput",
+    "Create or update a trial (one sample evaluated once); link studies with REPORTS_ON.",
+    NODE_PROPERTIES["Trial"],
+    {"id": _ID, "source": _SOURCE_FIELD},
+)
+CaveatInput = _input(
+    "CaveatInput",
+    "Create or update a caveat; link it with QUALIFIES to a rating, intervention or study.",
+    NODE_PROPERTIES["Caveat"],
+    {"id": _ID, "source": _SOURCE_FIELD},
+)
+PersonInput = _input(
+    "PersonInput",
+    "Create or update a person; link them with DEVELOPED to an intervention.",
+    NODE_PROPERTIES["Person"],
+    {"id": _ID, "source": _SOURCE_FIELD},
 )
 ParticipationInput = _input(
     "ParticipationInput",

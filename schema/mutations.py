@@ -14,19 +14,23 @@ from strawberry.types import Info
 from schema.context import Context
 from schema.inputs import (
     AgencyInput,
+    CaveatInput,
     DeliveryInput,
     FindingInput,
     FundingInput,
     InterventionInput,
     OutcomeInput,
     ParticipationInput,
+    PersonInput,
     RatingInput,
     StudyInput,
     StudyRoleInput,
+    TrialInput,
 )
 from schema.links import LinkKind, NodeKind, PlainLinkKind, labels_for
 from schema.payloads import (
     AgencyPayload,
+    CaveatPayload,
     DeletePayload,
     DeliveryPayload,
     FindingPayload,
@@ -35,9 +39,11 @@ from schema.payloads import (
     LinkPayload,
     OutcomePayload,
     ParticipationPayload,
+    PersonPayload,
     RatingPayload,
     StudyPayload,
     StudyRolePayload,
+    TrialPayload,
     UnlinkPayload,
 )
 from schema.permissions import CanWrite
@@ -98,6 +104,18 @@ class WriteMutation:
     @_mutation()
     async def upsert_rating(self, info: ContextInfo, input: RatingInput) -> RatingPayload:
         return cast(RatingPayload, await upsert_rating(info, input))
+
+    @_mutation()
+    async def upsert_trial(self, info: ContextInfo, input: TrialInput) -> TrialPayload:
+        return cast(TrialPayload, await upsert_simple("Trial", "trial")(info, input))
+
+    @_mutation("Create or update a caveat; QUALIFIES links it to what it qualifies.")
+    async def upsert_caveat(self, info: ContextInfo, input: CaveatInput) -> CaveatPayload:
+        return cast(CaveatPayload, await upsert_simple("Caveat", "caveat")(info, input))
+
+    @_mutation("Create or update a person; DEVELOPED links them to an intervention.")
+    async def upsert_person(self, info: ContextInfo, input: PersonInput) -> PersonPayload:
+        return cast(PersonPayload, await upsert_simple("Person", "person")(info, input))
 
     @_mutation()
     async def link_participation(

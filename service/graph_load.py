@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from service.graph_file import GraphFile, read_graph_file
+from service.graph_file import GraphFile, read_graph_files
 from service.model import LABELS
 from service.store import Store, Transaction
 
 logger = logging.getLogger(__name__)
 
-EXAMPLE_DATA: Final = Path(__file__).resolve().parent.parent / "examples" / "evidence-graph.json"
+_EXAMPLES: Final = Path(__file__).resolve().parent.parent / "examples"
+# The source article's facts, then the starter catalogue of programmes built on them.
+EXAMPLE_DATA: Final = _EXAMPLES / "evidence-graph.json"
+CATALOGUE_DATA: Final = _EXAMPLES / "catalogue.json"
+EXAMPLE_FILES: Final = (EXAMPLE_DATA, CATALOGUE_DATA)
 EXAMPLE_DATA_CLIENT: Final = "example-data"
 
 _MERGE_NODES: Final = """
@@ -83,11 +88,14 @@ async def has_model_data(store: Store) -> bool:
     return bool(rows[0]["found"])
 
 
-async def load_example_data_if_empty(store: Store, path: Path = EXAMPLE_DATA) -> LoadReport | None:
-    """Load the example data into an empty database; leave a database with data alone."""
+async def load_example_data_if_empty(
+    store: Store, paths: Sequence[Path] = EXAMPLE_FILES
+) -> LoadReport | None:
+    """Load the example files, in order, into an empty database; leave one with data alone."""
     if await has_model_data(store):
         return None
-    report = await load_graph(store, read_graph_file(path), recorded_by=EXAMPLE_DATA_CLIENT)
+    graph = read_graph_files(list(paths))
+    report = await load_graph(store, graph, recorded_by=EXAMPLE_DATA_CLIENT)
     logger.info(
         "loaded example data: %d nodes, %d relationships", report.nodes, report.relationships
     )

@@ -53,6 +53,9 @@ DEPENDENTS: Final[dict[str, dict[str, str]]] = {
     },
     "Finding": {},
     "Rating": {},
+    "Trial": {"studies report on it": "COUNT { (n)<-[:REPORTS_ON]-(:Study) }"},
+    "Caveat": {},
+    "Person": {},
 }
 # Nodes that belong to the deleted one and go with it when a delete is forced.
 _OWNED: Final[dict[str, str]] = {
