@@ -179,6 +179,7 @@ UK_TESTED: Final = [
     ("parents-under-pressure", "UK multicentre RCT"),
     ("lifelong-links", "Rees Centre evaluation in England with a finding"),
     ("family-group-conferencing", "UK RCT of 1,511 families (examples/evidence-graph.json)"),
+    ("vipp-sd", "Healthy Start, Happy Start, an RCT at six NHS sites"),
 ]
 
 NOT_UK_TESTED: Final = [
