@@ -20,6 +20,11 @@ Structures (all plain tuples; ``reason`` is a sentence for the failure message):
     ``(intervention, outcome, reason)``: the judgement on that outcome is not favourable
     (no favourable rigorous finding: level NE or below, direction not FAVOURABLE).
 
+``MIXED_DIRECTION``
+    ``(intervention, outcome, reason)``: the judgement on that outcome shows the evidence as
+    mixed (direction MIXED, mixed flag set), with the null or harmful trial among the
+    deciding ones beside the favourable one.
+
 ``UK_TESTED`` / ``NOT_UK_TESTED``
     ``(intervention, reason)``: whether the intervention counts as UK-tested.
 
@@ -160,6 +165,14 @@ NOT_SHOWN_TO_WORK: Final = [
     ),
 ]
 
+MIXED_DIRECTION: Final = [
+    (
+        "mst",
+        "outcome-youth-offending",
+        "the Brandon Centre RCT found significantly less re-offending; START found more offences with MST",
+    ),
+]
+
 UK_TESTED: Final = [
     ("mst", "START, an RCT in England"),
     ("fft", "SAFE, an RCT in the UK"),
@@ -230,6 +243,7 @@ UK_TRIAL_CAVEAT: Final = [
 ]
 
 CAVEATED_RATINGS: Final = [
+    ("rating-eif-mst-2018", "MIXED_FINDINGS", "EIF's 4+ noted beside the null START trial"),
     (
         "rating-eif-fft-2018",
         "MIXED_FINDINGS",
