@@ -54,6 +54,10 @@ Structures (all plain tuples; ``reason`` is a sentence for the failure message):
     ``(intervention, trials, reason)``: the number of distinct trials the rules count for
     the intervention (publications reporting one sample count once).
 
+``CURRENT_RATING``
+    ``(intervention, scheme, rating, reason)``: of the intervention's ratings by that
+    scheme, this one is the current one (the latest); the earlier ones are its history.
+
 ``RATING_DATE_PRECISION``
     ``(rating, precision, reason)``: the stored precision of the rating date.
 
@@ -289,6 +293,12 @@ CAVEATED_RATINGS: Final = [
 
 RANKS_ABOVE: Final = [
     (
+        "vipp-sd",
+        "bsft",
+        "conduct-problems-3-6",
+        "ages 1-7 fit, a favourable UK RCT and HomVEE 'Meets HHS criteria', vs ages 6-18 and no recorded trial",
+    ),
+    (
         "family-group-conferencing",
         "signs-of-safety",
         "entry-to-care-3-6-rural",
@@ -377,6 +387,21 @@ TRIAL_COUNTS: Final = [
     ("triple-p", 1, "the 2009 paper and its 2016 addendum report one population trial"),
     ("fdac", 1, "the 2011 report and the 2018 follow-up describe one London cohort"),
     ("parents-under-pressure", 2, "a UK trial and an Australian trial with different samples"),
+]
+
+CURRENT_RATING: Final = [
+    (
+        "vipp-sd",
+        "HOMVEE",
+        "rating-homvee-vipp-sd-2023",
+        "HomVEE's 2023 'Meets HHS criteria' replaced its 2019 'Does not meet HHS criteria'",
+    ),
+    (
+        "child-parent-psychotherapy",
+        "TITLE_IV_E",
+        "rating-title-iv-e-cpp-2021",
+        "the October 2021 review is later than the March 2020 one",
+    ),
 ]
 
 RATING_DATE_PRECISION: Final = [
