@@ -61,7 +61,7 @@ class EvidenceFinding:
 class EvidenceCaveat:
     code: str = strawberry.field(
         description="HARMFUL_TRIAL, NULL_TRIAL, MIXED_EVIDENCE, UK_TRIALS, NOT_UK_TESTED, "
-        "NO_INDEPENDENT_TRIAL, APPRAISED_FROM_ATTRIBUTES, RATING_MIXED, RATING_<kind> (a "
+        "UK_TRIAL_NOT_FAVOURABLE, NO_INDEPENDENT_TRIAL, APPRAISED_FROM_ATTRIBUTES, RATING_MIXED, RATING_<kind> (a "
         "caveat recorded on a rating), SCHEMES_DISAGREE, RATINGS_DIFFER_FROM_FINDINGS, "
         "RECORDED_<kind> (a caveat recorded on the intervention)."
     )

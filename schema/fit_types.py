@@ -5,7 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from schema.enums import AreaType, LevelOfNeed, OutcomeDomain, RatingScheme, Sector
-from schema.evidence_types import EvidenceCaveat, EvidenceJudgement, GapMapCell, InterventionRef
+from schema.evidence_types import (
+    EvidenceCaveat,
+    EvidenceJudgement,
+    EvidenceStrength,
+    GapMapCell,
+    InterventionRef,
+)
 from schema.types import Rating
 
 
@@ -147,6 +153,24 @@ class CoParticipation:
     target: AgencyRef
     weight: int = strawberry.field(description="How many arrangements they share.")
     arrangements: list[InterventionRef]
+
+
+@strawberry.type(
+    description="An intervention's page: headline evidence, caveats, and the judgement on "
+    "each outcome it reported on or targets (the same judgement every view uses)."
+)
+class InterventionEvidence:
+    intervention: InterventionRef
+    headline: EvidenceStrength = strawberry.field(
+        description="The strongest evidence (rating or own judgement), with every caveat behind it."
+    )
+    rating_caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats on its current ratings: recorded ones, EIF '*', disagreement."
+    )
+    recorded_caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats recorded on the intervention itself."
+    )
+    outcomes: list[ArrangementOutcome]
 
 
 @strawberry.type

@@ -25,6 +25,9 @@ EXAMPLE_DATA: Final = _EXAMPLES / "evidence-graph.json"
 CATALOGUE_DATA: Final = _EXAMPLES / "catalogue.json"
 EXAMPLE_FILES: Final = (EXAMPLE_DATA, CATALOGUE_DATA)
 EXAMPLE_DATA_CLIENT: Final = "example-data"
+# The example files load in one transaction at start-up; on a busy machine that takes
+# longer than an ordinary request may, so it has a deadline of its own.
+LOAD_TIMEOUT: Final = 300.0
 
 _MERGE_NODES: Final = """
 UNWIND $rows AS row
@@ -79,7 +82,7 @@ async def load_graph(store: Store, graph: GraphFile, *, recorded_by: str) -> Loa
             )
             await tx.run(statement, {"rows": rows, "recordedBy": recorded_by})
 
-    await store.write(work)
+    await store.write(work, timeout=LOAD_TIMEOUT)
     return LoadReport(nodes=len(graph.nodes), relationships=len(graph.relationships))
 
 

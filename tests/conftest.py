@@ -228,7 +228,7 @@ async def writes(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Writ
     from service.auth.api_keys import issue_key
 
     store = await start_embedded_store(embedded_settings(tmp_path_factory.mktemp("write-store")))
-    application = create_app(settings_for(store, load_example_data=True))
+    application = create_app(settings_for(store, load_example_data=True, load_catalogue=False))
     try:
         async with application.router.lifespan_context(application):
             runtime_store = application.state.runtime.store

@@ -15,10 +15,12 @@ from service.plans import evidence_facts
 from service.rules import practice
 from service.rules.judgement import rating_caveats
 from service.rules.rating_scale import CommonLevel, label_of, scale, summarise
+from service.store import Store
 
 # What a headline "well evidenced" must not hide, from any outcome's judgement.
-_HEADLINE_CAVEATS = frozenset({"HARMFUL_TRIAL", "NULL_TRIAL", "MIXED_EVIDENCE", "UK_TRIALS"})
-from service.store import Store
+_HEADLINE_CAVEATS = frozenset(
+    {"HARMFUL_TRIAL", "NULL_TRIAL", "MIXED_EVIDENCE", "UK_TRIALS", "UK_TRIAL_NOT_FAVOURABLE"}
+)
 
 
 async def practice_gap(

@@ -187,6 +187,15 @@ def _caveats(
             )
         )
     uk = [t for t in trials if t["uk"]]
+    for trial in uk:
+        if trial["direction"] in {"NO_EFFECT", "MIXED", "UNFAVOURABLE"}:
+            found.append(
+                _caveat(
+                    "UK_TRIAL_NOT_FAVOURABLE",
+                    f"The UK trial {trial['name']} found "
+                    + ("harm." if trial["direction"] == "UNFAVOURABLE" else "no clear benefit."),
+                )
+            )
     if uk:
         kinds = ", ".join(f"{t['name']}: {t['direction'].replace('_', ' ').lower()}" for t in uk)
         found.append(_caveat("UK_TRIALS", f"Tested in the UK in {len(uk)} trial(s) ({kinds})."))

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from service.rules.rating_scale import CommonLevel, summarise
+from service.rules.rating_scale import CommonLevel, scale, summarise
 
 # Strength: the level on the common scale dominates (5 points a step); each rigorous
 # trial adds, up to three; an independent replication adds more.
@@ -137,7 +137,7 @@ def ratings(recorded: list[Mapping[str, Any]]) -> Part:
     items = [
         (
             round((level - CommonLevel.PRELIMINARY) * POINTS_PER_RATING_LEVEL),
-            f"{basis}: " + ", ".join(f"{s} {v}" for s, v in sorted(levels.items())),
+            f"{basis}: " + ", ".join(_shown(r) for r in summary.current if _level(r) is not None),
         )
     ]
     if summary.schemes_disagree:
@@ -213,6 +213,14 @@ def fit_items(
         for sector in sorted({p["sector"] for p in intervention["participants"]} - have):
             items.append((MISSING_PARTNER, f"needs a {sector} partner not listed"))
     return items
+
+
+def _level(rating: Mapping[str, Any]) -> CommonLevel | None:
+    return scale(rating["scheme"], rating["value"]).level
+
+
+def _shown(rating: Mapping[str, Any]) -> str:
+    return f"{rating['scheme']} {rating['value']!r} (common level {int(_level(rating) or 0)})"
 
 
 def _age(value: int | None) -> str:
