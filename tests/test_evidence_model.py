@@ -28,7 +28,7 @@ mutation($trial: TrialInput!, $caveat: CaveatInput!, $person: PersonInput!) {
 }
 """
 LINK = """
-mutation($kind: LinkKind!, $from: ID!, $to: ID!) {
+mutation($kind: PlainLinkKind!, $from: ID!, $to: ID!) {
   link(type: $kind, fromId: $from, toId: $to, source: "https://example.org/evidence/register-2026") {
     errors { code message }
   }
