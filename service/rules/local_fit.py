@@ -36,7 +36,7 @@ def uk_tested(intervention: Mapping[str, Any]) -> bool:
     if intervention["ukTested"] is True:
         return True
     return any(
-        is_uk(f["study"]["country"])
+        is_uk(f["study"]["country"] or (f["study"].get("trial") or {}).get("country"))
         and f["study"]["status"] == "COMPLETED"
         and f["study"]["design"] not in {"EVIDENCE_REVIEW", "SYSTEMATIC_REVIEW", "META_ANALYSIS"}
         for f in intervention["findings"]
