@@ -55,3 +55,38 @@ async def test_the_page_shows_the_uk_trial_that_decided_entry_to_care(gql: Graph
         }
     ]
     assert {"UK_TRIALS", "APPRAISED_FROM_ATTRIBUTES"} <= {c["code"] for c in entry["caveats"]}
+
+
+RECOMMEND = """{
+  recommend(context: {outcomeIds: ["outcome-entry-to-care"], minAge: 3, maxAge: 6, areaType: RURAL}) {
+    recommendations {
+      rank interventionId hasHarmfulTrial
+      score { total parts { name points reasons } }
+      judgement { decidingTrials { id country } caveats { code } }
+      ratingCaveats { code }
+    }
+  }
+}"""
+
+
+async def test_recommend_explains_its_order_by_a_score_in_parts(gql: GraphQL) -> None:
+    ranked = (await gql(RECOMMEND))["recommend"]["recommendations"]
+    assert gql.statements == 1
+    top = ranked[0]
+    assert top["interventionId"] == "family-group-conferencing"
+    assert top["judgement"]["decidingTrials"] == [
+        {"id": "study-taylor-2024-fgc-rct", "country": "GB"}
+    ]
+    assert [p["name"] for p in top["score"]["parts"]] == [
+        "STRENGTH",
+        "DIRECTION",
+        "HARM",
+        "RATINGS",
+        "UK",
+        "FIT",
+    ]
+    assert top["score"]["total"] == sum(p["points"] for p in top["score"]["parts"])
+    for part in top["score"]["parts"]:
+        assert sum(int(r.split(":")[0]) for r in part["reasons"]) == part["points"], part
+    harmful = [r["hasHarmfulTrial"] for r in ranked]
+    assert harmful == sorted(harmful), "no programme with a harmful trial above one without"
