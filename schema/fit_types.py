@@ -189,4 +189,8 @@ class InterventionRatings:
     schemes_disagree: bool = strawberry.field(
         description="Current levels of two schemes lie more than one step apart."
     )
+    caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats on the current ratings: recorded ones (disputed, covers only a "
+        "variant...), EIF's mixed-evidence '*', and SCHEMES_DISAGREE."
+    )
     by_scheme: list[SchemeLevel]

@@ -18,7 +18,13 @@ from service.graph_file_schema import graph_file_schema
 from service.graph_load import CATALOGUE_DATA, EXAMPLE_FILES, load_example_data_if_empty
 from service.metrics import Metrics
 from service.migrations import apply_migrations
-from service.plans import evidence_facts, gap_map, intervention_evidence, practice_gap
+from service.plans import (
+    evidence_facts,
+    gap_map,
+    intervention_evidence,
+    practice_gap,
+    ratings_overview,
+)
 from service.plans.lookup import node_by_id
 from service.plans.recommend import recommend
 from service.plans.selection import Selection
@@ -182,6 +188,15 @@ async def test_caveats_go_with_their_ratings(
         for c in r["caveats"]
     ]
     assert kind in {c["kind"] for c in shown}, reason
+    [owner] = [i["id"] for i in facts.interventions if rating in {r["id"] for r in i["ratings"]}]
+    overview = await ratings_overview.ratings_overview(
+        catalogue,
+        intervention_id=owner,
+        selection=Selection({"current": Selection({"id": Selection()})}),
+    )
+    assert overview is not None
+    if rating in {r["id"] for r in overview["current"]}:
+        assert f"RATING_{kind}" in {c["code"] for c in overview["caveats"]}, reason
 
 
 @pytest.mark.parametrize(("a", "b", "context", "reason"), expected.RANKS_ABOVE)

@@ -21,7 +21,7 @@ from service.rules.evidence import (
     judge,
     trial_direction,
 )
-from service.rules.rating_scale import scale, summarise
+from service.rules.rating_scale import RatingsSummary, scale, summarise
 
 # A clearinghouse rating and the service's own level further apart than this on the
 # common scale are flagged: one step is within what the mapping itself can blur.
@@ -233,6 +233,23 @@ def rating_caveats(
     covers a variant...), EIF's mixed-evidence '*', schemes that disagree, and the
     service's own level far from the clearinghouses'."""
     summary = summarise({**r, "rated_on": r["ratedOn"]} for r in ratings)
+    found = current_rating_caveats(summary)
+    if own_level is not None and summary.best_by_scheme:
+        best = max(summary.best_by_scheme.values())
+        if abs(best - own_level) > _DISAGREEMENT_STEPS:
+            found.append(
+                _caveat(
+                    "RATINGS_DIFFER_FROM_FINDINGS",
+                    f"The best current rating is level {best} on the common scale; the "
+                    f"recorded findings on this outcome support level {own_level}.",
+                )
+            )
+    return found
+
+
+def current_rating_caveats(summary: RatingsSummary) -> list[dict[str, str]]:
+    """The caveats of the current ratings (each with its recorded ``caveats``), the
+    mixed-evidence '*', and whether the schemes disagree."""
     found = []
     for rating in summary.current:
         name = f"{rating['scheme']} {rating['value']}"
@@ -247,16 +264,6 @@ def rating_caveats(
         found.append(
             _caveat("SCHEMES_DISAGREE", f"Clearinghouses disagree (common scale: {levels}).")
         )
-    if own_level is not None and summary.best_by_scheme:
-        best = max(summary.best_by_scheme.values())
-        if abs(best - own_level) > _DISAGREEMENT_STEPS:
-            found.append(
-                _caveat(
-                    "RATINGS_DIFFER_FROM_FINDINGS",
-                    f"The best current rating is level {best} on the common scale; the "
-                    f"recorded findings on this outcome support level {own_level}.",
-                )
-            )
     return found
 
 
