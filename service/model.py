@@ -173,7 +173,8 @@ def _p(name: str, kind: PropertyType, *, required: bool = False, many: bool = Fa
 
 # Provenance and bookkeeping every node and relationship carries: ``source`` is the first
 # of ``sources`` (every citation given for the fact, in the order given).
-PROVENANCE: Final = (_p("source", str), _p("sources", str, many=True), _p("recordedBy", str))
+SOURCES: Final = _p("sources", str, many=True)
+PROVENANCE: Final = (_p("source", str), SOURCES, _p("recordedBy", str))
 TIMESTAMPS: Final = (_p("createdAt", dt.datetime), _p("updatedAt", dt.datetime))
 RELATIONSHIP_TIMESTAMPS: Final = (_p("recordedAt", dt.datetime),)
 

@@ -222,3 +222,19 @@ async def test_a_rating_date_given_as_a_month_reads_back_with_its_precision(
         "rating": {"ratedOn": "2012-06-01", "ratedOnPrecision": "MONTH", "commonScale": 4},
         "errors": [],
     }
+
+
+async def test_a_mutation_may_cite_several_sources(writes: WriteClient) -> None:
+    data = await writes(
+        """mutation { upsertIntervention(input: {id: "several-sources", name: "Cited twice",
+             kind: PROGRAMME, source: "https://example.org/a",
+             sources: ["https://example.org/b", "https://example.org/a"]}) {
+             intervention { source sources } errors { message } } }"""
+    )
+    assert data["upsertIntervention"] == {
+        "intervention": {
+            "source": "https://example.org/a",
+            "sources": ["https://example.org/a", "https://example.org/b"],
+        },
+        "errors": [],
+    }
