@@ -15,9 +15,12 @@ from schema.enums import (
     StudyStatus,
 )
 
+_IDS = "Only these ids (several nodes in one request and one statement)."
+
 
 @strawberry.input(description="All given conditions must hold.")
 class InterventionFilter:
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     kind_in: list[InterventionKind] | None = None
     level_of_need_in: list[LevelOfNeed] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
@@ -33,6 +36,7 @@ class InterventionFilter:
 
 @strawberry.input(description="All given conditions must hold.")
 class AgencyFilter:
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     sector_in: list[Sector] | None = None
     area_type_in: list[AreaType] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
@@ -44,6 +48,7 @@ class AgencyFilter:
 
 @strawberry.input(description="All given conditions must hold.")
 class StudyFilter:
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     design_in: list[StudyDesign] | None = None
     design_rating_in: list[DesignRating] | None = None
     status_in: list[StudyStatus] | None = None
@@ -58,6 +63,7 @@ class StudyFilter:
 
 @strawberry.input(description="All given conditions must hold.")
 class OutcomeFilter:
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     domain_in: list[OutcomeDomain] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
     part_of: strawberry.ID | None = strawberry.field(

@@ -84,9 +84,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.rate_limit_requests
         else None
     )
+    # Kept on the app so that tests can look at its document cache.
+    app.state.graphql_schema = build_schema(settings.document_cache_size)
     app.include_router(
         graphql_router(
-            schema=build_schema(), settings=settings, context_for=context, limiter=limiter
+            schema=app.state.graphql_schema,
+            settings=settings,
+            context_for=context,
+            limiter=limiter,
         )
     )
 

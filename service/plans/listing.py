@@ -17,8 +17,10 @@ from service.plans.selection import Selection
 from service.store import Store
 
 # Each filter is a WHERE fragment over ``n0`` using a parameter of the filter's own name.
+_IDS: Final = "n0.id IN $ids"
 FILTERS: Final[dict[str, dict[str, str]]] = {
     "Intervention": {
+        "ids": _IDS,
         "kind_in": "n0.kind IN $kind_in",
         "level_of_need_in": "n0.levelOfNeed IN $level_of_need_in",
         "name_contains": "toLower(n0.name) CONTAINS toLower($name_contains)",
@@ -33,6 +35,7 @@ FILTERS: Final[dict[str, dict[str, str]]] = {
         "max_cost_rating": "n0.costRating <= $max_cost_rating",
     },
     "Agency": {
+        "ids": _IDS,
         "sector_in": "n0.sector IN $sector_in",
         "area_type_in": "n0.areaType IN $area_type_in",
         "name_contains": "toLower(n0.name) CONTAINS toLower($name_contains)",
@@ -42,6 +45,7 @@ FILTERS: Final[dict[str, dict[str, str]]] = {
         ),
     },
     "Study": {
+        "ids": _IDS,
         "design_in": "n0.design IN $design_in",
         "design_rating_in": "n0.designRating IN $design_rating_in",
         "status_in": "n0.status IN $status_in",
@@ -52,6 +56,7 @@ FILTERS: Final[dict[str, dict[str, str]]] = {
         "evaluates": "EXISTS { MATCH (n0)-[:EVALUATES]->(i:Intervention) WHERE i.id = $evaluates }",
     },
     "Outcome": {
+        "ids": _IDS,
         "domain_in": "n0.domain IN $domain_in",
         "name_contains": "toLower(n0.name) CONTAINS toLower($name_contains)",
         "part_of": "EXISTS { MATCH (n0)-[:PART_OF*1..4]->(o:Outcome) WHERE o.id = $part_of }",
