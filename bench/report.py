@@ -40,7 +40,7 @@ def _case_row(case: Case) -> str:
         f"{p50:.1f} / {p95:.1f} / {p99:.1f} | {raw_p50:.1f} | "
         f"{_median(served, 'process_cpu') * 1000:.2f} | {_median(served, 'store_cpu') * 1000:.2f} | "
         f"{_median(raws, 'process_cpu') * 1000:.2f} | {_median(raws, 'store_cpu') * 1000:.2f} | "
-        f"{statements:.2f} |"
+        f"{statements:.2f} | {sum(s.failures for s in served)} |"
     )
 
 
@@ -69,12 +69,13 @@ def render(
         *(f"- {title}" for title in shapes.values()),
         "",
         "Latency in ms (p50 / p95 / p99, the median over rounds); CPU in ms per request; "
-        "ratio = service rps / raw rps per round: median (min-max).",
+        "ratio = service rps / raw rps per round: median (min-max); failed = service requests "
+        "that got errors (store timeouts) in all rounds.",
         "",
         "| shape | conc. | service rps | raw rps | ratio to raw | service p50/p95/p99 | "
         "raw p50 | service CPU | store CPU (service) | driver CPU (raw) | store CPU (raw) | "
-        "statements/req |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "statements/req | failed |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
         *(_case_row(case) for case in cases),
         "",
     ]

@@ -56,6 +56,7 @@ class Round:
     process_cpu: float  # the service process (service rounds) or the driver process (raw)
     store_cpu: float
     client_cpu: float
+    failures: int = 0
     statements: float | None = None
 
     @property
@@ -63,7 +64,7 @@ class Round:
         return self.requests / self.seconds
 
     def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(self.latencies_ms) or [float("nan")]
         return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
@@ -116,13 +117,15 @@ async def _wait_ready(base: str) -> None:
     raise RuntimeError("the service did not become ready")
 
 
-async def _statements(client: httpx.AsyncClient) -> float:
-    text = (await client.get("/metrics")).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("evidence_cypher_statements_total")
-    )
+async def _counters(client: httpx.AsyncClient) -> tuple[float, float]:
+    """(Cypher statements sent, GraphQL requests answered) so far, from /metrics."""
+    statements = requests = 0.0
+    for line in (await client.get("/metrics")).text.splitlines():
+        if line.startswith("evidence_cypher_statements_total"):
+            statements += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("evidence_http_requests_total") and 'route="/graphql"' in line:
+            requests += float(line.rsplit(" ", 1)[1])
+    return statements, requests
 
 
 async def _check_equal(
@@ -157,7 +160,8 @@ def _load(job: dict[str, Any]) -> dict[str, Any]:
     )
     result: dict[str, Any] = json.loads(done.stdout)
     if result["failures"]:
-        raise RuntimeError(f"{result['failures']} requests failed: {done.stderr.decode()[:500]}")
+        # Reported in the table (a store too slow for the load: timeouts), not hidden.
+        print(f"{result['failures']} requests failed: {done.stderr.decode()[:300]}")  # noqa: T201
     return result
 
 
@@ -186,13 +190,17 @@ async def _round(
         body = json.dumps({"query": shape.query, "variables": shape.variables})
         job = {"kind": "http", "host": "127.0.0.1", "port": port, "path": "/graphql", "body": body}
         job.update(common)
-    statements = await _statements(client) if side == "service" else 0.0
     # CPU is read around the whole load-generator run, warm-up included, so it is
-    # divided by the requests of the whole run (the timed ones scaled by the time).
+    # divided by every request of the run: for the service as its /metrics counts them.
+    statements, requests = await _counters(client)
     service_cpu, store_cpu = _cpu(service_pid), _cpu(embedded.pid)
     result = await asyncio.to_thread(_load, job)
     service_cpu, store_cpu = _cpu(service_pid) - service_cpu, _cpu(embedded.pid) - store_cpu
-    total = result["requests"] * (1 + WARMUP / result["seconds"])
+    total = float(result["all_requests"])
+    if side == "service":
+        statements_after, requests_after = await _counters(client)
+        total = requests_after - requests
+        statements = (statements_after - statements) / max(1.0, total)
     measured = Round(
         side=side,
         requests=result["requests"],
@@ -200,11 +208,11 @@ async def _round(
         latencies_ms=result["latencies_ms"],
         process_cpu=(service_cpu if side == "service" else result["client_cpu_seconds"])
         / max(1.0, total if side == "service" else result["requests"]),
+        statements=statements if side == "service" else None,
         store_cpu=store_cpu / max(1.0, total),
         client_cpu=result["client_cpu_seconds"] / max(1, result["requests"]),
+        failures=result["failures"],
     )
-    if side == "service":
-        measured.statements = (await _statements(client) - statements) / max(1.0, total)
     return measured
 
 
@@ -242,7 +250,8 @@ async def main() -> None:
                         case.rounds.append((raw, served))
                         print(  # noqa: T201 - progress on the console
                             f"{shape.key} c={concurrency} round {number + 1}: raw {raw.rps:.0f} rps, "
-                            f"service {served.rps:.0f} rps ({served.rps / raw.rps:.2f}x), "
+                            f"service {served.rps:.0f} rps ({served.rps / raw.rps:.2f}x, "
+                            f"{served.failures} failed), "
                             f"service p50 {served.percentile(0.5):.1f} ms p95 {served.percentile(0.95):.1f} ms",
                             flush=True,
                         )
