@@ -142,9 +142,7 @@ compared = {"compiled": 0, "general only": 0}
 
 
 @_FUZZ
-@given(
-    query=hypothesis_graphql.from_schema(_SDL, fields=sorted(ROOT_PLANS), allow_x00=False)
-)
+@given(query=hypothesis_graphql.from_schema(_SDL, fields=sorted(ROOT_PLANS), allow_x00=False))
 async def test_fuzzed_documents_answer_alike(app: FastAPI, query: str) -> None:
     general, compiled = await _both(app, query)
     if compiled is None:

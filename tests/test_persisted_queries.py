@@ -26,7 +26,9 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 def _apq(query: str | None = None, digest: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest or document_hash(query or "")}}
+        "extensions": {
+            "persistedQuery": {"version": 1, "sha256Hash": digest or document_hash(query or "")}
+        }
     }
     if query is not None:
         body["query"] = query
