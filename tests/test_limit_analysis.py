@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import parse
 
 from schema.build import build_schema
 from schema.context import Context
+from schema.limits import Limits, cost_model, validation_rules
 from service.auth.principal import Principal
 from service.settings import Settings
 
@@ -95,3 +97,18 @@ async def test_with_introspection_off_nobody_gets_suggestions(principal: Princip
 async def test_with_introspection_on_authenticated_callers_get_suggestions() -> None:
     [error] = await _errors('{ intervention(id: "mash") { nam } }', principal=READER)
     assert "Did you mean 'name'?" in error.message
+
+
+def test_the_limit_rules_are_built_once_per_set_of_limits() -> None:
+    """New rule classes per request would defeat any cache keyed on the rules."""
+    limits = Limits.of(Settings())
+    assert validation_rules(limits) is validation_rules(Limits.of(Settings()))
+    assert validation_rules(limits) != validation_rules(Limits.of(Settings(max_aliases=3)))
+
+
+def test_the_cost_of_a_cached_operation_is_priced_per_request() -> None:
+    document = parse(COSTLY)
+    [operation] = document.definitions
+    model = cost_model(SCHEMA._schema, document, operation, Limits.of(Settings()))  # type: ignore[arg-type]
+    assert model.cost({}) == model.cost({"n": 100}) > model.cost({"n": 1})
+    assert model.cost({"n": None}) == model.cost({"n": 20})
