@@ -50,6 +50,7 @@ def render(
     graph: LoadedGraph,
     machine: str,
     service_dir: Path,
+    commit: str,
     settings: str,
     when: str,
 ) -> str:
@@ -61,7 +62,7 @@ def render(
         "on the same 2 cores during the run, so requests per second move from round to "
         "round; the ratio to raw (both measured in the same minute) and CPU per request "
         "are the steadier figures.",
-        f"Service code: `{service_dir}`. {settings}; raw and service rounds alternate.",
+        f"Service code: `{service_dir}` at {commit}. {settings}; raw and service rounds alternate.",
         f"Graph: {graph.nodes:,} nodes and {graph.relationships:,} relationships, loaded "
         f"through the bulk import in {graph.files} files: {graph.import_seconds:.0f} s "
         f"({graph.records_per_second:,.0f} records/s; measured when the graph was first loaded).",
@@ -70,7 +71,8 @@ def render(
         "",
         "Latency in ms (p50 / p95 / p99, the median over rounds); CPU in ms per request; "
         "ratio = service rps / raw rps per round: median (min-max); failed = service requests "
-        "that got errors (store timeouts) in all rounds.",
+        "that got errors (store timeouts) in all rounds. Store CPU is all the store process used "
+        "during the round over the requests answered, its background work included.",
         "",
         "| shape | conc. | service rps | raw rps | ratio to raw | service p50/p95/p99 | "
         "raw p50 | service CPU | store CPU (service) | driver CPU (raw) | store CPU (raw) | "

@@ -80,6 +80,17 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
+def _commit(folder: Path) -> str:
+    """The checkout's commit, marked when its files differ from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True)
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if changed else "")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -269,6 +280,7 @@ async def main() -> None:
         graph=graph,
         machine=machine,
         service_dir=SERVICE_DIR,
+        commit=_commit(SERVICE_DIR),
         settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up",
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
