@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
+from schema.bookmarks import WriteBookmark
 from schema.changes import ChangeQuery
 from schema.documents import DEFAULT_CACHE_SIZE, DocumentCache, prepared_extension
 from schema.errors import MASKED_MESSAGE, should_mask
@@ -61,6 +62,7 @@ def build_schema(document_cache_size: int = DEFAULT_CACHE_SIZE) -> strawberry.Sc
         config=StrawberryConfig(default_resolver=_read),
         extensions=[
             prepared_extension(documents),
+            WriteBookmark,
             lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
         ],
     )

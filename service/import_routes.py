@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,16 @@ from service.imports.readers import (
     JsonImportFile,
     UnreadableFile,
 )
+from service.store import Store
+from service.write_headers import (
+    BOOKMARK,
+    IDEMPOTENCY_KEY,
+    BadHeader,
+    bookmark_token,
+    bookmarks_from,
+    idempotency_key,
+)
+from service.writes.idempotency import KeyReused, WriteKey, file_fingerprint
 from service.writes.outcome import Writer
 
 logger = logging.getLogger(__name__)
@@ -78,12 +89,23 @@ async def import_records(
             else CsvImportFile(path, table or CsvTable.INTERVENTIONS)
         )
         try:
+            keyed = _keyed_write(request, principal.client_id, path, kind, table)
+        except BadHeader as error:
+            return JSONResponse({"error": str(error), "code": "BAD_REQUEST"}, status_code=400)
+        store, request_key, write_key = keyed
+        try:
             report = await run_import(
-                runtime.store,
+                store,
                 source,
-                writer=Writer.of(principal),
+                writer=Writer.of(principal, request_key),
                 max_rejections=settings.import_max_rejections,
                 timeout=settings.import_timeout,
+                write_key=write_key,
+                idempotency_window=settings.idempotency_window,
+            )
+        except KeyReused as error:
+            return JSONResponse(
+                {"error": str(error), "code": "IDEMPOTENCY_KEY_REUSED"}, status_code=422
             )
         except UnreadableFile as error:
             return JSONResponse({"status": "rejected", "error": str(error)}, status_code=400)
@@ -96,7 +118,30 @@ async def import_records(
                 status_code=503,
             )
     logger.info("import by %s: %s, %d records", principal.client_id, report.status, report.records)
-    return JSONResponse(report.as_dict(), status_code=200 if report.status == "imported" else 422)
+    bookmarks = await store.bookmarks() if store.wrote else []
+    return JSONResponse(
+        report.as_dict(),
+        status_code=200 if report.status == "imported" else 422,
+        headers={BOOKMARK: bookmark_token(bookmarks)} if bookmarks else None,
+    )
+
+
+def _keyed_write(
+    request: Request, client: str, path: Path, kind: str, table: CsvTable | None
+) -> tuple[Store, str, WriteKey]:
+    """The request's view of the store (seeded with its Neo4j-Bookmark), and the key the
+    import runs under: the client's Idempotency-Key, or one made for this request."""
+    store = request.app.state.runtime.store.for_request(
+        bookmarks_from(request.headers.get(BOOKMARK))
+    )
+    request_key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY)) or str(uuid.uuid4())
+    write_key = WriteKey.of(
+        client=client,
+        request_key=request_key,
+        ordinal=1,
+        request_fingerprint=file_fingerprint(path, kind, table and table.value),
+    )
+    return store, request_key, write_key
 
 
 async def _spool(request: Request, path: Path, limit: int) -> None:

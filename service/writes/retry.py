@@ -1,5 +1,5 @@
-"""Running a mutation's transaction: through the store's write gate, and again when a
-concurrent writer created the same node first.
+"""Running a mutation's transaction: under its idempotency key, through the store's write
+gate, and again when a concurrent writer created the same node first.
 
 Two transactions that MERGE the same new id both try to create it; the unique
 constraint lets one commit. Neo4j makes the other wait and then match; the embedded
@@ -16,24 +16,43 @@ the write layer takes serialise such writers in the database, across service rep
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from neo4j.exceptions import ConstraintError
 
 from service.store import Store, Transaction
+from service.writes.idempotency import WriteKey, write_once
 
 T = TypeVar("T")
 ATTEMPTS: Final = 5
 
 
-async def write_merging(store: Store, work: Callable[[Transaction], Awaitable[T]]) -> T:
+async def write_merging(
+    store: Store, work: Callable[[Transaction], Awaitable[Any]], *, key: WriteKey, window: float
+) -> Any:
+    """Run ``work`` once for ``key`` (see ``write_once``); its answer must be JSON-ready
+    apart from dates and times."""
+
+    async def once() -> Any:
+        if store.write_gate is None:
+            return await write_once(store, key, work, encode=_same, decode=_same, window=window)
+        async with store.write_gate:
+            return await write_once(store, key, work, encode=_same, decode=_same, window=window)
+
+    return await again_after_merge_conflicts(once)
+
+
+async def again_after_merge_conflicts(run: Callable[[], Awaitable[T]]) -> T:
+    """Run ``run`` again when a concurrent writer created a node (or claimed an idempotency
+    key) first: run again, its MERGE finds what the other one created."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            if store.write_gate is None:
-                return await store.write(work)
-            async with store.write_gate:
-                return await store.write(work)
+            return await run()
         except ConstraintError:
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+def _same(value: Any) -> Any:
+    return value
