@@ -1,7 +1,7 @@
 """The limits hold however a document is written: defaults, fragments, who is asking.
 
-These requests are refused (or answered) before any Cypher could run, so they go to the
-executable schema directly with a context whose store is never touched.
+These requests go to the executable schema directly, with a context of their own
+settings on the session's store.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from schema.context import Context
 from schema.limits import Limits, cost_model, validation_rules
 from service.auth.principal import Principal
 from service.settings import Settings
+from service.store import Store
 
 SCHEMA = build_schema()
 READER = Principal(
@@ -29,13 +30,14 @@ COSTLY = """query ($n: Int = 100) { interventions(first: $n) { edges { node {
 
 
 async def _errors(
+    store: Store,
     query: str,
     *,
     principal: Principal | None = None,
     variables: dict[str, Any] | None = None,
     **settings: Any,
 ) -> list[Any]:
-    context = Context(store=None, settings=Settings(**settings), principal=principal)  # type: ignore[arg-type]
+    context = Context(store=store.for_request(), settings=Settings(**settings), principal=principal)
     result = await SCHEMA.execute(query, variable_values=variables, context_value=context)
     return list(result.errors or [])
 
@@ -44,48 +46,51 @@ def _limits(errors: list[Any]) -> list[str]:
     return [e.extensions["limit"] for e in errors if (e.extensions or {}).get("limit")]
 
 
-async def test_a_page_size_variable_left_out_costs_its_default() -> None:
+async def test_a_page_size_variable_left_out_costs_its_default(store: Store) -> None:
     """Execution would use the default of 100, so the cost must too."""
-    assert _limits(await _errors(COSTLY)) == ["MAX_QUERY_COST"]
+    assert _limits(await _errors(store, COSTLY)) == ["MAX_QUERY_COST"]
 
 
-async def test_a_page_size_variable_given_costs_what_it_is() -> None:
+async def test_a_page_size_variable_given_costs_what_it_is(store: Store) -> None:
     """Given as 100 it is refused; given as null the page is DEFAULT_PAGE_SIZE."""
-    assert _limits(await _errors(COSTLY, variables={"n": 100})) == ["MAX_QUERY_COST"]
-    assert "MAX_QUERY_COST" not in _limits(await _errors(COSTLY, variables={"n": 1}))
+    assert _limits(await _errors(store, COSTLY, variables={"n": 100})) == ["MAX_QUERY_COST"]
+    assert "MAX_QUERY_COST" not in _limits(await _errors(store, COSTLY, variables={"n": 1}))
 
 
-async def test_aliases_count_once_for_every_spread_of_their_fragment() -> None:
+async def test_aliases_count_once_for_every_spread_of_their_fragment(store: Store) -> None:
     fragment = "fragment F on Intervention { " + " ".join(f"a{n}: id" for n in range(8)) + " }"
     query = (
         '{ intervention(id: "mash") { ...F variants { ...F } variantOf { ...F } '
         "studies { interventions { ...F } } } } " + fragment
     )
-    assert _limits(await _errors(query)) == ["MAX_ALIASES"]
+    assert _limits(await _errors(store, query)) == ["MAX_ALIASES"]
 
 
-async def test_directives_count_once_for_every_spread_of_their_fragment() -> None:
+async def test_directives_count_once_for_every_spread_of_their_fragment(store: Store) -> None:
     fragment = "fragment F on Intervention { id " + "@include(if: true) " * 6 + "}"
     query = (
         '{ intervention(id: "mash") { ...F variants { ...F } variantOf { ...F } '
         "studies { interventions { ...F } } } } " + fragment
     )
-    assert _limits(await _errors(query)) == ["MAX_DIRECTIVES"]
+    assert _limits(await _errors(store, query)) == ["MAX_DIRECTIVES"]
 
 
-async def test_one_spread_of_a_fragment_within_the_limits_is_accepted() -> None:
+async def test_one_spread_of_a_fragment_within_the_limits_is_accepted(store: Store) -> None:
     fragment = "fragment F on Intervention { " + " ".join(f"a{n}: id" for n in range(8)) + " }"
-    errors = await _errors('{ intervention(id: "nowhere") { ...F } } ' + fragment)
+    errors = await _errors(store, '{ intervention(id: "nowhere") { ...F } } ' + fragment)
     assert _limits(errors) == []
 
 
 @pytest.mark.parametrize("principal", [None, READER])
-async def test_with_introspection_off_nobody_gets_suggestions(principal: Principal | None) -> None:
+async def test_with_introspection_off_nobody_gets_suggestions(
+    store: Store, principal: Principal | None
+) -> None:
     [field] = await _errors(
-        '{ intervention(id: "mash") { nam } }', principal=principal, introspection=False
+        store, '{ intervention(id: "mash") { nam } }', principal=principal, introspection=False
     )
     assert field.message == "Cannot query field 'nam' on type 'Intervention'."
     [value] = await _errors(
+        store,
         "query ($d: [StudyDesign!]) { studies(filter: {designIn: $d}) { totalCount } }",
         principal=principal,
         variables={"d": ["RCTX"]},
@@ -94,8 +99,8 @@ async def test_with_introspection_off_nobody_gets_suggestions(principal: Princip
     assert "RCTX" in value.message and "Did you mean" not in value.message
 
 
-async def test_with_introspection_on_authenticated_callers_get_suggestions() -> None:
-    [error] = await _errors('{ intervention(id: "mash") { nam } }', principal=READER)
+async def test_with_introspection_on_authenticated_callers_get_suggestions(store: Store) -> None:
+    [error] = await _errors(store, '{ intervention(id: "mash") { nam } }', principal=READER)
     assert "Did you mean 'name'?" in error.message
 
 
