@@ -19,7 +19,8 @@ class Size:
     interventions: int = 1_000
     agencies: int = 2_000
     studies_per_intervention: int = 3
-    findings_per_study: int = 3
+    # A fraction means some studies report one finding more (3.5: three or four).
+    findings_per_study: float = 3
     outcomes: int = 200
     participants_per_intervention: int = 6
 
@@ -71,7 +72,11 @@ def synthetic_graph(size: Size, seed: int = 7) -> GraphFile:
             )
             rel("EVALUATES", study, intervention)
             rel("CONDUCTED", rng.choice(agencies), study, role="evaluator")
-            for f in range(size.findings_per_study):
+            whole = int(size.findings_per_study)
+            extra = (
+                whole < size.findings_per_study and rng.random() < size.findings_per_study - whole
+            )
+            for f in range(whole + extra):
                 finding = ("Finding", f"f-{n}-{s}-{f}")
                 node(
                     *finding,

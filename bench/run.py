@@ -1,153 +1,288 @@
-"""The benchmark: latency of the read API on a synthetic graph in the embedded store.
+"""The benchmark: the service over real HTTP against hand-written Cypher, same store.
 
-Run with `make bench`; it prints a table and writes it to bench/RESULTS.md.
+Run with `make bench` (``BENCH_QUICK=1`` for one short round per case while developing).
+It loads the benchmark graph through the bulk import (once; see bench/data.py), starts
+the embedded store and the service (uvicorn, in its own process, one worker), checks
+that service and hand-written statement give the same answer for every shape, then for
+each shape and concurrency runs alternating rounds: raw Cypher through the driver, then
+the service, each driven by a load generator in a process of its own (bench/load.py).
+CPU per request comes from /proc for the service and the store processes; Cypher
+statements per request from the service's /metrics. The report replaces the top of
+bench/RESULTS.md; the previous report is kept below it.
+
+``BENCH_SERVICE_DIR=/path/to/checkout`` serves another checkout of the code (e.g. the
+commit before a change) against the same store, for before/after tables.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import platform
-import statistics
-import tempfile
-import time
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+import neo4j
 
-from bench.generate import Size, synthetic_graph
-from bench.imports import ImportTiming, time_import
-from service.app import create_app
-from service.graph_load import load_graph
-from service.settings import Settings
+from bench.data import LoadedGraph, prepared_graph, store_settings
+from bench.report import write_report
+from bench.shapes import SHAPES, Shape, raw_answer
+from service.embedded_store import EmbeddedStore, start_embedded_store
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
-
-QUERIES = {
-    "lookup, flat": '{ intervention(id: "i-500") { id name kind costRating } }',
-    "lookup, 3 levels": """{ intervention(id: "i-500") { name
-        participants { role agency { name participations { intervention { name } } } }
-        studies { title findings { direction outcomes { name partOf { name } } } } } }""",
-    "list 20, flat": "{ interventions(first: 20) { totalCount edges { node { id name } } } }",
-    "list 100, nested": """{ interventions(first: 100) { totalCount edges { node { name
-        participants { agency { name sector } } studies { title findings { direction } } } } } }""",
-    "list, filtered by sector": """{ interventions(first: 20, filter: {agencySectorIn: [POLICE], kindIn: [PROGRAMME]})
-        { totalCount edges { node { name } } } }""",
-    "list, page 5 by cursor": None,  # built at run time from page 4's cursor
-    "network": '{ network(interventionId: "i-500") { nodes { key } edges { type } } }',
-}
+QUICK = bool(os.environ.get("BENCH_QUICK"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if QUICK else "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3" if QUICK else "8"))
+WARMUP = 1.0 if QUICK else 2.0
+CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,8,32").split(",")]
+ONLY = set(filter(None, os.environ.get("BENCH_SHAPES", "").split(",")))
+SERVICE_DIR = Path(os.environ.get("BENCH_SERVICE_DIR", Path(__file__).resolve().parent.parent))
+PROJECT = Path(__file__).resolve().parent.parent
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-async def _time(client: httpx.AsyncClient, query: str) -> list[float]:
-    samples = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        response = await client.post("/graphql", json={"query": query})
-        samples.append((time.perf_counter() - started) * 1000)
-        body = response.json()
-        assert "errors" not in body, body
-    return samples
+@dataclass
+class Round:
+    side: str  # "raw" or "service"
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    process_cpu: float  # the service process (service rounds) or the driver process (raw)
+    store_cpu: float
+    client_cpu: float
+    failures: int = 0
+    statements: float | None = None
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies_ms) or [float("nan")]
+        return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
-async def _fifth_page_query(client: httpx.AsyncClient) -> str:
-    after = None
-    for _ in range(4):
-        variables = {"after": after}
-        body = (
-            await client.post(
-                "/graphql",
-                json={
-                    "query": "query($after: String) { interventions(first: 20, after: $after) { pageInfo { endCursor } } }",
-                    "variables": variables,
-                },
-            )
-        ).json()
-        after = body["data"]["interventions"]["pageInfo"]["endCursor"]
-    return f'{{ interventions(first: 20, after: "{after}") {{ edges {{ node {{ name }} }} }} }}'
+@dataclass
+class Case:
+    shape: Shape
+    concurrency: int
+    rounds: list[tuple[Round, Round]] = field(default_factory=list)
+
+
+def _cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def _commit(folder: Path) -> str:
+    """The checkout's commit, marked when its files differ from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True)
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if changed else "")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _start_service(embedded: EmbeddedStore, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NEO4J_URI": embedded.uri,
+        "NEO4J_USER": embedded.user,
+        "NEO4J_PASSWORD": embedded.password,
+        "NEO4J_DATABASE": embedded.database,
+        "LOAD_EXAMPLE_DATA": "false",
+        "RATE_LIMIT_REQUESTS": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(SERVICE_DIR),
+    }
+    command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    command += ["--log-level", "warning"]
+    return subprocess.Popen(command, cwd=SERVICE_DIR, env=env)
+
+
+async def _wait_ready(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(600):
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the service did not become ready")
+
+
+async def _counters(client: httpx.AsyncClient) -> tuple[float, float]:
+    """(Cypher statements sent, GraphQL requests answered) so far, from /metrics."""
+    statements = requests = 0.0
+    for line in (await client.get("/metrics")).text.splitlines():
+        if line.startswith("evidence_cypher_statements_total"):
+            statements += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("evidence_http_requests_total") and 'route="/graphql"' in line:
+            requests += float(line.rsplit(" ", 1)[1])
+    return statements, requests
+
+
+async def _check_equal(
+    shape: Shape, client: httpx.AsyncClient, driver: neo4j.AsyncDriver, database: str
+) -> bool:
+    """Whether service and statement agree; False when this service lacks the shape."""
+    body = (
+        await client.post("/graphql", json={"query": shape.query, "variables": shape.variables})
+    ).json()
+    if "errors" in body:
+        if shape.optional:
+            print(f"skipping {shape.key}: {body['errors'][0]['message']}")  # noqa: T201
+            return False
+        raise RuntimeError(f"{shape.key}: the service refused the query: {body['errors']}")
+    records, _, _ = await driver.execute_query(
+        shape.cypher, shape.params, database_=database, routing_=neo4j.RoutingControl.READ
+    )
+    raw = raw_answer(shape, [record.data() for record in records])
+    served = shape.answer(body["data"])
+    if raw != served:
+        raise RuntimeError(f"{shape.key}: service and hand-written Cypher disagree")
+    return True
+
+
+def _load(job: dict[str, Any]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.load"],
+        input=json.dumps(job).encode(),
+        capture_output=True,
+        cwd=PROJECT,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    if result["failures"]:
+        # Reported in the table (a store too slow for the load: timeouts), not hidden.
+        print(f"{result['failures']} requests failed: {done.stderr.decode()[:300]}")  # noqa: T201
+    return result
+
+
+async def _round(
+    side: str,
+    shape: Shape,
+    concurrency: int,
+    embedded: EmbeddedStore,
+    service_pid: int,
+    port: int,
+    client: httpx.AsyncClient,
+) -> Round:
+    common = {"concurrency": concurrency, "seconds": SECONDS, "warmup": WARMUP}
+    if side == "raw":
+        job = {
+            "kind": "bolt",
+            "uri": embedded.uri,
+            "user": embedded.user,
+            "password": embedded.password,
+            "database": embedded.database,
+            "statement": shape.cypher,
+            "params": shape.params,
+            **common,
+        }
+    else:
+        body = json.dumps({"query": shape.query, "variables": shape.variables})
+        job = {"kind": "http", "host": "127.0.0.1", "port": port, "path": "/graphql", "body": body}
+        job.update(common)
+    # CPU is read around the whole load-generator run, warm-up included, so it is
+    # divided by every request of the run: for the service as its /metrics counts them.
+    statements, requests = await _counters(client)
+    service_cpu, store_cpu = _cpu(service_pid), _cpu(embedded.pid)
+    result = await asyncio.to_thread(_load, job)
+    service_cpu, store_cpu = _cpu(service_pid) - service_cpu, _cpu(embedded.pid) - store_cpu
+    total = float(result["all_requests"])
+    if side == "service":
+        statements_after, requests_after = await _counters(client)
+        total = requests_after - requests
+        statements = (statements_after - statements) / max(1.0, total)
+    measured = Round(
+        side=side,
+        requests=result["requests"],
+        seconds=result["seconds"],
+        latencies_ms=result["latencies_ms"],
+        process_cpu=(service_cpu if side == "service" else result["client_cpu_seconds"])
+        / max(1.0, total if side == "service" else result["requests"]),
+        statements=statements if side == "service" else None,
+        store_cpu=store_cpu / max(1.0, total),
+        client_cpu=result["client_cpu_seconds"] / max(1, result["requests"]),
+        failures=result["failures"],
+    )
+    return measured
 
 
 async def main() -> None:
-    size = Size()
-    graph = synthetic_graph(size)
-    with tempfile.TemporaryDirectory() as data_dir:
-        started = time.perf_counter()
-        app = create_app(
-            Settings(
-                data_dir=Path(data_dir),
-                load_example_data=False,
-                # Loading the whole graph is one transaction, longer than a request's.
-                store_query_timeout=300,
-                # Every round comes from one client, faster than any real one.
-                rate_limit_requests=0,
-            )
+    graph: LoadedGraph = await prepared_graph()
+    load_before = os.getloadavg()
+    embedded = await start_embedded_store(store_settings(graph.data_dir))
+    port = _free_port()
+    service = _start_service(embedded, port)
+    cases: list[Case] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        await _wait_ready(base)
+        driver = neo4j.AsyncGraphDatabase.driver(
+            embedded.uri, auth=(embedded.user, embedded.password)
         )
-        async with app.router.lifespan_context(app):
-            start_up = time.perf_counter() - started
-            loaded = time.perf_counter()
-            await load_graph(app.state.runtime.store, graph, recorded_by="bench")
-            load_seconds = time.perf_counter() - loaded
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-                QUERIES["list, page 5 by cursor"] = await _fifth_page_query(client)
-                rows = []
-                for name, query in QUERIES.items():
-                    assert query is not None
-                    await _time(client, query)  # warm-up round
-                    samples = sorted(await _time(client, query))
-                    rows.append(
-                        (name, statistics.median(samples), samples[int(len(samples) * 0.95) - 1])
-                    )
-                imported = await time_import(client, app.state.runtime.store)
-    report = _report(size, graph, start_up, load_seconds, rows) + _import_report(imported)
-    print(report)  # noqa: T201
-    RESULTS.write_text(report, encoding="utf-8")
-
-
-def _report(
-    size: Size,
-    graph: object,
-    start_up: float,
-    load_seconds: float,
-    rows: list[tuple[str, float, float]],
-) -> str:
-    nodes = len(graph.nodes)  # type: ignore[attr-defined]
-    rels = len(graph.relationships)  # type: ignore[attr-defined]
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Run {dt.date.today().isoformat()} with `make bench` on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; embedded store (ArcadeDB over Bolt), in-process HTTP client.",
-        f"Synthetic graph: {nodes:,} nodes, {rels:,} relationships ({size.interventions:,} interventions, "
-        f"{size.agencies:,} agencies). {ROUNDS} timed rounds per query after one warm-up round.",
-        "",
-        f"- service start-up (embedded store, migrations): {start_up:.1f} s",
-        f"- loading the graph in one transaction: {load_seconds:.1f} s "
-        f"({(nodes + rels) / load_seconds:,.0f} records/s)",
-        "",
-        "| query | median ms | p95 ms |",
-        "|---|---:|---:|",
-        *(f"| {name} | {median:.1f} | {p95:.1f} |" for name, median, p95 in rows),
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _import_report(timing: ImportTiming) -> str:
-    return "\n".join(
-        [
-            "",
-            "## Bulk import",
-            "",
-            f"POST /imports of a {timing.megabytes:.1f} MB JSON file of {timing.records:,} records "
-            "(nodes and relationships, all checked, then written in one transaction with a change-log entry each):",
-            "",
-            f"- first import: {timing.first_seconds:.1f} s ({timing.records / timing.first_seconds:,.0f} records/s)",
-            f"- the same file again (checks everything, writes nothing): {timing.repeat_seconds:.1f} s "
-            f"({timing.records / timing.repeat_seconds:,.0f} records/s)",
-            "",
-        ]
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            shapes = [s for s in SHAPES if not ONLY or s.key in ONLY]
+            runnable = [
+                s for s in shapes if await _check_equal(s, client, driver, embedded.database)
+            ]
+            await driver.close()
+            for shape in runnable:
+                for concurrency in CONCURRENCY:
+                    case = Case(shape, concurrency)
+                    for number in range(ROUNDS):
+                        pair = []
+                        for side in ("raw", "service") if number % 2 == 0 else ("service", "raw"):
+                            pair.append(
+                                await _round(
+                                    side, shape, concurrency, embedded, service.pid, port, client
+                                )
+                            )
+                        raw, served = sorted(pair, key=lambda r: r.side)
+                        case.rounds.append((raw, served))
+                        print(  # noqa: T201 - progress on the console
+                            f"{shape.key} c={concurrency} round {number + 1}: raw {raw.rps:.0f} rps, "
+                            f"service {served.rps:.0f} rps ({served.rps / raw.rps:.2f}x, "
+                            f"{served.failures} failed), "
+                            f"service p50 {served.percentile(0.5):.1f} ms p95 {served.percentile(0.95):.1f} ms",
+                            flush=True,
+                        )
+                    cases.append(case)
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
+        await embedded.stop()
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {load_before[0]:.1f} at the start and {os.getloadavg()[0]:.1f} at the end"
+    )
+    write_report(
+        cases=cases,
+        graph=graph,
+        machine=machine,
+        service_dir=SERVICE_DIR,
+        commit=_commit(SERVICE_DIR),
+        settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up",
+        when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 

@@ -15,10 +15,10 @@ from strawberry.types.execution import ExecutionContext
 
 from schema.bookmarks import WriteBookmark
 from schema.changes import ChangeQuery
+from schema.documents import DEFAULT_CACHE_SIZE, DocumentCache, prepared_extension
 from schema.errors import MASKED_MESSAGE, should_mask
 from schema.evidence_queries import EvidenceQuery
 from schema.graph_queries import GraphQuery
-from schema.limits import QueryLimits
 from schema.mutations import WriteMutation
 from schema.query import ReadQuery
 from schema.search import SearchQuery
@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 
 class _Schema(strawberry.Schema):
+    # Parsed, validated and analysed documents (schema/documents.py), shared by requests.
+    documents: DocumentCache
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -58,17 +61,20 @@ QUERY_PARTS: Final[tuple[type, ...]] = (
 MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 
-def build_schema() -> strawberry.Schema:
-    return _Schema(
+def build_schema(document_cache_size: int = DEFAULT_CACHE_SIZE) -> strawberry.Schema:
+    documents = DocumentCache(document_cache_size)
+    schema = _Schema(
         query=merge_types("Query", QUERY_PARTS),
         mutation=merge_types("Mutation", MUTATION_PARTS),
         config=StrawberryConfig(default_resolver=_read),
         extensions=[
-            QueryLimits,
+            prepared_extension(documents),
             WriteBookmark,
             lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
         ],
     )
+    schema.documents = documents
+    return schema
 
 
 def export_sdl(path: Path = SDL_PATH) -> None:

@@ -22,6 +22,8 @@ _DESCRIPTION = (
 _AND = "Every one of these filters holds too."
 _OR = "At least one of these filters holds too (an empty list: none can)."
 _NOT = "This filter does not hold."
+_IDS = "Only these ids (several nodes in one request and one statement)."
+
 
 
 @strawberry.input(description=_DESCRIPTION)
@@ -33,6 +35,7 @@ class InterventionFilter:
         default=None, name="OR", description=_OR
     )
     not_: InterventionFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     kind_in: list[InterventionKind] | None = None
     level_of_need_in: list[LevelOfNeed] | None = None
     name_contains: str | None = strawberry.field(
@@ -53,6 +56,7 @@ class AgencyFilter:
     and_: list[AgencyFilter] | None = strawberry.field(default=None, name="AND", description=_AND)
     or_: list[AgencyFilter] | None = strawberry.field(default=None, name="OR", description=_OR)
     not_: AgencyFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     sector_in: list[Sector] | None = None
     area_type_in: list[AreaType] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
@@ -67,6 +71,7 @@ class StudyFilter:
     and_: list[StudyFilter] | None = strawberry.field(default=None, name="AND", description=_AND)
     or_: list[StudyFilter] | None = strawberry.field(default=None, name="OR", description=_OR)
     not_: StudyFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     design_in: list[StudyDesign] | None = None
     design_rating_in: list[DesignRating] | None = None
     status_in: list[StudyStatus] | None = None
@@ -84,6 +89,7 @@ class OutcomeFilter:
     and_: list[OutcomeFilter] | None = strawberry.field(default=None, name="AND", description=_AND)
     or_: list[OutcomeFilter] | None = strawberry.field(default=None, name="OR", description=_OR)
     not_: OutcomeFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
+    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=_IDS)
     domain_in: list[OutcomeDomain] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
     part_of: strawberry.ID | None = strawberry.field(

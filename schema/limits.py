@@ -3,22 +3,27 @@
 Depth, aliases and directives are validation rules; the token limit stops the parser
 early; the cost limit needs the request's variables (page sizes) and runs just before
 execution. Each refusal names the setting and its value, with
-``extensions.code = "LIMIT_EXCEEDED"``. Field suggestions ("Did you mean ...?") would let
-anonymous callers map the schema with typos, so they are removed for them
-(introspection, which tells the same, has its own switch).
+``extensions.code = "LIMIT_EXCEEDED"``.
+
+Everything that depends on the document alone is worked out once per document (the
+cache in schema/documents.py keeps it): the rule classes are built once per set of
+limits, and the cost of an operation is kept as a small polynomial in its page-size
+variables, so pricing a request with its variables is a few multiplications. Fragments
+count wherever they are spread: aliases, directives, depth and cost alike.
 """
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
     ASTValidationRule,
     DirectiveNode,
     DocumentNode,
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -30,21 +35,46 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     VariableNode,
     get_named_type,
+    value_from_ast_untyped,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
 
 from service.settings import Settings
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
-_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
-# graphql-core's parser stops with this syntax error at the token limit.
-_TOO_MANY_TOKENS = re.compile(r"Document contains more than \d+ tokens")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The settings the limits read; hashable, so rules and analyses can be shared."""
+
+    max_query_depth: int
+    max_aliases: int
+    max_directives: int
+    max_query_cost: int
+    max_tokens: int
+    default_page_size: int
+    assumed_fan_out: int
+    introspection: bool
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            max_query_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_directives=settings.max_directives,
+            max_query_cost=settings.max_query_cost,
+            max_tokens=settings.max_tokens,
+            default_page_size=settings.default_page_size,
+            assumed_fan_out=settings.assumed_fan_out,
+            introspection=settings.introspection,
+        )
 
 
 def limit_error(message: str, *, setting: str, value: int) -> GraphQLError:
@@ -53,9 +83,20 @@ def limit_error(message: str, *, setting: str, value: int) -> GraphQLError:
     )
 
 
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
 def query_depth(document: DocumentNode, operation: OperationDefinitionNode) -> int:
     """Fields nested below the root, through fragments; introspection is not counted."""
     fragments = _fragments(document)
+    known: dict[str, int] = {}
+
+    def fragment_depth(name: str, seen: frozenset[str]) -> int:
+        if name not in known:
+            fragment = fragments.get(name)
+            known[name] = depth(fragment.selection_set, seen | {name}) if fragment else 0
+        return known[name]
 
     def depth(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
         deepest = 0
@@ -67,118 +108,175 @@ def query_depth(document: DocumentNode, operation: OperationDefinitionNode) -> i
             elif isinstance(node, InlineFragmentNode):
                 deepest = max(deepest, depth(node.selection_set, seen))
             elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-                fragment = fragments.get(node.name.value)
-                if fragment:
-                    deepest = max(deepest, depth(fragment.selection_set, seen | {node.name.value}))
+                deepest = max(deepest, fragment_depth(node.name.value, seen))
         return deepest
 
     return depth(operation.selection_set, frozenset())
 
 
-def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
-    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def _nodes(document: DocumentNode, kind: type[Any]) -> Iterator[Any]:
-    """Every node of ``kind`` in the document, walked without recursion."""
-    stack: list[Any] = [document]
+def _nodes(root: Node) -> Iterator[Any]:
+    """Every node below ``root`` (itself included), walked without recursion."""
+    stack: list[Any] = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, kind):
-            yield node
+        yield node
         for key in node.keys:
             value = getattr(node, key, None)
             if isinstance(value, tuple | list):
-                stack.extend(item for item in value if hasattr(item, "keys"))
-            elif hasattr(value, "keys") and not isinstance(value, str | dict):
+                stack.extend(item for item in value if isinstance(item, Node))
+            elif isinstance(value, Node):
                 stack.append(value)
 
 
-def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """The limit rules for these settings, as graphql-core validation rule classes."""
+def alias_and_directive_counts(
+    document: DocumentNode, operation: OperationDefinitionNode
+) -> tuple[int, int]:
+    """Aliases and directives of one operation, each fragment counted once per spread."""
+    fragments = _fragments(document)
+    known: dict[str, tuple[int, int]] = {}
+
+    def counts(root: Node, seen: frozenset[str]) -> tuple[int, int]:
+        aliases = directives = 0
+        for node in _nodes(root):
+            if isinstance(node, FieldNode) and node.alias:
+                aliases += 1
+            elif isinstance(node, DirectiveNode):
+                directives += 1
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                if name in seen or name not in fragments:
+                    continue  # a cycle or an unknown fragment: validation reports those
+                if name not in known:
+                    known[name] = counts(fragments[name], seen | {name})
+                aliases += known[name][0]
+                directives += known[name][1]
+        return aliases, directives
+
+    return counts(operation, frozenset())
+
+
+@lru_cache(maxsize=32)
+def validation_rules(limits: Limits) -> tuple[type[ASTValidationRule], ...]:
+    """The limit rules for these limits, as graphql-core validation rule classes.
+
+    Built once per set of limits: new classes on every request would make every
+    validation unique, and nothing keyed on the rules could be reused.
+    """
 
     class DepthLimit(ASTValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
             found = query_depth(self.context.document, node)
-            if found > settings.max_query_depth:
+            if found > limits.max_query_depth:
                 self.report_error(
                     limit_error(
-                        f"Query depth {found} exceeds MAX_QUERY_DEPTH = {settings.max_query_depth}.",
+                        f"Query depth {found} exceeds MAX_QUERY_DEPTH = {limits.max_query_depth}.",
                         setting="MAX_QUERY_DEPTH",
-                        value=settings.max_query_depth,
+                        value=limits.max_query_depth,
                     )
                 )
 
     class CountLimits(ASTValidationRule):
-        """Aliases and directives, counted over the whole document once."""
+        """Aliases and directives of each operation, fragments counted per spread."""
 
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             document = context.document
-            aliases = sum(1 for field in _nodes(document, FieldNode) if field.alias)
-            if aliases > settings.max_aliases:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            found = [alias_and_directive_counts(document, o) for o in operations] or [(0, 0)]
+            aliases = max(count for count, _ in found)
+            directives = max(count for _, count in found)
+            if aliases > limits.max_aliases:
                 self.report_error(
                     limit_error(
-                        f"{aliases} aliases exceed MAX_ALIASES = {settings.max_aliases}.",
+                        f"{aliases} aliases exceed MAX_ALIASES = {limits.max_aliases}.",
                         setting="MAX_ALIASES",
-                        value=settings.max_aliases,
+                        value=limits.max_aliases,
                     )
                 )
-            directives = sum(1 for _ in _nodes(document, DirectiveNode))
-            if directives > settings.max_directives:
+            if directives > limits.max_directives:
                 self.report_error(
                     limit_error(
-                        f"{directives} directives exceed MAX_DIRECTIVES = {settings.max_directives}.",
+                        f"{directives} directives exceed MAX_DIRECTIVES = {limits.max_directives}.",
                         setting="MAX_DIRECTIVES",
-                        value=settings.max_directives,
+                        value=limits.max_directives,
                     )
                 )
 
-    rules: list[type[ASTValidationRule]] = [DepthLimit, CountLimits]
-    if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
+    rules: tuple[type[ASTValidationRule], ...] = (DepthLimit, CountLimits)
+    if not limits.introspection:
+        rules += (NoSchemaIntrospectionCustomRule,)
     return rules
 
 
-def query_cost(
+# A page size taken from a variable: its name and the operation's default for it.
+PageVariable = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """An operation's cost as a sum of terms: coefficient x the page-size variables.
+
+    Roughly how many values the answer holds: each field counts once per row it is
+    resolved for. A connection multiplies what is below it by its page size (``first``,
+    or DEFAULT_PAGE_SIZE); any other list by ASSUMED_FAN_OUT, the rows assumed per
+    relationship. So ``first: 100`` with two nested lists below costs about 100 x 5 x 5
+    per selected field. Literal page sizes are folded into the coefficients.
+    """
+
+    terms: tuple[tuple[int, tuple[PageVariable, ...]], ...]
+    default_page_size: int
+
+    def cost(self, variables: Mapping[str, Any]) -> int:
+        total = 0
+        for coefficient, page_variables in self.terms:
+            for name, default in page_variables:
+                # As execution does: a variable left out takes the operation's default.
+                coefficient *= self._page_size(variables.get(name, default))
+            total += coefficient
+        return total
+
+    def _page_size(self, value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        return self.default_page_size
+
+
+Terms = Counter[tuple[PageVariable, ...]]
+
+
+def cost_model(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
-    variables: Mapping[str, Any],
-    settings: Settings,
-) -> int:
-    """Roughly how many values the answer holds: what one statement has to produce.
-
-    Each field counts once per row it is resolved for. A connection multiplies what is
-    below it by its page size (``first``, or DEFAULT_PAGE_SIZE); any other list by
-    ASSUMED_FAN_OUT, the rows assumed per relationship. So ``first: 100`` with two
-    nested lists below costs about 100 x 5 x 5 per selected field.
-    """
+    limits: Limits,
+) -> CostModel:
+    """The cost polynomial of ``operation``; fragments are priced once and scaled per spread."""
     fragments = _fragments(document)
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        if definition.default_value
+        else None
+        for definition in operation.variable_definitions or ()
+    }
+    known: dict[str, Terms] = {}
 
-    def page_size(field: FieldNode) -> int:
+    def page_size(field: FieldNode) -> int | PageVariable:
         for argument in field.arguments or ():
             if argument.name.value != "first":
                 continue
-            value: Any = None
-            if isinstance(argument.value, IntValueNode):
-                value = int(argument.value.value)
-            elif isinstance(argument.value, VariableNode):
-                value = variables.get(argument.value.name.value)
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                return value
-        return settings.default_page_size
+            if isinstance(argument.value, IntValueNode) and int(argument.value.value) > 0:
+                return int(argument.value.value)
+            if isinstance(argument.value, VariableNode):
+                name = argument.value.name.value
+                return (name, defaults.get(name))
+        return limits.default_page_size
 
-    def cost(
-        selection_set: SelectionSetNode | None,
-        parent: Any,
-        rows: int,
-        seen: frozenset[str],
-    ) -> int:
-        total = 0
+    def terms(selection_set: SelectionSetNode | None, parent: Any, seen: frozenset[str]) -> Terms:
+        """The cost of a selection set for one row of ``parent``."""
+        found: Terms = Counter()
         for node in selection_set.selections if selection_set else ():
             if isinstance(node, FieldNode):
-                total += rows
+                found[()] += 1
                 name = node.name.value
                 if name.startswith("__") or not isinstance(
                     parent, GraphQLObjectType | GraphQLInterfaceType
@@ -187,27 +285,46 @@ def query_cost(
                 definition = parent.fields.get(name)
                 if definition is None or node.selection_set is None:
                     continue
-                child_rows = rows
+                below = terms(node.selection_set, get_named_type(definition.type), seen)
                 if "first" in definition.args:
-                    child_rows = rows * page_size(node)
+                    size = page_size(node)
+                    if isinstance(size, int):
+                        _add(found, below, factor=size)
+                    else:
+                        _add(found, below, variable=size)
                 elif _is_list(definition.type) and not parent.name.endswith("Connection"):
-                    child_rows = rows * settings.assumed_fan_out
-                total += cost(node.selection_set, get_named_type(definition.type), child_rows, seen)
+                    _add(found, below, factor=limits.assumed_fan_out)
+                else:
+                    _add(found, below)
             elif isinstance(node, InlineFragmentNode):
                 condition = node.type_condition
                 child_parent = schema.get_type(condition.name.value) if condition else parent
-                total += cost(node.selection_set, child_parent, rows, seen)
+                _add(found, terms(node.selection_set, child_parent, seen))
             elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-                fragment = fragments.get(node.name.value)
-                if fragment:
+                name = node.name.value
+                fragment = fragments.get(name)
+                if fragment is None:
+                    continue
+                if name not in known:
                     fragment_type = schema.get_type(fragment.type_condition.name.value)
-                    total += cost(
-                        fragment.selection_set, fragment_type, rows, seen | {node.name.value}
-                    )
-        return total
+                    known[name] = terms(fragment.selection_set, fragment_type, seen | {name})
+                _add(found, known[name])
+        return found
 
     root = schema.get_root_type(operation.operation)
-    return cost(operation.selection_set, root, 1, frozenset())
+    found = terms(operation.selection_set, root, frozenset())
+    return CostModel(
+        terms=tuple((coefficient, key) for key, coefficient in found.items()),
+        default_page_size=limits.default_page_size,
+    )
+
+
+def _add(
+    into: Terms, terms: Terms, *, factor: int = 1, variable: PageVariable | None = None
+) -> None:
+    for key, coefficient in terms.items():
+        scaled = tuple(sorted((*key, variable), key=repr)) if variable is not None else key
+        into[scaled] += coefficient * factor
 
 
 def _is_list(type_: Any) -> bool:
@@ -216,58 +333,10 @@ def _is_list(type_: Any) -> bool:
     return isinstance(type_, GraphQLList)
 
 
-class QueryLimits(SchemaExtension):
-    """Applies the limits in the request context's settings to each operation."""
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context.context
-        settings: Settings = context.settings
-        self.execution_context.parse_options["max_tokens"] = settings.max_tokens
-        self.execution_context.validation_rules = (
-            *self.execution_context.validation_rules,
-            *validation_rules(settings),
-        )
-        yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        for index, error in enumerate(result.errors):
-            if _TOO_MANY_TOKENS.search(error.message):
-                result.errors[index] = limit_error(
-                    f"The document has more than MAX_TOKENS = {settings.max_tokens} tokens.",
-                    setting="MAX_TOKENS",
-                    value=settings.max_tokens,
-                )
-            elif not context.authenticated:
-                error.message = _SUGGESTION.sub("", error.message)
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        settings: Settings = context.context.settings
-        document = context.graphql_document
-        operation = _operation(document, context.operation_name) if document else None
-        if document is not None and operation is not None:
-            found = query_cost(
-                context.schema._schema, document, operation, context.variables or {}, settings
-            )
-            if found > settings.max_query_cost:
-                # A result set here replaces execution: nothing is resolved, no Cypher runs.
-                context.result = ExecutionResult(
-                    data=None,
-                    errors=[
-                        limit_error(
-                            f"Query cost {found} exceeds MAX_QUERY_COST = {settings.max_query_cost} "
-                            f"(page sizes x {settings.assumed_fan_out} rows assumed per nested list).",
-                            setting="MAX_QUERY_COST",
-                            value=settings.max_query_cost,
-                        )
-                    ],
-                )
-        yield
-
-
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name and o.name.value == name), None)
+def cost_error(found: int, limits: Limits) -> GraphQLError:
+    return limit_error(
+        f"Query cost {found} exceeds MAX_QUERY_COST = {limits.max_query_cost} "
+        f"(page sizes x {limits.assumed_fan_out} rows assumed per nested list).",
+        setting="MAX_QUERY_COST",
+        value=limits.max_query_cost,
+    )

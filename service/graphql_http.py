@@ -22,6 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
+import orjson
 import strawberry
 from fastapi import APIRouter, Request, Response
 from graphql import GraphQLError
@@ -30,6 +31,10 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema.compiled import compiled_operation
+from schema.compiled import run as compiled_run
+from schema.documents import DocumentCache
+from schema.limits import Limits
 from service.auth.principal import CHALLENGE
 from service.graphql_request import (
     GRAPHQL_RESPONSE_JSON,
@@ -40,6 +45,7 @@ from service.graphql_request import (
     parse_params,
     read_payload,
 )
+from service.persisted_queries import PersistedQueries, read_allow_list
 from service.rate_limit import RateLimiter
 from service.routes.graphiql import graphiql_page
 from service.settings import Settings
@@ -61,8 +67,13 @@ def graphql_router(
 ) -> APIRouter:
     """A router with GET and POST /graphql executing ``schema``."""
     router = APIRouter()
+    persisted = PersistedQueries(
+        size=settings.apq_cache_size,
+        allow_list=read_allow_list(settings.allowed_operations_file)
+        if settings.allowed_operations_file
+        else None,
+    )
 
-    @router.api_route("/graphql", methods=["GET", "POST"], include_in_schema=False)
     async def graphql(request: Request) -> Response:
         # Who is calling comes first: clients are rate-limited by their identity,
         # anonymous callers and bad credentials by address.
@@ -88,12 +99,20 @@ def graphql_router(
         elif refused is not None:
             response = _error_response(refused, negotiate(request.headers.get("accept")) or JSON)
         else:
-            response = await _answer(request, schema, settings, context)
+            response = await _answer(request, schema, settings, context, persisted)
             # After a write: the bookmark that reads at least this state (Neo4j-Bookmark).
             headers.update(await context.response_headers())
         response.headers.update(headers)
         return response
 
+    async def graphql_route(request: Request) -> Response:
+        if request.method == "HEAD":  # Starlette adds HEAD to any GET route
+            return Response(status_code=405, headers={"Allow": "GET, POST"})
+        return await graphql(request)
+
+    # A plain Starlette route: the endpoint reads the request itself, so FastAPI's
+    # per-request dependency solving would only add CPU.
+    router.add_route("/graphql", graphql_route, methods=["GET", "POST"], include_in_schema=False)
     return router
 
 
@@ -102,6 +121,7 @@ async def _answer(
     schema: strawberry.Schema,
     settings: Settings,
     context: Any,
+    persisted: PersistedQueries,
 ) -> Response:
     accept = request.headers.get("accept")
     if request.method == "GET" and "query" not in request.query_params and _wants_html(accept):
@@ -125,12 +145,20 @@ async def _answer(
                 )
             if not payload:
                 raise RequestError(400, "An empty batch holds no request.")
-            bodies = [
-                (await _execute(request, schema, context, parse_params(item), media_type))[1]
-                for item in payload
-            ]
+            bodies = []
+            for item in payload:
+                try:
+                    params = parse_params(item)
+                    bodies.append(
+                        (await _execute(request, schema, context, params, persisted, media_type))[1]
+                    )
+                except RequestError as error:
+                    if error.status_for_json != 200:
+                        raise
+                    bodies.append(_error_body(error))
             return _json_response(bodies, 200, media_type)
-        status, body = await _execute(request, schema, context, parse_params(payload), media_type)
+        params = parse_params(payload)
+        status, body = await _execute(request, schema, context, params, persisted, media_type)
     except RequestError as error:
         return _error_response(error, media_type or JSON)
     headers = {503: {"Retry-After": str(STORE_RETRY_AFTER_SECONDS)}, 401: CHALLENGE}.get(status)
@@ -142,8 +170,13 @@ async def _execute(
     schema: strawberry.Schema,
     context: Any,
     params: GraphQLParams,
+    persisted: PersistedQueries,
     media_type: str,
 ) -> tuple[int, dict[str, Any]]:
+    query = persisted.document(params)
+    compiled = await _compiled_result(schema, context, query, params)
+    if compiled is not None:
+        return _status_and_body(compiled, media_type)
     allowed = (
         (OperationType.QUERY,)
         if request.method == "GET"
@@ -151,7 +184,7 @@ async def _execute(
     )
     try:
         result = await schema.execute(
-            params.query,
+            query,
             variable_values=params.variables,
             context_value=context,
             operation_name=params.operation_name,
@@ -168,6 +201,22 @@ async def _execute(
     except MissingQueryError:
         raise RequestError(400, "The query parameter is empty.") from None
     return _status_and_body(result, media_type)
+
+
+async def _compiled_result(
+    schema: strawberry.Schema, context: Any, query: str, params: GraphQLParams
+) -> ExecutionResult | None:
+    """The compiled path's answer for a document seen before, or None (schema/compiled.py)."""
+    documents: DocumentCache | None = getattr(schema, "documents", None)
+    entry = documents.peek(Limits.of(context.settings), query) if documents else None
+    if entry is None:
+        return None
+    operation = compiled_operation(schema._schema, entry, params.operation_name)
+    if operation is None:
+        return None
+    return await compiled_run(
+        schema._schema, entry, operation, variables=params.variables, context=context
+    )
 
 
 def _status_and_body(result: ExecutionResult, media_type: str) -> tuple[int, dict[str, Any]]:
@@ -211,18 +260,23 @@ def _client_key(request: Request, principal: Any) -> str:
     return f"ip:{request.client.host if request.client else 'unknown'}"
 
 
+def _error_body(error: RequestError) -> dict[str, Any]:
+    return {"errors": [{"message": str(error), "extensions": error.extensions}]}
+
+
 def _error_response(error: RequestError, media_type: str) -> Response:
-    body = {"errors": [{"message": str(error), "extensions": error.extensions}]}
-    return _json_response(body, error.status, media_type, error.headers)
+    status = error.status_for_json if media_type == JSON else error.status
+    return _json_response(_error_body(error), status, media_type, error.headers)
 
 
 def _json_response(
     body: Any, status: int, media_type: str, headers: dict[str, str] | None = None
 ) -> Response:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     try:
-        content = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate that slipped through: escape it
+        content = orjson.dumps(body)
+    except (orjson.JSONEncodeError, TypeError):
+        # A lone surrogate that slipped through, or an integer past 64 bits: the
+        # standard encoder escapes the one and writes the other.
         content = json.dumps(body, separators=(",", ":")).encode("ascii")
     return Response(
         content, status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+import orjson
 from fastapi import Request
 
 from service.settings import Settings
@@ -28,17 +29,27 @@ class RequestError(Exception):
     """The HTTP request is not a GraphQL request this endpoint can run."""
 
     def __init__(
-        self, status: int, message: str, *, headers: dict[str, str] | None = None, **extensions: Any
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        status_for_json: int | None = None,
+        **extensions: Any,
     ) -> None:
         super().__init__(message)
         self.status = status
+        # A refusal that is a well-formed GraphQL response: application/json answers it
+        # with this status (200), as GraphQL-over-HTTP asks for legacy clients.
+        self.status_for_json = status_for_json or status
         self.headers = headers or {}
         self.extensions = {"code": "BAD_REQUEST", **extensions}
 
 
 @dataclass(frozen=True)
 class GraphQLParams:
-    query: str
+    # None when the client sends a persisted query's hash instead (service/persisted_queries.py).
+    query: str | None
     operation_name: str | None
     variables: dict[str, Any] | None
     extensions: dict[str, Any] | None
@@ -58,13 +69,20 @@ async def read_payload(request: Request, settings: Settings) -> Any:
     if not body.strip():
         raise RequestError(400, "The request body is empty.")
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        payload = _slow_loads(body)  # the standard parser says what exactly is wrong
+    _check_json(payload, check_strings=_MAYBE_SURROGATE.search(body) is not None)
+    return payload
+
+
+def _slow_loads(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise RequestError(400, "The request body is not valid UTF-8.") from None
     except (ValueError, RecursionError):
         raise RequestError(400, "The request body is not valid JSON.") from None
-    _check_json(payload, check_strings=_MAYBE_SURROGATE.search(body) is not None)
-    return payload
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -120,7 +138,7 @@ def parse_params(payload: Any) -> GraphQLParams:
     if not isinstance(payload, dict):
         raise RequestError(400, "The request must be a JSON object.")
     query = payload.get("query")
-    if not isinstance(query, str):
+    if query is not None and not isinstance(query, str):
         raise RequestError(400, "The query parameter must be a string.")
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):

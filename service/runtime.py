@@ -91,7 +91,9 @@ class Runtime:
             store=store,
             embedded=embedded,
             settings=settings,
-            authenticator=Authenticator(store, jwt_verifier),
+            authenticator=Authenticator(
+                store, jwt_verifier, api_key_cache_seconds=settings.api_key_cache_seconds
+            ),
         )
         try:
             await runtime._prepare()

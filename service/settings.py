@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     auth_jwt_algorithms: str = "RS256,ES256"
     auth_jwt_agency_claim: str = "agency_id"
     auth_jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # How long an API key's record is reused before it is read again: a revoked key is
+    # refused at most this many seconds later. 0 reads it on every request.
+    api_key_cache_seconds: float = Field(default=30.0, ge=0, le=300)
 
     # Bulk import.
     import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
@@ -88,6 +91,12 @@ class Settings(BaseSettings):
     assumed_fan_out: int = Field(default=5, ge=1)
     max_body_bytes: int = Field(default=100_000, ge=1)
     introspection: bool = True
+    # Parsed and validated documents kept per process (schema/documents.py).
+    document_cache_size: int = Field(default=1000, ge=1)
+    # Documents registered by automatic persisted queries, per process.
+    apq_cache_size: int = Field(default=1000, ge=1)
+    # An Apollo persisted-query manifest: when set, only the operations in it run.
+    allowed_operations_file: Path | None = None
     # Requests per window and client (per IP address for anonymous callers); 0 turns off.
     rate_limit_requests: int = Field(default=300, ge=0)
     rate_limit_window: float = Field(default=60.0, gt=0)

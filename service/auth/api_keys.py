@@ -4,6 +4,11 @@ A key reads ``egk_<key id>_<secret>``. Only a SHA-256 hash of the secret is stor
 (the secret is 32 random bytes, so a slow password hash adds nothing), in an
 ``(:ApiClient)`` node outside the evidence model. The key is shown once, at issue, and
 never logged.
+
+Reading a key's record costs a Cypher statement, so ``ApiKeys`` keeps each record it
+read for API_KEY_CACHE_SECONDS (30 s by default): a revoked key is refused at most that
+long after ``keys revoke``, by every process. The secret is checked against the stored
+hash on every request, cached or not.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -94,11 +102,56 @@ async def list_keys(store: Store) -> list[dict[str, Any]]:
 
 async def verify_key(store: Store, token: str) -> Principal:
     """The key's client, or AuthenticationFailed for a malformed, unknown or revoked key."""
-    body = token[len(PREFIX) :]
-    key_id, _, secret = body.partition("_")
-    if not key_id or not secret:
-        raise AuthenticationFailed("the API key is malformed")
-    rows = await store.read(_FIND, {"id": key_id})
+    return await ApiKeys(store, cache_seconds=0).verify(token)
+
+
+class ApiKeys:
+    """Verifies API keys, keeping the records it reads for ``cache_seconds``.
+
+    Only keys that exist are kept (at most ``max_entries``, the oldest dropped first),
+    so made-up key ids cannot fill the memory.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        cache_seconds: float,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._seconds = cache_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._records: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+
+    async def verify(self, token: str) -> Principal:
+        body = token[len(PREFIX) :]
+        key_id, _, secret = body.partition("_")
+        if not key_id or not secret:
+            raise AuthenticationFailed("the API key is malformed")
+        return _principal(await self._record(key_id), secret)
+
+    async def _record(self, key_id: str) -> dict[str, Any] | None:
+        now = self._clock()
+        cached = self._records.get(key_id)
+        if cached is not None and now - cached[0] < self._seconds:
+            return cached[1]
+        rows = await self._store.read(_FIND, {"id": key_id})
+        if not rows:
+            self._records.pop(key_id, None)
+            return None
+        if self._seconds > 0:
+            self._records[key_id] = (now, rows[0])
+            self._records.move_to_end(key_id)
+            while len(self._records) > self._max_entries:
+                self._records.popitem(last=False)
+        return rows[0]
+
+
+def _principal(record: dict[str, Any] | None, secret: str) -> Principal:
+    rows = [record] if record is not None else []
     # Compare even when the key is unknown, so timing does not tell which ids exist.
     stored = rows[0]["hash"] if rows else "0" * 64
     if not hmac.compare_digest(stored, _hash(secret)) or not rows:

@@ -1,0 +1,252 @@
+"""Compiled operations: a cached query document turned into plan calls and result shapers.
+
+For a query whose root fields are all lookups by id or connections (the fields whose
+query plan already returns the selection's exact shape), the compiled path calls the
+same plans the resolvers call, with the same selection and arguments, and shapes their
+maps straight into the response (schema/result_shapes.py). Everything else, and any
+request the compiled path cannot answer exactly (variables that do not coerce, a cost
+over the limit, a value the shaper refuses, an unexpected exception), is answered by
+the general executor: ``run`` then returns None. Tests compare the two paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from strawberry.types.execution import ExecutionResult
+
+from schema.documents import PreparedDocument
+from schema.errors import expected_errors
+from schema.result_shapes import (
+    NotCompilable,
+    Output,
+    collect_fields,
+    compile_output,
+    shape,
+)
+from service.plans import listing, lookup
+from service.plans.selection import Selection
+from service.plans.shapes import snake_case
+
+# Root fields whose plans return the selection's exact shape: (plan, label).
+ROOT_PLANS: Final[dict[str, tuple[str, str]]] = {
+    "intervention": ("node", "Intervention"),
+    "agency": ("node", "Agency"),
+    "study": ("node", "Study"),
+    "outcome": ("node", "Outcome"),
+    "finding": ("node", "Finding"),
+    "rating": ("node", "Rating"),
+    "interventions": ("connection", "Intervention"),
+    "agencies": ("connection", "Agency"),
+    "studies": ("connection", "Study"),
+    "outcomes": ("connection", "Outcome"),
+}
+
+
+@dataclass(frozen=True)
+class _RootField:
+    key: str
+    node: FieldNode
+    definition: GraphQLField
+    plan: str
+    label: str
+    selection: Selection
+    output: Output
+
+
+@dataclass(frozen=True)
+class CompiledOperation:
+    operation: OperationDefinitionNode
+    fields: tuple[_RootField, ...]
+
+
+def compiled_operation(
+    schema: GraphQLSchema, entry: PreparedDocument, name: str | None
+) -> CompiledOperation | None:
+    """The compiled form of a valid document's operation, or None where it has none."""
+    if name in entry.compiled:
+        result: CompiledOperation | None = entry.compiled[name]
+        return result
+    compiled = None
+    operation = entry.operation(name)
+    if operation is not None and not entry.errors:
+        try:
+            compiled = _compile(schema, entry, operation)
+        except NotCompilable:
+            compiled = None
+    entry.compiled[name] = compiled
+    return compiled
+
+
+def _compile(
+    schema: GraphQLSchema, entry: PreparedDocument, operation: OperationDefinitionNode
+) -> CompiledOperation:
+    if operation.operation != OperationType.QUERY or operation.directives:
+        raise NotCompilable("not a plain query")
+    fragments = {
+        d.name.value: d for d in entry.document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    root = schema.query_type
+    assert root is not None
+    top = FieldNode(name=NameNode(value=""), selection_set=operation.selection_set)
+    fields = []
+    for key, nodes in collect_fields(schema, fragments, root, [top]).items():
+        name = nodes[0].name.value
+        if name not in ROOT_PLANS or len(nodes) != 1:
+            raise NotCompilable(f"root field {name}")
+        plan, label = ROOT_PLANS[name]
+        definition = root.fields[name]
+        fields.append(
+            _RootField(
+                key=key,
+                node=nodes[0],
+                definition=definition,
+                plan=plan,
+                label=label,
+                selection=_selection(schema, fragments, definition, nodes),
+                output=compile_output(schema, fragments, definition.type, nodes),
+            )
+        )
+    return CompiledOperation(operation=operation, fields=tuple(fields))
+
+
+def _selection(
+    schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    definition: GraphQLField,
+    nodes: list[FieldNode],
+) -> Selection:
+    """What schema/selection.py builds from resolve info: fields by Python name, merged."""
+    type_ = get_named_type(definition.type)
+    if not isinstance(type_, GraphQLObjectType):
+        raise NotCompilable(f"abstract type {type_}")
+    merged: dict[str, list[FieldNode]] = {}
+    for field_nodes in collect_fields(schema, fragments, type_, nodes).values():
+        merged.setdefault(snake_case(field_nodes[0].name.value), []).extend(field_nodes)
+    fields = {}
+    for python_name, field_nodes in merged.items():
+        child = type_.fields.get(field_nodes[0].name.value)
+        has_children = any(node.selection_set for node in field_nodes)
+        fields[python_name] = (
+            _selection(schema, fragments, child, field_nodes)
+            if child and has_children
+            else Selection()
+        )
+    return Selection(fields)
+
+
+async def run(
+    schema: GraphQLSchema,
+    entry: PreparedDocument,
+    compiled: CompiledOperation,
+    *,
+    variables: dict[str, Any] | None,
+    context: Any,
+) -> ExecutionResult | None:
+    """The result of ``compiled`` for this request, or None for the general executor."""
+    coerced = get_variable_values(
+        schema, compiled.operation.variable_definitions or (), variables or {}
+    )
+    if isinstance(coerced, list):
+        return None
+    model = entry.cost_model(
+        schema, compiled.operation.name.value if compiled.operation.name else None
+    )
+    if model is None or model.cost(variables or {}) > entry.limits.max_query_cost:
+        return None
+    outcomes = await asyncio.gather(
+        *(_resolve(field, coerced, context) for field in compiled.fields),
+        return_exceptions=True,
+    )
+    data: dict[str, Any] | None = {}
+    errors: list[GraphQLError] = []
+    for field, outcome in zip(compiled.fields, outcomes, strict=True):
+        if isinstance(outcome, GraphQLError):
+            errors.append(
+                GraphQLError(
+                    outcome.message, [field.node], path=[field.key], extensions=outcome.extensions
+                )
+            )
+            if isinstance(field.definition.type, GraphQLNonNull):
+                data = None
+            elif data is not None:
+                data[field.key] = None
+        elif isinstance(outcome, BaseException):
+            # A value the shaper refused (Mismatch) or a bug: the general executor answers,
+            # with its own error paths, and masks what should be masked.
+            return None
+        elif data is not None:
+            data[field.key] = outcome
+    return ExecutionResult(data=data, errors=errors or None)
+
+
+async def _resolve(field: _RootField, variables: VariableValues, context: Any) -> Any:
+    arguments = get_argument_values(field.definition, field.node, variables)
+    store = context.store
+    with expected_errors():
+        if field.plan == "node":
+            found = await lookup.node_by_id(
+                store, label=field.label, node_id=arguments["id"], selection=field.selection
+            )
+        else:
+            settings = context.settings
+            first = arguments.get("first")
+            request = listing.PageRequest(
+                first=settings.default_page_size if first is None else first,
+                after=arguments.get("after"),
+                sort=_plain(arguments["sort"]),
+                direction=_plain(arguments["direction"]),
+                filters=_filters(arguments.get("filter")),
+            )
+            found = await listing.connection(
+                store,
+                label=field.label,
+                request=request,
+                selection=field.selection,
+                max_page_size=settings.max_page_size,
+            )
+    return shape(field.output, found)
+
+
+# The filter's logic fields, by their GraphQL names, as the general path passes them on.
+_LOGIC_FIELDS = {"AND": "and_", "OR": "or_", "NOT": "not_"}
+
+
+def _filters(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Coerced filter input as the query plans take it: snake_case names, nested AND/OR/NOT."""
+    values: dict[str, Any] = {}
+    for name, value in (raw or {}).items():
+        key = _LOGIC_FIELDS.get(name)
+        if key is None:
+            values[snake_case(name)] = _plain(value)
+        elif value is None:
+            values[key] = None
+        elif key == "not_":
+            values[key] = _filters(value)
+        else:
+            values[key] = [_filters(sub) for sub in value]
+    return values
+
+
+def _plain(value: Any) -> Any:
+    """Enum members (argument defaults) by their value, as the resolvers pass them on."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return getattr(value, "value", value)
