@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -14,12 +13,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from schema.build import build_schema
 from schema.context import Context
 from service import import_routes
-from service.auth.principal import CHALLENGE, AuthenticationFailed, Scope
+from service.auth.authenticate import reader
 from service.graphql_http import graphql_router
 from service.graphql_request import RequestError
+from service.http_problems import Problem
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
+from service.problem_handlers import add_problem_handlers
 from service.rate_limit import RateLimiter
+from service.request_boundary import RequestBoundary
 from service.routes import explorer, exports
 from service.runtime import Runtime
 from service.settings import Settings
@@ -55,29 +57,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
 
     async def context(request: Request) -> Context:
-        """The caller and the store; bad credentials (or closed reads) end the request here."""
-        runtime = request.app.state.runtime
+        """The caller and the store; bad credentials (or closed reads) end the request here,
+        in GraphQL's error shape."""
         try:
-            principal = await runtime.authenticator.authenticate(
-                request.headers.get("authorization")
-            )
-        except AuthenticationFailed as failure:
+            principal = await reader(request)
+        except Problem as problem:
             raise RequestError(
-                401, str(failure), code="UNAUTHENTICATED", headers=CHALLENGE
+                problem.status, problem.detail, code=problem.code, headers=problem.headers
             ) from None
-        if settings.require_auth_for_reads:
-            if principal is None:
-                raise RequestError(
-                    401,
-                    "This service requires a bearer token.",
-                    code="UNAUTHENTICATED",
-                    headers=CHALLENGE,
-                )
-            if not principal.allows(Scope.READ):
-                raise RequestError(
-                    403, f"This client lacks the {Scope.READ.value} scope.", code="FORBIDDEN"
-                )
-        return Context(store=runtime.store, settings=settings, principal=principal)
+        return Context(
+            store=request.app.state.runtime.store, settings=settings, principal=principal
+        )
 
     limiter = (
         RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)
@@ -94,16 +84,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(explorer.router)
 
-    @app.middleware("http")
-    async def count_requests(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = _route_label(request.url.path)
-        metrics.http_requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.http_duration.labels(route).observe(time.perf_counter() - started)
-        return response
+    def observe(method: str, path: str, status: int, seconds: float) -> None:
+        route = _route_label(path)
+        metrics.http_requests.labels(method, route, str(status)).inc()
+        metrics.http_duration.labels(route).observe(seconds)
+
+    app.add_middleware(RequestBoundary, observe=observe)
+    add_problem_handlers(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     import_max_rejections: int = Field(default=1000, ge=1)
     import_timeout: float = Field(default=600.0, gt=0)
+    # Seconds a client may send no bytes of a request body (import uploads) before the
+    # request is refused with 408; uvicorn's own header and keep-alive timeouts below.
+    body_read_timeout: float = Field(default=30.0, gt=0)
+    header_read_timeout: float = Field(default=10.0, gt=0)
+    keep_alive_timeout: float = Field(default=5.0, gt=0)
 
     # Run mutations one at a time in this process. Unset: yes on the embedded store, whose
     # isolation cannot stop concurrent writers duplicating a relationship; no on Neo4j.

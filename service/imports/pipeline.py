@@ -30,6 +30,7 @@ from service.store import Store, Transaction
 from service.writes.changelog import Operation, link_entity_id, to_json
 from service.writes.nodes import NOT_FACTS
 from service.writes.outcome import Writer
+from service.writes.retry import write_merging
 
 BATCH: Final = 500
 Progress = Callable[[str, int, int], None]  # phase, done, total
@@ -146,7 +147,7 @@ async def run_import(
             progress("writing", done, total)
         return report
 
-    report = await store.write(work, timeout=timeout)
+    report = await write_merging(store, work, timeout=timeout)
     report.seconds = time.perf_counter() - started
     return report
 

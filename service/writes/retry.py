@@ -11,29 +11,55 @@ On the embedded store, concurrent transactions that MERGE the same relationship 
 both create it (docs/embedded-store.md, quirk 5), so the service passes its mutations
 through the store's write gate one at a time. On Neo4j there is no gate: the node locks
 the write layer takes serialise such writers in the database, across service replicas.
+The wait for the gate is part of the request's time: a write that cannot pass it within
+STORE_QUERY_TIMEOUT fails with StoreTimeout (503, like a store too slow to answer) rather
+than queueing without end behind a stalled store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Final, TypeVar
 
 from neo4j.exceptions import ConstraintError
 
-from service.store import Store, Transaction
+from service.store import Store, StoreTimeout, Transaction
 
 T = TypeVar("T")
 ATTEMPTS: Final = 5
 
 
-async def write_merging(store: Store, work: Callable[[Transaction], Awaitable[T]]) -> T:
+async def write_merging(
+    store: Store, work: Callable[[Transaction], Awaitable[T]], *, timeout: float | None = None
+) -> T:
+    """Run ``work`` through the gate, again after a lost uniqueness race; ``timeout``
+    replaces STORE_QUERY_TIMEOUT for the transaction (a bulk import)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            if store.write_gate is None:
-                return await store.write(work)
-            async with store.write_gate:
-                return await store.write(work)
+            async with _through_gate(store, timeout or store.query_timeout):
+                return await store.write(work, timeout=timeout)
         except ConstraintError:
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+@asynccontextmanager
+async def _through_gate(store: Store, wait: float) -> AsyncIterator[None]:
+    gate = store.write_gate
+    if gate is None:
+        yield
+        return
+    try:
+        async with asyncio.timeout(wait):
+            await gate.acquire()
+    except TimeoutError:
+        raise StoreTimeout(
+            f"earlier writes held the store for over {wait:g} s; nothing was written"
+        ) from None
+    try:
+        yield
+    finally:
+        gate.release()
