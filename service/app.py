@@ -29,7 +29,7 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 _ROUTES = frozenset(
-    {"/graphql", "/healthz", "/readyz", "/metrics", "/imports", "/exports", "/explore"}
+    {"/graphql", "/healthz", "/livez", "/readyz", "/metrics", "/imports", "/exports", "/explore"}
 )
 
 
@@ -93,9 +93,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_problem_handlers(app)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
+    @app.get("/livez")
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness: 200 while the service is up and can recover by itself (a store that
+        is down, or an embedded store being restarted, is not-ready, not dead); 503 once
+        it cannot, so its supervisor restarts it."""
+        runtime = request.app.state.runtime
+        if not runtime.live:
+            return JSONResponse({"status": runtime.problem or "not alive"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:

@@ -33,6 +33,7 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from service.auth.principal import CHALLENGE
+from service.disconnect import ClientGone, unless_disconnected
 from service.graphql_request import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -42,7 +43,7 @@ from service.graphql_request import (
     parse_params,
     read_payload,
 )
-from service.rate_limit import RateLimiter
+from service.rate_limit import Quota, RateLimiter
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 # nothing else could read no data at all.
 STORE_FAILURE_CODES: Final = frozenset({"STORE_UNAVAILABLE", "STORE_TIMEOUT"})
 STORE_RETRY_AFTER_SECONDS: Final = 5
+# Logged (never seen) when the client left before its answer: nginx's code for it.
+CLIENT_CLOSED_REQUEST: Final = 499
 
 
 def graphql_router(
@@ -77,19 +80,20 @@ def graphql_router(
         quota = limiter.hit(_client_key(request, principal)) if limiter else None
         headers = quota.headers() if quota else {}
         if quota and not quota.allowed:
-            response = _error_response(
-                RequestError(
-                    429,
-                    f"Too many requests: at most {quota.limit} per {quota.window_seconds} s "
-                    "(RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW).",
-                    code="RATE_LIMITED",
-                ),
-                JSON,
-            )
+            response = _rate_limited(quota)
         elif refused is not None:
             response = _error_response(refused, negotiate(request.headers.get("accept")) or JSON)
         else:
-            response = await _answer(request, schema, settings, context)
+
+            def charge(units: int) -> Response | None:
+                nonlocal headers
+                if limiter is None or units <= 0:
+                    return None
+                more = limiter.hit(_client_key(request, principal), cost=units)
+                headers = more.headers()
+                return None if more.allowed else _rate_limited(more)
+
+            response = await _answer(request, schema, settings, context, charge)
         response.headers.update(headers)
         return response
 
@@ -101,7 +105,10 @@ async def _answer(
     schema: strawberry.Schema,
     settings: Settings,
     context: Any,
+    charge: Callable[[int], Response | None] | None,
 ) -> Response:
+    """Read and run the request; ``charge`` takes the rate-limit units a batch costs beyond
+    the one already counted (a refusal when they are not left)."""
     accept = request.headers.get("accept")
     if request.method == "GET" and "query" not in request.query_params and _wants_html(accept):
         return HTMLResponse(get_graphql_ide_html("graphiql"))
@@ -114,16 +121,36 @@ async def _answer(
             )
         payload = await read_payload(request, settings)
         if isinstance(payload, list):
-            if len(payload) > settings.max_batch_size:
-                raise RequestError(
-                    400,
-                    f"A batch of {len(payload)} requests exceeds MAX_BATCH_SIZE = {settings.max_batch_size}.",
-                    code="LIMIT_EXCEEDED",
-                    limit="MAX_BATCH_SIZE",
-                    value=settings.max_batch_size,
-                )
-            if not payload:
-                raise RequestError(400, "An empty batch holds no request.")
+            _check_batch(payload, settings)
+            if charge is not None and (refusal := charge(len(payload) - 1)) is not None:
+                return refusal
+        return await unless_disconnected(
+            request, _run(request, schema, context, payload, media_type)
+        )
+    except RequestError as error:
+        return _error_response(error, media_type or JSON)
+    except ClientGone:
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
+def _check_batch(payload: list[Any], settings: Settings) -> None:
+    if len(payload) > settings.max_batch_size:
+        raise RequestError(
+            400,
+            f"A batch of {len(payload)} requests exceeds MAX_BATCH_SIZE = {settings.max_batch_size}.",
+            code="LIMIT_EXCEEDED",
+            limit="MAX_BATCH_SIZE",
+            value=settings.max_batch_size,
+        )
+    if not payload:
+        raise RequestError(400, "An empty batch holds no request.")
+
+
+async def _run(
+    request: Request, schema: strawberry.Schema, context: Any, payload: Any, media_type: str
+) -> Response:
+    try:
+        if isinstance(payload, list):
             bodies = [
                 (await _execute(request, schema, context, parse_params(item), media_type))[1]
                 for item in payload
@@ -131,7 +158,7 @@ async def _answer(
             return _json_response(bodies, 200, media_type)
         status, body = await _execute(request, schema, context, parse_params(payload), media_type)
     except RequestError as error:
-        return _error_response(error, media_type or JSON)
+        return _error_response(error, media_type)
     headers = {503: {"Retry-After": str(STORE_RETRY_AFTER_SECONDS)}, 401: CHALLENGE}.get(status)
     return _json_response(body, status, media_type, headers)
 
@@ -206,6 +233,18 @@ def _client_key(request: Request, principal: Any) -> str:
     if principal is not None:
         return f"client:{principal.client_id}"
     return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def _rate_limited(quota: Quota) -> Response:
+    return _error_response(
+        RequestError(
+            429,
+            f"Too many requests: at most {quota.limit} operations per {quota.window_seconds} s "
+            "(RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW; a batch counts each operation).",
+            code="RATE_LIMITED",
+        ),
+        JSON,
+    )
 
 
 def _error_response(error: RequestError, media_type: str) -> Response:

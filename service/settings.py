@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     embedded_password: str = "evidence-graph-local"
     embedded_database: str = "evidence"
     embedded_start_timeout: float = Field(default=90.0, gt=0)
+    # Tries to start the embedded store again after its process died, before the service
+    # reports itself not alive (GET /healthz 503) for its own supervisor to restart it.
+    embedded_restart_attempts: int = Field(default=5, ge=1)
 
     # Driver timeouts: a missing database should fail fast rather than hang a request.
     store_connect_timeout: float = Field(default=3.0, gt=0)

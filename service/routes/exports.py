@@ -15,7 +15,7 @@ from service.auth.principal import Principal
 from service.exports.cytoscape import cytoscape_json
 from service.exports.graph_files import gexf, graphml
 from service.exports.neo4j_import import neo4j_import_zip
-from service.exports.source import GraphSource, Subgraph, WholeGraph
+from service.exports.source import EdgeGroup, GraphSource, Item, Subgraph, WholeGraph
 from service.http_problems import Problem
 from service.model import LABELS, RELATIONSHIP_TYPES
 from service.plans import subgraph as subgraph_plan
@@ -83,20 +83,41 @@ async def export(
             stem = "evidence-graph"
     except BadQueryInput as error:
         raise Problem(400, str(error), code="BAD_USER_INPUT", argument=error.argument) from None
+    answered = _Answered(source)
     return StreamingResponse(
-        await _started(writer(source)),
+        await _started(writer(answered), answered),
         media_type=media_type,
         headers={"content-disposition": f'attachment; filename="{stem}.{extension}"'},
     )
 
 
-async def _started(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """``chunks`` with its first non-empty chunk already produced (errors before it are
-    raised here, while an error answer can still be sent)."""
+class _Answered:
+    """The source, noting when the store has first answered it."""
+
+    def __init__(self, source: GraphSource) -> None:
+        self._source = source
+        self.answered = False
+
+    async def nodes(self) -> AsyncIterator[tuple[str, list[Item]]]:
+        async for batch in self._source.nodes():
+            self.answered = True
+            yield batch
+        self.answered = True
+
+    async def edges(self) -> AsyncIterator[tuple[EdgeGroup, list[Item]]]:
+        async for batch in self._source.edges():
+            self.answered = True
+            yield batch
+        self.answered = True
+
+
+async def _started(chunks: AsyncIterator[bytes], source: _Answered) -> AsyncIterator[bytes]:
+    """``chunks`` with what it produces before the store first answers already produced:
+    an error up to then is raised here, while an error answer can still be sent."""
     head: list[bytes] = []
     async for chunk in chunks:
         head.append(chunk)
-        if chunk:
+        if source.answered:
             break
 
     async def whole() -> AsyncIterator[bytes]:
