@@ -49,16 +49,15 @@ class EmbeddedStore:
     async def stop(self, timeout: float = 30.0) -> None:
         """Stop the store cleanly; kill it only if it ignores the request."""
         unregister(self.data_dir, self._process.pid)
-        if self._process.poll() is not None:
-            return
-        self._process.terminate()
-        deadline = time.monotonic() + timeout
-        while self._process.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
         if self._process.poll() is None:
-            logger.warning("embedded store did not stop within %.0f s; killing it", timeout)
-            self._process.kill()
-            self._process.wait()
+            self._process.terminate()
+            deadline = time.monotonic() + timeout
+            while self._process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            if self._process.poll() is None:
+                logger.warning("embedded store did not stop within %.0f s; killing it", timeout)
+                self._process.kill()
+                self._process.wait()
         if self._process.stdin:
             self._process.stdin.close()
 

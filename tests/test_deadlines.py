@@ -128,7 +128,7 @@ async def test_a_graphql_request_whose_client_left_is_cancelled(
 
     monkeypatch.setattr(store, "read", stalled_read)
     body = b'{"query": "{ intervention(id: \\"mash\\") { name } }"}'
-    reader, writer = await asyncio.open_connection("127.0.0.1", live)
+    _reader, writer = await asyncio.open_connection("127.0.0.1", live)
     writer.write(
         b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body

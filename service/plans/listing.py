@@ -6,6 +6,7 @@ follows), and, only when selected, the total count and whether rows precede the 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -100,7 +101,13 @@ def connection_statement(
     label: str, request: PageRequest, cursor: Cursor | None, selection: Selection
 ) -> tuple[str, dict[str, Any]]:
     """The Cypher and parameters that answer one connection field."""
-    filters = {k: v for k, v in (request.filters or {}).items() if v is not None}
+    # Stored text is NFC-normalised (service/validation.py), so filter text is too: "José"
+    # typed with a combining accent finds the stored name.
+    filters = {
+        k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
+        for k, v in (request.filters or {}).items()
+        if v is not None
+    }
     unknown = set(filters) - set(FILTERS[label])
     if unknown:
         raise BadQueryInput(f"unknown filter {sorted(unknown)[0]!r}", argument="filter")
