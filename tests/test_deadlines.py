@@ -24,7 +24,9 @@ RESPONSE_JSON = {"accept": "application/graphql-response+json"}
 
 
 def _mutation(n: int) -> str:
-    return f'mutation {{ delete(kind: INTERVENTION, id: "gate-{n}") {{ deleted errors {{ code }} }} }}'
+    return (
+        f'mutation {{ delete(kind: INTERVENTION, id: "gate-{n}") {{ deleted errors {{ code }} }} }}'
+    )
 
 
 async def test_writes_queued_behind_a_stalled_gate_time_out_together(

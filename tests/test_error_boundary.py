@@ -30,7 +30,9 @@ from tests.conftest import WriteClient, settings_for
 from tests.fault_proxy import FaultProxy
 
 QUERY = '{ intervention(id: "mash") { name } }'
-MUTATION = 'mutation { delete(kind: INTERVENTION, id: "boundary-nothing") { deleted errors { code } } }'
+MUTATION = (
+    'mutation { delete(kind: INTERVENTION, id: "boundary-nothing") { deleted errors { code } } }'
+)
 RESPONSE_JSON = {"accept": "application/graphql-response+json"}
 IMPORT_BODY = json.dumps({"sources": {}, "nodes": []}).encode()
 
