@@ -59,8 +59,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
                 pass
             time.sleep(0.5)
         issued = subprocess.run(
-            [sys.executable, "-m", "service", "keys", "issue", "--name", "concurrent-loader"]
-            + ["--agency", "agency-eif", "--scope", "evidence:write"],
+            [
+                *(sys.executable, "-m", "service", "keys", "issue"),
+                *("--name", "concurrent-loader", "--agency", "agency-eif"),
+                *("--scope", "evidence:write"),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
