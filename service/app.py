@@ -17,6 +17,7 @@ from service.auth.authenticate import reader
 from service.graphql_http import graphql_router
 from service.graphql_request import RequestError
 from service.http_problems import Problem
+from service.logging_setup import redact_logger
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
 from service.problem_handlers import add_problem_handlers
@@ -90,6 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.http_duration.labels(route).observe(seconds)
 
     app.add_middleware(RequestBoundary, observe=observe)
+    # Run by uvicorn directly (with uvicorn's own log format), its request lines hold the
+    # URL as sent: keys put in it are redacted there too.
+    for name in ("uvicorn.access", "uvicorn.error"):
+        redact_logger(name)
     add_problem_handlers(app)
 
     @app.get("/healthz")

@@ -64,6 +64,32 @@ def current_client_id() -> str | None:
     return _client_id.get()
 
 
+class RedactingFilter(logging.Filter):
+    """Redacts a record's message in place, for loggers whose lines another formatter
+    writes (uvicorn's access log when uvicorn runs the app with its own log config)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # The arguments keep their shape: uvicorn's access formatter unpacks them.
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redacted(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: _redacted(arg) for key, arg in record.args.items()}
+        return True
+
+
+def _redacted(value: object) -> object:
+    return redact(value) if isinstance(value, str) else value
+
+
+def redact_logger(name: str) -> None:
+    """Redact every line of logger ``name``, whatever writes it out (idempotent)."""
+    target = logging.getLogger(name)
+    if not any(isinstance(f, RedactingFilter) for f in target.filters):
+        target.addFilter(RedactingFilter())
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {

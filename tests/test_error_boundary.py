@@ -269,3 +269,32 @@ async def test_an_export_that_fails_midway_is_cut_off_not_sent_complete(
                     async for chunk in response.aiter_bytes():
                         received.extend(chunk)
             assert received, "the nodes were sent before the failure"
+
+
+async def test_uvicorns_own_access_log_redacts_keys_in_urls(client: httpx.AsyncClient) -> None:
+    """Run by uvicorn directly, with uvicorn's own log configuration (as a container may),
+    the access log's request line has the key replaced."""
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    app = client._transport.app  # type: ignore[attr-defined]
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off"))
+    access = logging.getLogger("uvicorn.access")
+    collect = Collect()
+    access.addHandler(collect)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient() as http:
+            await http.get(f"http://127.0.0.1:{port}/healthz?api_key=egk_abc123_TOPSECRET&x=1")
+    finally:
+        server.should_exit = True
+        await task
+        access.removeHandler(collect)
+    [line] = [line for line in lines if "/healthz" in line]
+    assert "TOPSECRET" not in line and "api_key=[REDACTED]" in line
