@@ -33,9 +33,11 @@ _SECRETS: Final = (
         rf"\g<1>{REDACTED}",
     ),
 )
-# Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged.
+# Attributes every LogRecord has (and uvicorn's terminal colouring of its message);
+# anything else was passed with ``extra=`` and is logged.
 _STANDARD: Final = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
+    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()
+    | {"message", "asctime", "color_message"}
 )
 
 
