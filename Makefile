@@ -69,6 +69,7 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.changefeed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules web/node_modules $(dir $(VENDOR)) test-artifacts

@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
+from schema.bookmarks import WriteBookmark
 from schema.changes import ChangeQuery
 from schema.errors import MASKED_MESSAGE, should_mask
 from schema.evidence_queries import EvidenceQuery
@@ -57,6 +58,7 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(default_resolver=_read),
         extensions=[
             QueryLimits,
+            WriteBookmark,
             lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
         ],
     )

@@ -18,6 +18,10 @@ from service.plans import changes as changes_plan
 @strawberry.type(description="One write: kept for ever, so corrections never erase history.")
 class Change:
     id: strawberry.ID
+    position: int = strawberry.field(
+        description="The entry's place in commit order: 1, 2, 3... with no entry ever "
+        "committed behind one already numbered. The feed is ordered by it."
+    )
     at: dt.datetime
     client: str = strawberry.field(description="The client that wrote it.")
     agency: str | None = strawberry.field(description="The agency the client belongs to.")
@@ -31,12 +35,18 @@ class Change:
     before: JSON | None
     after: JSON | None
     source: str | None
+    request_key: str | None = strawberry.field(
+        description="The Idempotency-Key of the request that made the change (or the key the "
+        "service gave a request without one): the entries of one request share it."
+    )
 
 
 @strawberry.type
 class ChangeQuery:
     @strawberry.field(
-        description="The change log, oldest first. History is public like the facts it describes."
+        description="The change log in commit order, as a feed: a consumer that saves the last "
+        "endCursor and asks again with after: sees every change exactly once, in commit order. "
+        "History is public like the facts it describes."
     )
     async def changes(
         self,

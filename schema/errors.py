@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from graphql import GraphQLError
 
 from service.plans.errors import BadQueryInput
-from service.store import StoreTimeout, StoreUnavailable
+from service.store import CommitOutcomeUnknown, StoreTimeout, StoreUnavailable
+from service.writes.idempotency import KeyReused
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,15 @@ def expected_errors() -> Iterator[None]:
     except BadQueryInput as error:
         raise GraphQLError(
             str(error), extensions={"code": "BAD_USER_INPUT", "argument": error.argument}
+        ) from None
+    except KeyReused as error:
+        raise GraphQLError(str(error), extensions={"code": "IDEMPOTENCY_KEY_REUSED"}) from None
+    except CommitOutcomeUnknown as error:
+        logger.warning("write outcome unknown: %s", error)
+        raise GraphQLError(
+            "The database connection broke while the write was committing; it may have taken "
+            "effect. Resend it with the same Idempotency-Key to learn what it did.",
+            extensions={"code": "STORE_UNAVAILABLE"},
         ) from None
     except StoreUnavailable as error:
         logger.warning("store unavailable: %s", error)

@@ -7,6 +7,7 @@ several steps of one transaction, so a refusal at any step leaves nothing writte
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from strawberry.types import Info
@@ -22,6 +23,7 @@ from service.plans.projection import edge_map, node_map
 from service.plans.selection import Selection
 from service.plans.shapes import EDGE_SHAPES
 from service.store import Transaction
+from service.writes.idempotency import WriteKey
 from service.writes.links import link
 from service.writes.nodes import upsert_node
 from service.writes.outcome import ErrorCode, WriteProblem, Writer, WriteRefused
@@ -35,12 +37,26 @@ async def write_payload(
     info: ContextInfo, key: str, work: Callable[[Transaction, Writer], Awaitable[T]]
 ) -> dict[str, Any]:
     """Run ``work`` in one write transaction; payload {key: result, errors: [...]}."""
-    principal = info.context.principal
+    context = info.context
+    principal = context.principal
     assert principal is not None, "CanWrite lets no anonymous caller through"
-    writer = Writer.of(principal)
+    writer = Writer.of(principal, context.request_key)
+    # The n-th mutation of a request, and what it asks for: a resend with the same
+    # Idempotency-Key is answered from the first run, a different request refused.
+    write_key = WriteKey.of(
+        client=principal.client_id,
+        request_key=context.request_key,
+        ordinal=context.next_write_ordinal(),
+        request=[info.field_name, [asdict(field) for field in info.selected_fields]],
+    )
     try:
         with expected_errors():
-            result = await write_merging(info.context.store, lambda tx: work(tx, writer))
+            result = await write_merging(
+                context.store,
+                lambda tx: work(tx, writer),
+                key=write_key,
+                window=context.settings.idempotency_window,
+            )
     except WriteRefused as refused:
         return {key: None, "errors": [_error(p) for p in refused.problems]}
     return {key: result, "errors": []}

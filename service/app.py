@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -26,6 +27,13 @@ from service.request_boundary import RequestBoundary
 from service.routes import explorer, exports
 from service.runtime import Runtime
 from service.settings import Settings
+from service.write_headers import (
+    BOOKMARK,
+    IDEMPOTENCY_KEY,
+    BadHeader,
+    bookmarks_from,
+    idempotency_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +46,20 @@ def _route_label(path: str) -> str:
     """A bounded set of metric labels: the route's first path segment, or "other"."""
     first = "/" + path.strip("/").split("/", 1)[0]
     return first if first in _ROUTES else "other"
+
+
+def _write_scope(request: Request, runtime: Runtime) -> dict[str, Any]:
+    """The request's view of the store, seeded with the bookmarks the client sent back, and
+    the Idempotency-Key its writes run under (see service/write_headers.py)."""
+    try:
+        bookmarks = bookmarks_from(request.headers.get(BOOKMARK))
+        key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+    except BadHeader as error:
+        raise RequestError(400, str(error), code="BAD_REQUEST") from None
+    scope: dict[str, Any] = {"store": runtime.store.for_request(bookmarks)}
+    if key is not None:
+        scope["request_key"] = key
+    return scope
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 problem.status, problem.detail, code=problem.code, headers=problem.headers
             ) from None
         return Context(
-            store=request.app.state.runtime.store, settings=settings, principal=principal
+            principal=principal,
+            settings=settings,
+            **_write_scope(request, request.app.state.runtime),
         )
 
     limiter = (

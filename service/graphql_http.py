@@ -94,6 +94,8 @@ def graphql_router(
                 return None if more.allowed else _rate_limited(more)
 
             response = await _answer(request, schema, settings, context, charge)
+            # After a write: the bookmark that reads at least this state (Neo4j-Bookmark).
+            headers.update(await context.response_headers())
         response.headers.update(headers)
         return response
 
@@ -210,7 +212,9 @@ def _status_and_body(result: ExecutionResult, media_type: str) -> tuple[int, dic
     if media_type == GRAPHQL_RESPONSE_JSON and store_failed and nothing_read:
         return 503, body
     # A mutation refused for its credentials is an HTTP-level refusal, whatever the type.
-    for code, status in (("UNAUTHENTICATED", 401), ("FORBIDDEN", 403)):
+    # An Idempotency-Key reused for a different request: 422, as its IETF draft asks.
+    refusals = (("UNAUTHENTICATED", 401), ("FORBIDDEN", 403), ("IDEMPOTENCY_KEY_REUSED", 422))
+    for code, status in refusals:
         if any(_code(error) == code for error in errors):
             body["data"] = result.data
             return status, body

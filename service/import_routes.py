@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +33,16 @@ from service.imports.readers import (
     MalformedFile,
     UnreadableFile,
 )
+from service.store import Store
+from service.write_headers import (
+    BOOKMARK,
+    IDEMPOTENCY_KEY,
+    BadHeader,
+    bookmark_token,
+    bookmarks_from,
+    idempotency_key,
+)
+from service.writes.idempotency import KeyReused, WriteKey, file_fingerprint
 from service.writes.outcome import Writer
 
 logger = logging.getLogger(__name__)
@@ -45,7 +56,6 @@ async def import_records(
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
     table: CsvTable | None = None,
 ) -> JSONResponse:
-    runtime = request.app.state.runtime
     settings = request.app.state.settings
     kind = format or ("csv" if "csv" in request.headers.get("content-type", "") else "json")
     if kind == "csv" and table is None:
@@ -64,13 +74,22 @@ async def import_records(
             else CsvImportFile(path, table or CsvTable.INTERVENTIONS)
         )
         try:
+            keyed = _keyed_write(request, principal.client_id, path, kind, table)
+        except BadHeader as error:
+            raise Problem(400, str(error), code="BAD_REQUEST") from None
+        store, request_key, write_key = keyed
+        try:
             report = await run_import(
-                runtime.store,
+                store,
                 source,
-                writer=Writer.of(principal),
+                writer=Writer.of(principal, request_key),
                 max_rejections=settings.import_max_rejections,
                 timeout=settings.import_timeout,
+                write_key=write_key,
+                idempotency_window=settings.idempotency_window,
             )
+        except KeyReused as error:
+            raise Problem(422, str(error), code="IDEMPOTENCY_KEY_REUSED") from None
         except MalformedFile as error:
             raise Problem(
                 422,
@@ -81,7 +100,30 @@ async def import_records(
         except UnreadableFile as error:
             raise Problem(400, str(error), code="BAD_USER_INPUT") from None
     logger.info("import by %s: %s, %d records", principal.client_id, report.status, report.records)
-    return JSONResponse(report.as_dict(), status_code=200 if report.status == "imported" else 422)
+    bookmarks = await store.bookmarks() if store.wrote else []
+    return JSONResponse(
+        report.as_dict(),
+        status_code=200 if report.status == "imported" else 422,
+        headers={BOOKMARK: bookmark_token(bookmarks)} if bookmarks else None,
+    )
+
+
+def _keyed_write(
+    request: Request, client: str, path: Path, kind: str, table: CsvTable | None
+) -> tuple[Store, str, WriteKey]:
+    """The request's view of the store (seeded with its Neo4j-Bookmark), and the key the
+    import runs under: the client's Idempotency-Key, or one made for this request."""
+    store = request.app.state.runtime.store.for_request(
+        bookmarks_from(request.headers.get(BOOKMARK))
+    )
+    request_key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY)) or str(uuid.uuid4())
+    write_key = WriteKey.of(
+        client=client,
+        request_key=request_key,
+        ordinal=1,
+        request_fingerprint=file_fingerprint(path, kind, table and table.value),
+    )
+    return store, request_key, write_key
 
 
 async def _spool(request: Request, path: Path, limit: int, idle_timeout: float) -> None:

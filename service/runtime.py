@@ -246,7 +246,11 @@ def _open_store(settings: Settings, embedded: EmbeddedStore | None, metrics: Met
         connect_timeout=settings.store_connect_timeout,
         acquire_timeout=settings.store_acquire_timeout,
         retry_time=settings.store_retry_time,
+        leader_retry_time=settings.store_leader_retry_time,
         query_timeout=settings.store_query_timeout,
+        max_connection_lifetime=settings.store_max_connection_lifetime,
+        max_connection_pool_size=settings.store_max_connection_pool_size,
+        liveness_check_timeout=settings.store_liveness_check_timeout,
     )
 
 

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     store_retry_time: float = Field(default=2.0, ge=0)
     # Transaction timeout, sent to the store and enforced by the service as well.
     store_query_timeout: float = Field(default=10.0, gt=0)
+    # Retry budget when a cluster member cannot take writes now (a leader switch).
+    store_leader_retry_time: float = Field(default=30.0, ge=0)
+    # Connection pool. Neo4j Aura closes connections idle for 60 minutes: connections are
+    # retired after 45, and one idle for over 5 minutes is checked before use.
+    store_max_connection_lifetime: float = Field(default=2700.0, gt=0)
+    store_max_connection_pool_size: int = Field(default=100, ge=1)
+    store_liveness_check_timeout: float | None = Field(default=300.0, ge=0)
+    # Seconds an idempotency key's first answer is kept for resends.
+    idempotency_window: float = Field(default=24 * 3600.0, gt=0)
 
     # Authentication. Writes always need a bearer token; reads only when this is true.
     require_auth_for_reads: bool = False

@@ -1,42 +1,67 @@
 """The store: one async Neo4j driver, transactions, deadlines, statement counting.
 
-Reads run in read transactions and writes in write transaction functions; both are
-retried on transient failures (a dropped connection, a leader switch)
-within ``retry_time``, so write functions must be idempotent. Schema statements run in
-auto-commit transactions and are never retried. Every call names the database and has a
-deadline: the transaction timeout is sent to the server, and the client gives up at the
-same time, so a store that stops answering cannot hang a request. Records come back as
-plain dicts with Python-native values.
+Reads run in read transactions and writes in write transaction functions. Failures are
+retried by kind, each kind within its own budget: a broken connection (STORE_RETRY_TIME),
+a cluster member that cannot take writes now (a leader switch, STORE_LEADER_RETRY_TIME),
+a conflict with concurrent writers (CONFLICT_RETRY_TIME). A write whose connection broke
+while the store was committing may have taken effect: it is run again only when its work
+first looks for its own committed result (``write(..., rerun_safe=True)``, see
+``service/writes/idempotency.py``); otherwise the caller gets ``CommitOutcomeUnknown``.
+Schema statements run in auto-commit transactions and are never retried. Every call
+names the database and has a deadline: the transaction timeout is sent to the server,
+and the client gives up at the same time, so a store that stops answering cannot hang a
+request. Records come back as plain dicts with Python-native values.
 
 Failures the caller can do nothing about but wait come out as ``StoreUnavailable`` (no
 connection) or ``StoreTimeout`` (the deadline passed); the schema layer reports both.
+
+Each HTTP request reads and writes through its own view of the store
+(``Store.for_request``), with a bookmark manager of its own seeded from the bookmarks
+the client sent back: a request then reads at least the state its client last wrote,
+whichever service replica and cluster member it reaches.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import copy
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase
-from neo4j.exceptions import (
-    DriverError,
-    Neo4jError,
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-)
-from neo4j.time import Date, DateTime, Duration, Time
+from neo4j.api import AsyncBookmarkManager, Bookmarks
+from neo4j.exceptions import DriverError, Neo4jError
 
 from service.metrics import Metrics
+from service.store_faults import (
+    CONFLICT_RETRY_TIME,
+    CommitOutcomeUnknown,
+    Deadline,
+    StoreTimeout,
+    StoreUnavailable,
+    commit_reply_lost,
+    driver_cause,
+    retry_budget,
+)
+from service.store_transaction import Row, Transaction, to_native
+
+__all__ = [
+    "CONFLICT_RETRY_TIME",
+    "CommitOutcomeUnknown",
+    "Row",
+    "Store",
+    "StoreTimeout",
+    "StoreUnavailable",
+    "Transaction",
+    "observe_statements",
+    "to_native",
+]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Row = dict[str, Any]
 
 # Called with the text of every statement sent, when set (tests capture them for the
 # Cypher linter); None costs one comparison per statement.
@@ -49,24 +74,18 @@ def observe_statements(observer: Callable[[str], None] | None) -> None:
     _statement_observer = observer
 
 
-class StoreUnavailable(Exception):
-    """The store cannot be reached (down, restarting, or the connection broke)."""
-
-
-class StoreTimeout(Exception):
-    """The store did not finish a statement within the transaction timeout."""
-
-
-# Driver errors that mean "no usable connection": worth telling the caller to retry later.
-_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError)
 _MODES = {neo4j.READ_ACCESS: "read", neo4j.WRITE_ACCESS: "write"}
 # Quick retries: a broken pooled connection is replaced at once; a store that is down
 # is given up on after STORE_RETRY_TIME.
 _FIRST_RETRY_DELAY = 0.05
 _MAX_RETRY_DELAY = 1.0
-# Retrying a write that lost a conflict with concurrent writers (seen with fifty
-# identical writes at once on the embedded store) may take several rounds.
-CONFLICT_RETRY_TIME = 30.0
+
+
+class _Counter:
+    """Statements sent, shared by a store and every per-request view of it."""
+
+    def __init__(self) -> None:
+        self.value = 0
 
 
 class Store:
@@ -80,6 +99,7 @@ class Store:
         metrics: Metrics,
         query_timeout: float = 10.0,
         retry_time: float = 2.0,
+        leader_retry_time: float = 30.0,
     ) -> None:
         self._driver = driver
         self.database = database
@@ -89,7 +109,31 @@ class Store:
         # both create the same relationship: mutations then run one at a time here.
         self.write_gate: asyncio.Lock | None = None
         self.retry_time = retry_time
-        self.statements_run = 0
+        self.leader_retry_time = leader_retry_time
+        self._counter = _Counter()
+        # The process-wide manager until ``for_request`` gives a view one of its own.
+        self._bookmarks: AsyncBookmarkManager = driver.execute_query_bookmark_manager
+        # Whether a write through this view committed (its response carries a bookmark).
+        self.wrote = False
+
+    @property
+    def statements_run(self) -> int:
+        return self._counter.value
+
+    def for_request(self, bookmarks: list[str] | None = None) -> Store:
+        """A view of this store for one request: same driver, counters and write gate,
+        and a bookmark manager of its own that starts from ``bookmarks``."""
+        view = copy.copy(self)
+        view._bookmarks = AsyncGraphDatabase.bookmark_manager(
+            initial_bookmarks=Bookmarks.from_raw_values(bookmarks or [])
+        )
+        view.wrote = False
+        return view
+
+    async def bookmarks(self) -> list[str]:
+        """The bookmarks this view holds: the state its reads wait for."""
+        held = await self._bookmarks.get_bookmarks()
+        return sorted(held)
 
     @classmethod
     def connect(
@@ -103,13 +147,20 @@ class Store:
         connect_timeout: float,
         acquire_timeout: float,
         retry_time: float = 2.0,
+        leader_retry_time: float = 30.0,
         query_timeout: float = 10.0,
+        max_connection_lifetime: float = 2700.0,
+        max_connection_pool_size: int = 100,
+        liveness_check_timeout: float | None = 300.0,
     ) -> Store:
         driver = AsyncGraphDatabase.driver(
             uri,
             auth=(user, password),
             connection_timeout=connect_timeout,
             connection_acquisition_timeout=acquire_timeout,
+            max_connection_lifetime=max_connection_lifetime,
+            max_connection_pool_size=max_connection_pool_size,
+            liveness_check_timeout=liveness_check_timeout,
         )
         return cls(
             driver,
@@ -117,6 +168,7 @@ class Store:
             metrics=metrics,
             query_timeout=query_timeout,
             retry_time=retry_time,
+            leader_retry_time=leader_retry_time,
         )
 
     async def verify(self) -> None:
@@ -137,21 +189,37 @@ class Store:
             result = await tx.run(query, dict(params or {}))
             return [to_native(record.data()) async for record in result]
 
-        return await self._transaction(neo4j.READ_ACCESS, work)
+        # A read has nothing to commit: running it again is always safe.
+        return await self._transaction(neo4j.READ_ACCESS, work, rerun_safe=True)
 
     async def write(
-        self, work: Callable[[Transaction], Awaitable[T]], *, timeout: float | None = None
+        self,
+        work: Callable[[Transaction], Awaitable[T]],
+        *,
+        timeout: float | None = None,
+        rerun_safe: bool = False,
     ) -> T:
-        """Run ``work`` in one write transaction; it may be run again whole after a
-        connection failure (even one after the commit), so it must be idempotent.
+        """Run ``work`` in one write transaction.
 
-        ``timeout`` replaces STORE_QUERY_TIMEOUT for long work such as a bulk import.
+        ``work`` is run again whole after a failure that rolled the transaction back (a
+        connection lost before the commit, a conflict, a leader switch). When the
+        connection is lost during the commit, the outcome is unknown: the work is run
+        again only if ``rerun_safe`` (it first looks for its own committed result), else
+        ``CommitOutcomeUnknown`` is raised. ``timeout`` replaces STORE_QUERY_TIMEOUT for
+        long work such as a bulk import.
         """
 
         async def unit(tx: neo4j.AsyncTransaction) -> T:
-            return await work(Transaction(tx, self))
+            wrapped = Transaction(tx, self._count)
+            outcome = await work(wrapped)
+            await wrapped.finish()
+            return outcome
 
-        return await self._transaction(neo4j.WRITE_ACCESS, unit, timeout=timeout)
+        outcome = await self._transaction(
+            neo4j.WRITE_ACCESS, unit, timeout=timeout, rerun_safe=rerun_safe
+        )
+        self.wrote = True
+        return outcome
 
     async def write_one(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
@@ -180,112 +248,76 @@ class Store:
         work: Callable[[neo4j.AsyncTransaction], Awaitable[T]],
         *,
         timeout: float | None = None,
+        rerun_safe: bool = False,
     ) -> T:
         """Run ``work`` in one transaction, retrying it on transient failures.
 
-        Each attempt has the full transaction timeout; attempts stop when the retry
-        budget (STORE_RETRY_TIME) is spent. A timeout is not retried: a slow statement
-        would only be slow again. (The driver's own retry loop waits a second before
-        the first retry and cannot tell a timeout from a dead store, hence this one.)
-        Conflicts between concurrent writers (transient errors from a live store) have a
-        budget of their own, CONFLICT_RETRY_TIME: under contention the loser's retry
-        must outlast the winners, which is not a sign of a dead store.
+        Each attempt has the full transaction timeout. A failure is retried within the
+        budget of its kind, counted from the first failure of that kind: a broken
+        connection STORE_RETRY_TIME (a store that is down is given up on quickly), a
+        leader switch STORE_LEADER_RETRY_TIME (an election takes seconds), a conflict
+        between concurrent writers CONFLICT_RETRY_TIME (under contention the loser's
+        retry must outlast the winners). A timeout is not retried: a slow statement
+        would only be slow again. (The driver's own retry loop waits a second before the
+        first retry and cannot tell these apart, hence this one.)
         """
         loop = asyncio.get_running_loop()
-        started = loop.time()
+        first_seen: dict[str, float] = {}
         seconds = timeout or self.query_timeout
         delay = _FIRST_RETRY_DELAY
         while True:
+            committing = committed = False
             try:
                 async with (
-                    _Deadline(seconds),
+                    Deadline(seconds),
                     self._driver.session(
                         database=self.database,
                         default_access_mode=access_mode,
-                        # Shared with execute_query: each call sees the writes before it.
-                        bookmark_manager=self._driver.execute_query_bookmark_manager,
+                        bookmark_manager=self._bookmarks,
                     ) as session,
                 ):
                     tx = await session.begin_transaction(timeout=seconds)
                     async with tx:
                         outcome = await work(tx)
+                        committing = True
                         await tx.commit()
+                        committed = True
                 return outcome
             except (StoreUnavailable, Neo4jError, DriverError) as error:
-                retryable = isinstance(error, StoreUnavailable) or error.is_retryable()
-                budget = (
-                    CONFLICT_RETRY_TIME if isinstance(error, TransientError) else self.retry_time
+                if committed:
+                    # The store confirmed the commit; only giving the connection back failed.
+                    logger.info("a connection failed after its transaction committed: %s", error)
+                    return outcome
+                cause = driver_cause(error)
+                if committing and commit_reply_lost(cause) and not rerun_safe:
+                    self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
+                    raise CommitOutcomeUnknown(
+                        "the connection broke while the store was committing; the write may "
+                        "or may not have taken effect"
+                    ) from error
+                kind, budget = retry_budget(
+                    cause,
+                    committing=committing,
+                    connection=self.retry_time,
+                    leader_switch=self.leader_retry_time,
                 )
-                if not retryable or loop.time() - started + delay > budget:
+                now = loop.time()
+                started = first_seen.setdefault(kind, now)
+                if budget is None or now - started + delay > budget:
                     self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
                     raise
-                logger.info("retrying a transaction in %.2f s after: %s", delay, error)
+                logger.info("retrying a transaction (%s) in %.2f s after: %s", kind, delay, error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
             except Exception:
                 self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
                 raise
 
-    def _deadline(self) -> _Deadline:
-        return _Deadline(self.query_timeout)
+    def _deadline(self) -> Deadline:
+        return Deadline(self.query_timeout)
 
     def _count(self, mode: str, query: str) -> None:
-        self.statements_run += 1
+        self._counter.value += 1
         self._metrics.cypher_statements.labels(mode).inc()
         if _statement_observer is not None:
             _statement_observer(query)
-
-
-class _Deadline:
-    """Give up after ``seconds`` and turn connection failures into the store's own errors.
-
-    The driver has no read timeout of its own: without this, a store that accepts a
-    connection and then stops answering would hold the request forever.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self._timeout = asyncio.timeout(seconds)
-        self._seconds = seconds
-
-    async def __aenter__(self) -> None:
-        await self._timeout.__aenter__()
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
-    ) -> bool:
-        try:
-            await self._timeout.__aexit__(kind, error, tb)
-        except TimeoutError:
-            raise StoreTimeout(
-                f"the store did not answer within {self._seconds:g} s (STORE_QUERY_TIMEOUT)"
-            ) from None
-        if isinstance(error, _UNAVAILABLE):
-            raise StoreUnavailable(" ".join(str(error).split()) or type(error).__name__) from error
-        return False
-
-
-class Transaction:
-    """A write transaction handed to a unit of work; counts each statement it runs."""
-
-    def __init__(self, tx: neo4j.AsyncTransaction, store: Store) -> None:
-        self._tx = tx
-        self._store = store
-
-    async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        self._store._count("write", query)
-        result = await self._tx.run(query, dict(params or {}))
-        return [to_native(record.data()) async for record in result]
-
-
-def to_native(value: Any) -> Any:
-    """Convert driver temporal types to the standard library's, recursively."""
-    if isinstance(value, dict):
-        return {key: to_native(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [to_native(item) for item in value]
-    if isinstance(value, Date | DateTime | Time):
-        native: dt.date | dt.datetime | dt.time = value.to_native()
-        return native
-    if isinstance(value, Duration):
-        return str(value)
-    return value

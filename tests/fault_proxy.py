@@ -1,11 +1,22 @@
 """A TCP proxy on 127.0.0.1 that sits between the service and the store and misbehaves
-on request: stops listening and drops every connection, delays what the store sends, or
-cuts a connection in the middle of a response."""
+on request: stops listening and drops every connection, delays what the store sends,
+cuts a connection in the middle of a response, or lets a COMMIT through to the store and
+drops the connection instead of passing on the store's reply (so the transaction is
+committed but the driver cannot know)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Final
+
+# A Bolt COMMIT message as the driver sends it: one chunk of two bytes (a struct of no
+# fields, signature 0x12), then the end-of-message marker.
+BOLT_COMMIT: Final = b"\x00\x02\xb0\x12\x00\x00"
+# BEGIN is a struct of one field (its extra map), signature 0x11; a read transaction's
+# map holds mode: "r" (PackStream: tiny string "mode", tiny string "r").
+BOLT_BEGIN: Final = b"\xb1\x11"
+READ_MODE: Final = b"\x84mode\x81r"
 
 
 class FaultProxy:
@@ -19,6 +30,12 @@ class FaultProxy:
         # Connections still to be cut halfway through the next chunk the store sends.
         self._cuts_armed = 0
         self.cuts = 0
+        # COMMIT replies still to be swallowed, and how many were.
+        self._commit_cuts_armed = 0
+        self.commit_cuts = 0
+        # What the service sent to the store, kept while ``record_sent`` is true.
+        self.record_sent = False
+        self.sent = bytearray()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
@@ -41,6 +58,11 @@ class FaultProxy:
     def cut_next_response(self, times: int = 1) -> None:
         self._cuts_armed = times
 
+    def cut_reply_to_commit(self, times: int = 1) -> None:
+        """Pass the next ``times`` COMMITs of write transactions to the store, then drop
+        each connection before the store's reply gets back."""
+        self._commit_cuts_armed = times
+
     async def _handle(
         self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter
     ) -> None:
@@ -50,10 +72,16 @@ class FaultProxy:
             client.transport.abort()
             return
         self._connections.update({client, store})
+        committing = asyncio.Event()
+        reading = asyncio.Event()  # set while the connection's transaction is a read
         try:
             await asyncio.gather(
-                self._pipe(client_reader, store, from_store=False),
-                self._pipe(store_reader, client, from_store=True),
+                self._pipe(
+                    client_reader, store, from_store=False, committing=committing, reading=reading
+                ),
+                self._pipe(
+                    store_reader, client, from_store=True, committing=committing, reading=reading
+                ),
             )
         finally:
             for writer in (client, store):
@@ -61,10 +89,32 @@ class FaultProxy:
                 writer.transport.abort()
 
     async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, from_store: bool
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        from_store: bool,
+        committing: asyncio.Event,
+        reading: asyncio.Event,
     ) -> None:
         with contextlib.suppress(ConnectionError, OSError):
             while chunk := await reader.read(65536):
+                if not from_store and self.record_sent:
+                    self.sent.extend(chunk)
+                if not from_store and BOLT_BEGIN in chunk:
+                    (reading.set if READ_MODE in chunk else reading.clear)()
+                if (
+                    not from_store
+                    and self._commit_cuts_armed
+                    and not reading.is_set()
+                    and BOLT_COMMIT in chunk
+                ):
+                    self._commit_cuts_armed -= 1
+                    committing.set()
+                if from_store and committing.is_set():
+                    # The store has the COMMIT; its reply never reaches the driver.
+                    self.commit_cuts += 1
+                    raise ConnectionResetError("commit reply cut by the fault proxy")
                 if from_store and self.delay:
                     await asyncio.sleep(self.delay)
                 if from_store and self._cuts_armed:

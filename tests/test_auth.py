@@ -22,7 +22,8 @@ AUDIENCE = "evidence-graph"
 CREATE = """mutation { upsertAgency(input: {id: "test-auth-agency", name: "Auth probe", sector: OTHER,
             source: "https://example.org"}) { agency { id recordedBy } errors { code } } }"""
 EVIDENCE = (
-    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration RETURN count(n) AS n"
+    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration"
+    " AND NOT n:WriteRequest AND NOT n:ChangeSequence RETURN count(n) AS n"
 )
 
 

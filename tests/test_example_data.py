@@ -15,7 +15,7 @@ from service.model import LABELS, RELATIONSHIP_TYPES
 from service.store import Store
 
 COUNT_ALL = """
-MATCH (n) WHERE NOT n:Migration
+MATCH (n) WHERE NOT n:Migration AND NOT n:Change AND NOT n:ChangeSequence AND NOT n:WriteRequest
 RETURN count(n) AS nodes, COUNT { MATCH ()-[r]->() } AS relationships
 """
 
@@ -38,6 +38,13 @@ async def test_loading_twice_changes_nothing(fresh_store: Store) -> None:
     stamps = await fresh_store.read(
         "MATCH (n:Intervention) RETURN n.id AS id, n.updatedAt AS at ORDER BY id"
     )
+    logged = await fresh_store.read(
+        "MATCH (c:Change {client: 'example-data'}) RETURN c.operation AS op, count(c) AS n"
+    )
+    assert {row["op"]: row["n"] for row in logged} == {
+        "CREATE": len(graph.nodes),
+        "LINK": len(graph.relationships),
+    }, "the example data is logged like any other write"
 
     assert await load_example_data_if_empty(fresh_store) is None, (
         "a database with data is left alone"

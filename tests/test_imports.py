@@ -19,7 +19,8 @@ from tests.conftest import WriteClient
 ROOT = Path(__file__).resolve().parent.parent
 CHANGES = "MATCH (c:Change) RETURN count(c) AS n"
 EVIDENCE = (
-    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration RETURN count(n) AS n"
+    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration"
+    " AND NOT n:WriteRequest AND NOT n:ChangeSequence RETURN count(n) AS n"
 )
 
 

@@ -96,7 +96,8 @@ async def test_unicode_is_normalised_so_two_spellings_are_one_name(writes: Write
 
 
 EVIDENCE_NODES = (
-    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration RETURN count(n) AS n"
+    "MATCH (n) WHERE NOT n:Change AND NOT n:ApiClient AND NOT n:Migration"
+    " AND NOT n:WriteRequest AND NOT n:ChangeSequence RETURN count(n) AS n"
 )
 
 
@@ -487,8 +488,8 @@ async def test_a_resend_after_a_timeout_makes_no_duplicate(
     """The first answer is lost after the commit (as on a network timeout); the resend is a no-op."""
     real_write = Store.write
 
-    async def commit_then_time_out(self: Store, work: Any) -> Any:
-        await real_write(self, work)
+    async def commit_then_time_out(self: Store, work: Any, **options: Any) -> Any:
+        await real_write(self, work, **options)
         raise TimeoutError("answer lost on the way back")
 
     payload = {"id": "test-timeout", "name": "Timeout", "kind": "SERVICE", "source": SOURCE}

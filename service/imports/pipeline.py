@@ -10,9 +10,10 @@ and logging only what changes: importing the same file again changes nothing.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from service.graph_file import (
@@ -25,22 +26,15 @@ from service.graph_file import (
     declared_node,
 )
 from service.imports.readers import ImportFile
+from service.imports.writing import Counts, write_nodes, write_relationships
 from service.model import LABELS
 from service.store import Store, Transaction
-from service.writes.changelog import Operation, link_entity_id, to_json
-from service.writes.nodes import NOT_FACTS
+from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
 from service.writes.outcome import Writer
-from service.writes.retry import write_merging
+from service.writes.retry import again_after_merge_conflicts, through_gate
 
 BATCH: Final = 500
 Progress = Callable[[str, int, int], None]  # phase, done, total
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 @dataclass
@@ -67,6 +61,21 @@ class ImportReport:
             "seconds": round(self.seconds, 3),
         }
 
+    @classmethod
+    def from_dict(cls, answer: dict[str, Any]) -> ImportReport:
+        """The report ``as_dict`` gave (an import's stored answer, replayed)."""
+        return cls(
+            status=answer["status"],
+            records=answer["records"],
+            nodes=Counts(**answer["nodes"]),
+            relationships=Counts(**answer["relationships"]),
+            rejected=[
+                RecordProblem(p["where"], p["field"] or "", p["reason"]) for p in answer["rejected"]
+            ],
+            rejected_total=answer["rejectedTotal"],
+            seconds=answer["seconds"],
+        )
+
 
 def _silent(phase: str, done: int, total: int) -> None:
     return None
@@ -79,10 +88,23 @@ async def run_import(
     writer: Writer,
     max_rejections: int,
     timeout: float,
+    write_key: WriteKey | None = None,
+    idempotency_window: float = DEFAULT_IDEMPOTENCY_WINDOW,
     progress: Progress = _silent,
 ) -> ImportReport:
-    """Check the whole file, then write it in one transaction of at most ``timeout`` s."""
+    """Check the whole file, then write it in one transaction of at most ``timeout`` s.
+
+    The write runs under ``write_key`` (see ``service/writes/idempotency.py``; without one, a
+    key of its own): when the reply to its commit is lost, the import is not run again
+    but answers what its committed write did.
+    """
     started = time.perf_counter()
+    if writer.request_key is None:
+        writer = replace(writer, request_key=str(uuid.uuid4()))
+    if write_key is None:
+        write_key = WriteKey.of(
+            client=writer.client, request_key=str(writer.request_key), ordinal=1, request=None
+        )
     problems = _Problems(max_rejections)
     sources = Sources.parse(source.sources(), problems.items)
     labels_of: dict[str, set[str]] = {}
@@ -138,16 +160,31 @@ async def run_import(
         report = ImportReport("imported", total)
         done = 0
         for batch in _batches(_valid_nodes(source, sources)):
-            await _write_nodes(tx, batch, writer, report.nodes)
+            await write_nodes(tx, batch, writer, report.nodes)
             done += len(batch)
             progress("writing", done, total)
         for batch in _batches(_valid_relationships(source, sources, labels_of)):
-            await _write_relationships(tx, batch, writer, report.relationships)
+            await write_relationships(tx, batch, writer, report.relationships)
             done += len(batch)
             progress("writing", done, total)
         return report
 
-    report = await write_merging(store, work, timeout=timeout)
+    run_key: WriteKey = write_key
+
+    async def once() -> ImportReport:
+        # Through the write gate as mutations are (waiting at most the import's timeout).
+        async with through_gate(store, timeout):
+            return await write_once(
+                store,
+                run_key,
+                work,
+                encode=ImportReport.as_dict,
+                decode=ImportReport.from_dict,
+                window=idempotency_window,
+                timeout=timeout,
+            )
+
+    report = await again_after_merge_conflicts(once)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -205,136 +242,3 @@ def _batches(records: Iterator[Any]) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
-
-
-_EXISTING_NODES: Final = (
-    "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, properties(n) AS p"
-)
-_MERGE_NODES: Final = """
-UNWIND $rows AS row
-MERGE (n:{label} {{id: row.id}})
-ON CREATE SET n.createdAt = datetime()
-SET n += row.set, n.source = row.source, n.recordedBy = $client, n.updatedAt = datetime()
-CREATE (:Change {{id: randomUUID(), at: datetime(), client: $client, agency: $agency, operation: row.operation,
-  entityType: '{label}', entityId: row.id, before: row.before, after: row.after, source: row.source}})
-"""
-_EXISTING_LINKS: Final = """
-UNWIND $rows AS row
-MATCH (a:{from_label} {{id: row.from}})-[r:{type}]->(b:{to_label} {{id: row.to}})
-RETURN row.from AS from, row.to AS to, properties(r) AS p
-"""
-_MERGE_LINKS: Final = """
-UNWIND $rows AS row
-MATCH (a:{from_label} {{id: row.from}})
-MATCH (b:{to_label} {{id: row.to}})
-MERGE (a)-[r:{type}]->(b)
-SET r += row.set, r.source = row.source, r.recordedBy = $client, r.recordedAt = datetime()
-CREATE (:Change {{id: randomUUID(), at: datetime(), client: $client, agency: $agency, operation: row.operation,
-  entityType: '{type}', entityId: row.entityId, before: row.before, after: row.after, source: row.source}})
-"""
-_LINK_BOOKKEEPING: Final = frozenset({"recordedAt", "recordedBy"})
-
-
-def _change(
-    before: dict[str, Any] | None,
-    values: dict[str, Any],
-    source: str,
-    bookkeeping: frozenset[str],
-    operations: tuple[Operation, Operation],
-) -> dict[str, Any] | None:
-    """The row to write, or None when the record is already in the graph as given.
-
-    Like the mutations, a record sets the properties it gives and leaves the others.
-    """
-    old = {
-        k: v for k, v in (before or {}).items() if k not in bookkeeping and not k.startswith("_")
-    }
-    new = {**old, **values, "source": source}
-    if before is not None and new == old:
-        return None
-    create, update = operations
-    return {
-        "set": values,
-        "source": source,
-        "operation": (create if before is None else update).value,
-        "before": None if before is None else to_json(old),
-        "after": to_json(new),
-    }
-
-
-async def _write_nodes(
-    tx: Transaction, batch: list[NodeRecord], writer: Writer, counts: Counts
-) -> None:
-    by_label: dict[str, list[NodeRecord]] = defaultdict(list)
-    for node in batch:
-        by_label[node.label].append(node)
-    for label, nodes in by_label.items():
-        existing = {
-            row["id"]: row["p"]
-            for row in await tx.run(
-                _EXISTING_NODES.format(label=label), {"ids": [n.id for n in nodes]}
-            )
-        }
-        rows = []
-        for node in nodes:
-            change = _change(
-                existing.get(node.id),
-                node.properties,
-                node.source,
-                NOT_FACTS,
-                (Operation.CREATE, Operation.UPDATE),
-            )
-            if change is None:
-                counts.unchanged += 1
-                continue
-            counts.created += node.id not in existing
-            counts.updated += node.id in existing
-            rows.append({"id": node.id, **change})
-        if rows:
-            await tx.run(
-                _MERGE_NODES.format(label=label),
-                {"rows": rows, "client": writer.client, "agency": writer.agency},
-            )
-
-
-async def _write_relationships(
-    tx: Transaction, batch: list[RelationshipRecord], writer: Writer, counts: Counts
-) -> None:
-    groups: dict[tuple[str, str, str], list[RelationshipRecord]] = defaultdict(list)
-    for rel in batch:
-        groups[(rel.type, rel.from_label, rel.to_label)].append(rel)
-    for (rel_type, from_label, to_label), rels in groups.items():
-        labels = {"type": rel_type, "from_label": from_label, "to_label": to_label}
-        ends = [{"from": r.from_id, "to": r.to_id} for r in rels]
-        existing = {
-            (row["from"], row["to"]): row["p"]
-            for row in await tx.run(_EXISTING_LINKS.format(**labels), {"rows": ends})
-        }
-        rows = []
-        for rel in rels:
-            before = existing.get((rel.from_id, rel.to_id))
-            change = _change(
-                before,
-                rel.properties,
-                rel.source,
-                _LINK_BOOKKEEPING,
-                (Operation.LINK, Operation.UPDATE_LINK),
-            )
-            if change is None:
-                counts.unchanged += 1
-                continue
-            counts.created += before is None
-            counts.updated += before is not None
-            rows.append(
-                {
-                    "from": rel.from_id,
-                    "to": rel.to_id,
-                    "entityId": link_entity_id(rel.from_id, rel.to_id),
-                    **change,
-                }
-            )
-        if rows:
-            await tx.run(
-                _MERGE_LINKS.format(**labels),
-                {"rows": rows, "client": writer.client, "agency": writer.agency},
-            )

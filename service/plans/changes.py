@@ -1,8 +1,12 @@
-"""The change log, oldest first, filtered and paginated by a keyset on (at, id)."""
+"""The change log in commit order, filtered and paginated by each entry's position.
+
+Positions (``seq``) are given in commit order (``service/writes/changelog.py``), so a
+cursor holding the last position read names exactly the entries still to come: a
+consumer that saves its last cursor and asks again sees every change once, in order.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any, Final
 
@@ -16,7 +20,7 @@ _FILTERS: Final = {
     "entity_type": "c.entityType = $entity_type",
     "client": "c.client = $client",
 }
-_SORT: Final = "Change:AT:ASC"
+_SORT: Final = "Change:POSITION"
 
 
 async def changes(
@@ -26,31 +30,38 @@ async def changes(
     if not 1 <= first <= max_page_size:
         raise BadQueryInput(f"first must be between 1 and {max_page_size}", argument="first")
     given = {name: value for name, value in filters.items() if value is not None}
-    conditions = [_FILTERS[name] for name in sorted(given)]
+    # Entries are numbered as the last step of their transaction: none without one is committed.
+    conditions = ["c.seq IS NOT NULL", *(_FILTERS[name] for name in sorted(given))]
     params: dict[str, Any] = {**given, "limit": first + 1}
     if after:
         cursor = Cursor.decode(after, sort=_SORT)
-        try:
-            params["cursorAt"] = dt.datetime.fromisoformat(str(cursor.key))
-        except ValueError:
-            raise BadQueryInput("after is not a cursor this API issued", argument="after") from None
-        params["cursorId"] = cursor.id
-        conditions.append("(c.at > $cursorAt OR (c.at = $cursorAt AND c.id > $cursorId))")
-    where = " AND ".join(conditions) or "true"
+        if not isinstance(cursor.key, int) or isinstance(cursor.key, bool):
+            raise BadQueryInput("after is not a cursor this API issued", argument="after")
+        params["afterSeq"] = cursor.key
+    page_conditions = [*conditions, "c.seq > $afterSeq"] if after else conditions
     statement = (
-        f"CALL () {{ MATCH (c:Change) WHERE {' AND '.join(_FILTERS[n] for n in sorted(given)) or 'true'} "
-        "RETURN count(c) AS total } "
-        f"CALL () {{ MATCH (c:Change) WHERE {where} WITH c ORDER BY c.at, c.id LIMIT $limit "
-        "RETURN collect({id: c.id, at: c.at, client: c.client, agency: c.agency, operation: c.operation, "
-        "entity_type: c.entityType, entity_id: c.entityId, before: c.before, after: c.after, source: c.source}) AS rows } "
+        f"CALL () {{ MATCH (c:Change) WHERE {' AND '.join(conditions)} RETURN count(c) AS total }} "
+        f"CALL () {{ MATCH (c:Change) WHERE {' AND '.join(page_conditions)} "
+        "WITH c ORDER BY c.seq LIMIT $limit "
+        "RETURN collect({id: c.id, seq: c.seq, at: c.at, client: c.client, agency: c.agency, "
+        "operation: c.operation, entity_type: c.entityType, entity_id: c.entityId, "
+        "before: c.before, after: c.after, source: c.source, request_key: c.requestKey}) AS rows } "
         "RETURN total, rows"
     )
     [row] = await store.read(statement, params)
-    page = row["rows"][:first]
+    # collect() keeps the ORDER BY order; sorting again costs nothing and guards against a
+    # store that does not.
+    rows = sorted(row["rows"], key=lambda item: item["seq"])
+    page = rows[:first]
     edges = [
         {
-            "cursor": Cursor(_SORT, item["at"].isoformat(), item["id"]).encode(),
-            "node": {**item, "before": _decode(item["before"]), "after": _decode(item["after"])},
+            "cursor": Cursor(_SORT, item["seq"], item["id"]).encode(),
+            "node": {
+                **item,
+                "position": item["seq"],
+                "before": _decode(item["before"]),
+                "after": _decode(item["after"]),
+            },
         }
         for item in page
     ]
@@ -58,7 +69,7 @@ async def changes(
         "edges": edges,
         "total_count": row["total"],
         "page_info": {
-            "has_next_page": len(row["rows"]) > first,
+            "has_next_page": len(rows) > first,
             "has_previous_page": after is not None,
             "start_cursor": edges[0]["cursor"] if edges else None,
             "end_cursor": edges[-1]["cursor"] if edges else None,

@@ -13,7 +13,14 @@ from typing import Any, Final
 from service.model import RELATIONSHIP_TYPES
 from service.store import Transaction
 from service.validation import clean_properties, clean_source
-from service.writes.changelog import RECORD_CHANGE, Operation, change_params, link_entity_id
+from service.writes.changelog import (
+    RECORD_CHANGE,
+    Operation,
+    change_params,
+    link_entity_id,
+    logged,
+    logged_after,
+)
 from service.writes.locks import lock_token
 from service.writes.outcome import ErrorCode, WriteProblem, Writer, WriteRefused
 
@@ -119,17 +126,14 @@ async def link(
     if state["before"] is not None and not changed and before.get("source") == clean_source_text:
         [row] = await tx.run(_READ.format(**labels, projection=projection), ends)
         return dict(row["edge"])
-    facts = {k: v for k, v in before.items() if k not in {"recordedAt", "recordedBy"}}
     params = change_params(
+        tx,
         writer=writer,
         operation=Operation.LINK if state["before"] is None else Operation.UPDATE_LINK,
         entity_type=rel_type,
         entity_id=link_entity_id(from_id, to_id),
-        before=None if state["before"] is None else facts,
-        after={
-            **{k: v for k, v in {**facts, **cleaned}.items() if v is not None},
-            "source": clean_source_text,
-        },
+        before=logged(state["before"]),
+        after=logged_after(state["before"], cleaned, source=clean_source_text, writer=writer),
         source=clean_source_text,
     )
     statement = _APPLY.format(**labels, record=RECORD_CHANGE.strip(), projection=projection)
@@ -159,13 +163,12 @@ async def unlink(
     if not rows:
         return False
     params = change_params(
+        tx,
         writer=writer,
         operation=Operation.UNLINK,
         entity_type=rel_type,
         entity_id=link_entity_id(from_id, to_id),
-        before={
-            k: v for k, v in rows[0]["before"].items() if k not in {"recordedAt", "recordedBy"}
-        },
+        before=logged(rows[0]["before"]),
         after=None,
         source=None,
     )

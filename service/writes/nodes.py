@@ -14,7 +14,13 @@ from service.plans.projection import node_map
 from service.plans.selection import Selection
 from service.store import Transaction
 from service.validation import check_id, clean_properties, clean_source
-from service.writes.changelog import RECORD_CHANGE, Operation, change_params
+from service.writes.changelog import (
+    RECORD_CHANGE,
+    Operation,
+    change_params,
+    logged,
+    logged_after,
+)
 from service.writes.locks import lock_token
 from service.writes.outcome import ErrorCode, Writer, WriteRefused
 
@@ -86,14 +92,16 @@ async def upsert_node(
     if not state["isNew"] and not changed and before.get("source") == clean_source_text:
         [row] = await tx.run(_READ.format(label=label, projection=projection), {"id": node_id})
         return dict(row["node"])
-    after = {k: v for k, v in {**before, **cleaned}.items() if v is not None}
     params = change_params(
+        tx,
         writer=writer,
         operation=Operation.CREATE if state["isNew"] else Operation.UPDATE,
         entity_type=label,
         entity_id=node_id,
-        before=None if state["isNew"] else _fact(before),
-        after=_fact({**after, "source": clean_source_text}),
+        before=None if state["isNew"] else logged(before),
+        after=logged_after(
+            before, cleaned, source=clean_source_text, writer=writer, node_id=node_id
+        ),
         source=clean_source_text,
     )
     statement = _APPLY.format(label=label, record=RECORD_CHANGE, projection=projection)
@@ -126,11 +134,12 @@ async def delete_node(
             f"{label} {node_id} has dependents ({listed}); pass force: true to delete it anyway",
         )
     params = change_params(
+        tx,
         writer=writer,
         operation=Operation.DELETE,
         entity_type=label,
         entity_id=node_id,
-        before=_fact(rows[0]["before"]),
+        before=logged(rows[0]["before"]),
         after=None,
         source=None,
     )
@@ -143,13 +152,6 @@ async def delete_node(
     return True
 
 
+# Properties the store keeps for itself, not given by a writer: an import compares the
+# rest with what it would write to decide whether a record changes anything.
 NOT_FACTS: Final = frozenset({"id", "recordedBy", "createdAt", "updatedAt"})
-
-
-def _fact(values: dict[str, Any]) -> dict[str, Any]:
-    """A node's values as the change log keeps them: everything but lock scratch."""
-    return {
-        k: v
-        for k, v in values.items()
-        if not k.startswith("_") and k not in {"createdAt", "updatedAt"}
-    }

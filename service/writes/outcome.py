@@ -48,11 +48,13 @@ class WriteRefused(Exception):
 
 @dataclass(frozen=True)
 class Writer:
-    """Who is writing, as recorded on every fact and change."""
+    """Who is writing, as recorded on every fact and change, and under which request key
+    (the client's Idempotency-Key, or one the service made for the request)."""
 
     client: str
     agency: str | None
+    request_key: str | None = None
 
     @classmethod
-    def of(cls, principal: Principal) -> Writer:
-        return cls(client=principal.client_id, agency=principal.agency_id)
+    def of(cls, principal: Principal, request_key: str | None = None) -> Writer:
+        return cls(client=principal.client_id, agency=principal.agency_id, request_key=request_key)

@@ -1,5 +1,5 @@
-"""Running a mutation's transaction: through the store's write gate, and again when a
-concurrent writer created the same node first.
+"""Running a mutation's transaction: under its idempotency key, through the store's write
+gate, and again when a concurrent writer created the same node first.
 
 Two transactions that MERGE the same new id both try to create it; the unique
 constraint lets one commit. Neo4j makes the other wait and then match; the embedded
@@ -21,25 +21,36 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from neo4j.exceptions import ConstraintError
 
 from service.store import Store, StoreTimeout, Transaction
+from service.writes.idempotency import WriteKey, write_once
 
 T = TypeVar("T")
 ATTEMPTS: Final = 5
 
 
 async def write_merging(
-    store: Store, work: Callable[[Transaction], Awaitable[T]], *, timeout: float | None = None
-) -> T:
-    """Run ``work`` through the gate, again after a lost uniqueness race; ``timeout``
-    replaces STORE_QUERY_TIMEOUT for the transaction (a bulk import)."""
+    store: Store, work: Callable[[Transaction], Awaitable[Any]], *, key: WriteKey, window: float
+) -> Any:
+    """Run ``work`` once for ``key`` (see ``write_once``); its answer must be JSON-ready
+    apart from dates and times."""
+
+    async def once() -> Any:
+        async with through_gate(store, store.query_timeout):
+            return await write_once(store, key, work, encode=_same, decode=_same, window=window)
+
+    return await again_after_merge_conflicts(once)
+
+
+async def again_after_merge_conflicts(run: Callable[[], Awaitable[T]]) -> T:
+    """Run ``run`` again when a concurrent writer created a node (or claimed an idempotency
+    key) first: run again, its MERGE finds what the other one created."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            async with _through_gate(store, timeout or store.query_timeout):
-                return await store.write(work, timeout=timeout)
+            return await run()
         except ConstraintError:
             if attempt == ATTEMPTS:
                 raise
@@ -47,7 +58,9 @@ async def write_merging(
 
 
 @asynccontextmanager
-async def _through_gate(store: Store, wait: float) -> AsyncIterator[None]:
+async def through_gate(store: Store, wait: float) -> AsyncIterator[None]:
+    """Hold the store's write gate (when it has one), waiting for it at most ``wait``
+    seconds: StoreTimeout after that, with nothing written."""
     gate = store.write_gate
     if gate is None:
         yield
@@ -63,3 +76,7 @@ async def _through_gate(store: Store, wait: float) -> AsyncIterator[None]:
         yield
     finally:
         gate.release()
+
+
+def _same(value: Any) -> Any:
+    return value

@@ -1,0 +1,55 @@
+"""What a unit of write work gets: a transaction that counts its statements and runs
+last steps before the commit; and the conversion of driver values to Python's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j.time import Date, DateTime, Duration, Time
+
+Row = dict[str, Any]
+
+
+class Transaction:
+    """A write transaction handed to a unit of work; counts each statement it runs.
+
+    Steps that must come last (numbering the change-log entries the work recorded) are
+    registered with ``before_commit`` and run once, after the work, before the commit.
+    """
+
+    def __init__(self, tx: neo4j.AsyncTransaction, count: Callable[[str, str], None]) -> None:
+        self._tx = tx
+        self._count = count
+        self._last_steps: dict[str, Callable[[Transaction], Awaitable[None]]] = {}
+        # Ids of the change-log entries this transaction recorded, in the order recorded.
+        self.change_ids: list[str] = []
+
+    async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self._count("write", query)
+        result = await self._tx.run(query, dict(params or {}))
+        return [to_native(record.data()) async for record in result]
+
+    def before_commit(self, name: str, step: Callable[[Transaction], Awaitable[None]]) -> None:
+        """Run ``step`` once after the work, before the commit (a second ``name`` is ignored)."""
+        self._last_steps.setdefault(name, step)
+
+    async def finish(self) -> None:
+        for step in self._last_steps.values():
+            await step(self)
+
+
+def to_native(value: Any) -> Any:
+    """Convert driver temporal types to the standard library's, recursively."""
+    if isinstance(value, dict):
+        return {key: to_native(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_native(item) for item in value]
+    if isinstance(value, Date | DateTime | Time):
+        native: dt.date | dt.datetime | dt.time = value.to_native()
+        return native
+    if isinstance(value, Duration):
+        return str(value)
+    return value
