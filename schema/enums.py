@@ -22,6 +22,9 @@ for _enum in (
     model.OutcomeDomain,
     model.RatingScheme,
     model.DeliveryStatus,
+    model.ComparisonCondition,
+    model.DatePrecision,
+    model.CaveatKind,
 ):
     strawberry.enum(_enum)
 strawberry.enum(model.Direction, name="FindingDirection")
@@ -39,6 +42,9 @@ EffectSizeType = model.EffectSizeType
 OutcomeDomain = model.OutcomeDomain
 RatingScheme = model.RatingScheme
 DeliveryStatus = model.DeliveryStatus
+ComparisonCondition = model.ComparisonCondition
+DatePrecision = model.DatePrecision
+CaveatKind = model.CaveatKind
 
 
 @strawberry.enum

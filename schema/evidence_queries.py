@@ -15,12 +15,20 @@ from schema.evidence_types import EvidenceGapMap, GapMapCell, GapMapFilter, Prac
 from schema.fit_types import (
     Arrangement,
     CoParticipation,
+    InterventionEvidence,
     InterventionRatings,
     LocalContext,
     Recommendations,
 )
 from schema.selection import selection_of
-from service.plans import evidence_facts, gap_map, multi_agency, practice_gap, ratings_overview
+from service.plans import (
+    evidence_facts,
+    gap_map,
+    intervention_evidence,
+    multi_agency,
+    practice_gap,
+    ratings_overview,
+)
 from service.plans import recommend as recommend_plan
 from service.rules.local_fit import Context as FitContext
 
@@ -67,6 +75,20 @@ class EvidenceQuery:
         if not facts.interventions or not facts.outcomes:
             return None
         return cast(GapMapCell, gap_map.cell(facts.interventions[0], facts.outcomes[0]))
+
+    @strawberry.field(
+        description="An intervention's page: headline evidence with its caveats, rating "
+        "caveats, and the judgement on each outcome it reported on or targets. Null for an "
+        "unknown id."
+    )
+    async def intervention_evidence(
+        self, info: ContextInfo, intervention_id: strawberry.ID
+    ) -> InterventionEvidence | None:
+        with expected_errors():
+            result = await intervention_evidence.intervention_evidence(
+                info.context.store, intervention_id=intervention_id
+            )
+        return cast(InterventionEvidence | None, result)
 
     @strawberry.field(
         description="Interventions by how widely used or funded, against their evidence: "

@@ -57,6 +57,58 @@ class EvidenceFinding:
     study: EvidenceStudy
 
 
+@strawberry.type(description="A reservation that goes with a judgement or a rating.")
+class EvidenceCaveat:
+    code: str = strawberry.field(
+        description="HARMFUL_TRIAL, NULL_TRIAL, MIXED_EVIDENCE, UK_TRIALS, NOT_UK_TESTED, "
+        "UK_TRIAL_NOT_FAVOURABLE, NO_INDEPENDENT_TRIAL, APPRAISED_FROM_ATTRIBUTES, RATING_MIXED, RATING_<kind> (a "
+        "caveat recorded on a rating), SCHEMES_DISAGREE, RATINGS_DIFFER_FROM_FINDINGS, "
+        "RECORDED_<kind> (a caveat recorded on the intervention)."
+    )
+    text: str
+
+
+@strawberry.type(description="How the trials on an outcome agree with one another.")
+class EvidenceConsistency:
+    label: str = strawberry.field(
+        description="CONSISTENT, INCONSISTENT, SINGLE_TRIAL or NO_TRIALS."
+    )
+    trials: int = strawberry.field(description="Completed primary trials with a direction.")
+    rigorous_trials: int
+    favourable_trials: int
+    null_trials: int
+    harmful_trials: int
+    independent_trials: int
+    uk_trials: int
+    uk_favourable_trials: int
+    share_favourable: float | None
+
+
+@strawberry.type(description="One sample evaluated once, and what it found on the outcome.")
+class EvidenceTrial:
+    id: strawberry.ID = strawberry.field(
+        description="The Trial's id, or the study's when no trial is recorded."
+    )
+    name: str
+    design: StudyDesign | None
+    country: str | None
+    uk: bool
+    independent: bool
+    rigorous: bool
+    design_rating: DesignRating = strawberry.field(
+        description="Recorded by a reviewer, or appraised from the study's attributes."
+    )
+    appraisal_basis: str = strawberry.field(description="RECORDED or APPRAISED.")
+    missing_attributes: list[str] = strawberry.field(
+        description="Attributes the appraisal needed that were not recorded."
+    )
+    direction: str
+    harmful: bool
+    longest_follow_up_months: int | None
+    publication_ids: list[strawberry.ID]
+    finding_ids: list[strawberry.ID]
+
+
 @strawberry.type(
     description="The service's own judgement from findings, by rules modelled on the EIF "
     "evidence standards and the Title IV-E Handbook (docs/evidence-rules.md)."
@@ -75,8 +127,16 @@ class EvidenceJudgement:
     direction: str = strawberry.field(
         description="FAVOURABLE, MIXED, NO_EFFECT, UNFAVOURABLE or NONE: never an average."
     )
+    consistency: EvidenceConsistency
     reasons: list[str]
-    deciding_findings: list[EvidenceFinding]
+    deciding_findings: list[EvidenceFinding] = strawberry.field(
+        description="The findings that decided it; harmful findings are always among them."
+    )
+    deciding_trials: list[EvidenceTrial]
+    trial_count: int = strawberry.field(
+        description="Completed primary trials (publications of one sample count once)."
+    )
+    caveats: list[EvidenceCaveat]
 
 
 @strawberry.type
@@ -167,6 +227,10 @@ class EvidenceStrength:
     judgement: EvidenceJudgement | None
     outcome: OutcomeRef | None
     rating: RatingRef | None
+    caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Null or harmful trials, mixed evidence, UK trials and rating caveats "
+        "(disputed, asterisked, schemes disagreeing) behind the headline level."
+    )
 
 
 @strawberry.type

@@ -5,7 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from schema.enums import AreaType, LevelOfNeed, OutcomeDomain, RatingScheme, Sector
-from schema.evidence_types import EvidenceJudgement, GapMapCell, InterventionRef
+from schema.evidence_types import (
+    EvidenceCaveat,
+    EvidenceJudgement,
+    EvidenceStrength,
+    GapMapCell,
+    InterventionRef,
+)
 from schema.types import Rating
 
 
@@ -42,12 +48,36 @@ class Caution:
     message: str
 
 
+@strawberry.type(description="One part of a recommendation's score, with why it was given.")
+class ScorePart:
+    name: str = strawberry.field(description="STRENGTH, DIRECTION, HARM, RATINGS, UK or FIT.")
+    points: int
+    reasons: list[str] = strawberry.field(description="Each as '+n: why'.")
+
+
+@strawberry.type(description="The score recommend orders by (docs/evidence-rules.md, Ranking).")
+class Score:
+    total: int
+    parts: list[ScorePart]
+
+
 @strawberry.type
 class Recommendation:
-    rank: int
+    rank: int = strawberry.field(
+        description="1 is best; entries equal on harm, score and evidence share a rank."
+    )
     intervention_id: strawberry.ID
     name: str
     cost_rating: int | None
+    min_age: int | None
+    max_age: int | None
+    score: Score
+    has_harmful_trial: bool = strawberry.field(
+        description="A trial on the outcomes asked for found harm: ranked below all without."
+    )
+    rating_caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats on its current ratings: disputed, mixed, schemes disagreeing."
+    )
     evidence_level: int
     judgement: EvidenceJudgement | None
     related_only: bool = strawberry.field(
@@ -125,6 +155,24 @@ class CoParticipation:
     arrangements: list[InterventionRef]
 
 
+@strawberry.type(
+    description="An intervention's page: headline evidence, caveats, and the judgement on "
+    "each outcome it reported on or targets (the same judgement every view uses)."
+)
+class InterventionEvidence:
+    intervention: InterventionRef
+    headline: EvidenceStrength = strawberry.field(
+        description="The strongest evidence (rating or own judgement), with every caveat behind it."
+    )
+    rating_caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats on its current ratings: recorded ones, EIF '*', disagreement."
+    )
+    recorded_caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats recorded on the intervention itself."
+    )
+    outcomes: list[ArrangementOutcome]
+
+
 @strawberry.type
 class SchemeLevel:
     scheme: RatingScheme
@@ -140,5 +188,9 @@ class InterventionRatings:
     history: list[Rating] = strawberry.field(description="Superseded ratings, newest first.")
     schemes_disagree: bool = strawberry.field(
         description="Current levels of two schemes lie more than one step apart."
+    )
+    caveats: list[EvidenceCaveat] = strawberry.field(
+        description="Caveats on the current ratings: recorded ones (disputed, covers only a "
+        "variant...), EIF's mixed-evidence '*', and SCHEMES_DISAGREE."
     )
     by_scheme: list[SchemeLevel]

@@ -13,11 +13,16 @@ from typing import Any
 import strawberry
 
 import schema.enums  # noqa: F401  (registers the model's enums with Strawberry)
-from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
+from service.model import DATE_PRECISION_OF, NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
 from service.plans.shapes import snake_case
+
+# Set from the date they describe, never typed in.
+_DERIVED: frozenset[str] = frozenset(DATE_PRECISION_OF.values())
 
 
 def _python_type(prop: Property) -> Any:
+    if prop.name in DATE_PRECISION_OF:
+        return str  # "YYYY", "YYYY-MM" or "YYYY-MM-DD", as the clearinghouse published it
     kinds = prop.type if isinstance(prop.type, tuple) else (prop.type,)
     kind: Any = float if float in kinds else kinds[0]
     return list[kind] if prop.many else kind
@@ -32,6 +37,8 @@ def _input(
         annotations[field_name] = annotation
         namespace[field_name] = make_default()
     for prop in properties:
+        if prop.name in _DERIVED:
+            continue
         field_name = snake_case(prop.name)
         annotations[field_name] = _python_type(prop) | None
         namespace[field_name] = strawberry.UNSET
@@ -39,9 +46,17 @@ def _input(
 
 
 def values_of(data: Any, properties: tuple[Property, ...]) -> dict[str, Any]:
-    """The given (not omitted) property values of an input, keyed by graph property name."""
-    values = {}
+    """The given (not omitted) property values of an input, keyed by graph property name.
+
+    A node input's further ``sources`` are stored after its ``source`` as the list
+    ``sources`` (the same as a record with several sources in an import file)."""
+    values: dict[str, Any] = {}
+    further = getattr(data, "sources", None)
+    if further:
+        values["sources"] = list(dict.fromkeys([data.source, *further]))
     for prop in properties:
+        if prop.name in _DERIVED:
+            continue
         value = getattr(data, snake_case(prop.name), strawberry.UNSET)
         if value is strawberry.UNSET:
             continue
@@ -62,24 +77,36 @@ def _optional(annotation: Any) -> tuple[Any, Any]:
 _ID = _required(strawberry.ID, "Stable lowercase slug; the key of the upsert.")
 _SOURCE_FIELD = _required(str, "URL or citation of where this fact comes from.")
 _IDS = _optional(list[strawberry.ID])
+_SOURCES = (
+    list[str] | None,
+    lambda: strawberry.field(
+        default=None,
+        description="Further URLs or citations of the same fact, stored after source as sources.",
+    ),
+)
 
 InterventionInput = _input(
     "InterventionInput",
     "Create or update an intervention.",
     NODE_PROPERTIES["Intervention"],
-    {"id": _ID, "source": _SOURCE_FIELD},
+    {"id": _ID, "source": _SOURCE_FIELD, "sources": _SOURCES},
 )
 AgencyInput = _input(
     "AgencyInput",
     "Create or update an agency.",
     NODE_PROPERTIES["Agency"],
-    {"id": _ID, "source": _SOURCE_FIELD},
+    {"id": _ID, "source": _SOURCE_FIELD, "sources": _SOURCES},
 )
 OutcomeInput = _input(
     "OutcomeInput",
     "Create or update an outcome; partOfId places it under a broader outcome.",
     NODE_PROPERTIES["Outcome"],
-    {"id": _ID, "source": _SOURCE_FIELD, "part_of_id": _optional(strawberry.ID)},
+    {
+        "id": _ID,
+        "source": _SOURCE_FIELD,
+        "sources": _SOURCES,
+        "part_of_id": _optional(strawberry.ID),
+    },
 )
 StudyFindingInput = _input(
     "StudyFindingInput",
@@ -98,6 +125,7 @@ StudyInput = _input(
     {
         "id": _ID,
         "source": _SOURCE_FIELD,
+        "sources": _SOURCES,
         "intervention_ids": _IDS,
         "findings": _optional(list[StudyFindingInput]),
     },
@@ -109,6 +137,7 @@ FindingInput = _input(
     {
         "id": _ID,
         "source": _SOURCE_FIELD,
+        "sources": _SOURCES,
         "study_id": _required(strawberry.ID),
         "intervention_id": _required(strawberry.ID),
         "outcome_ids": _required(list[strawberry.ID]),
@@ -121,10 +150,29 @@ RatingInput = _input(
     {
         "id": _ID,
         "source": _SOURCE_FIELD,
+        "sources": _SOURCES,
         "issuer_id": _required(strawberry.ID),
         "intervention_id": _required(strawberry.ID),
         "outcome_ids": _IDS,
     },
+)
+TrialInput = _input(
+    "TrialInput",
+    "Create or update a trial (one sample evaluated once); link studies with REPORTS_ON.",
+    NODE_PROPERTIES["Trial"],
+    {"id": _ID, "source": _SOURCE_FIELD, "sources": _SOURCES},
+)
+CaveatInput = _input(
+    "CaveatInput",
+    "Create or update a caveat; link it with QUALIFIES to a rating, intervention or study.",
+    NODE_PROPERTIES["Caveat"],
+    {"id": _ID, "source": _SOURCE_FIELD, "sources": _SOURCES},
+)
+PersonInput = _input(
+    "PersonInput",
+    "Create or update a person; link them with DEVELOPED to an intervention.",
+    NODE_PROPERTIES["Person"],
+    {"id": _ID, "source": _SOURCE_FIELD, "sources": _SOURCES},
 )
 ParticipationInput = _input(
     "ParticipationInput",

@@ -6,7 +6,7 @@ the second time. Refusals come back as typed errors and leave nothing written.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Final, cast
 
 import strawberry
 from strawberry.types import Info
@@ -14,19 +14,23 @@ from strawberry.types import Info
 from schema.context import Context
 from schema.inputs import (
     AgencyInput,
+    CaveatInput,
     DeliveryInput,
     FindingInput,
     FundingInput,
     InterventionInput,
     OutcomeInput,
     ParticipationInput,
+    PersonInput,
     RatingInput,
     StudyInput,
     StudyRoleInput,
+    TrialInput,
 )
 from schema.links import LinkKind, NodeKind, PlainLinkKind, labels_for
 from schema.payloads import (
     AgencyPayload,
+    CaveatPayload,
     DeletePayload,
     DeliveryPayload,
     FindingPayload,
@@ -35,9 +39,11 @@ from schema.payloads import (
     LinkPayload,
     OutcomePayload,
     ParticipationPayload,
+    PersonPayload,
     RatingPayload,
     StudyPayload,
     StudyRolePayload,
+    TrialPayload,
     UnlinkPayload,
 )
 from schema.permissions import CanWrite
@@ -60,6 +66,20 @@ from service.writes.nodes import delete_node
 from service.writes.outcome import ErrorCode, Writer
 
 ContextInfo = Info[Context, None]
+
+_EXISTS: Final = "RETURN EXISTS {{ MATCH (n:{label} {{id: $id}}) }} AS found"
+
+
+async def _label_of(tx: Transaction, labels: list[str], node_id: str) -> str:
+    """Which of the labels a relationship end allows the node has (QUALIFIES reaches a
+    rating, an intervention or a study); the first when none does, so that the write
+    reports the node as missing."""
+    if len(labels) > 1:
+        for label in labels:
+            [row] = await tx.run(_EXISTS.format(label=label), {"id": node_id})
+            if row["found"]:
+                return label
+    return labels[0]
 
 
 def _mutation(description: str | None = None) -> Any:
@@ -100,6 +120,18 @@ class WriteMutation:
         return cast(RatingPayload, await upsert_rating(info, input))
 
     @_mutation()
+    async def upsert_trial(self, info: ContextInfo, input: TrialInput) -> TrialPayload:
+        return cast(TrialPayload, await upsert_simple("Trial", "trial")(info, input))
+
+    @_mutation("Create or update a caveat; QUALIFIES links it to what it qualifies.")
+    async def upsert_caveat(self, info: ContextInfo, input: CaveatInput) -> CaveatPayload:
+        return cast(CaveatPayload, await upsert_simple("Caveat", "caveat")(info, input))
+
+    @_mutation("Create or update a person; DEVELOPED links them to an intervention.")
+    async def upsert_person(self, info: ContextInfo, input: PersonInput) -> PersonPayload:
+        return cast(PersonPayload, await upsert_simple("Person", "person")(info, input))
+
+    @_mutation()
     async def link_participation(
         self, info: ContextInfo, input: ParticipationInput
     ) -> ParticipationPayload:
@@ -138,9 +170,11 @@ class WriteMutation:
             str, strawberry.argument(name="source", description="URL or citation of the fact.")
         ],
     ) -> LinkPayload:
-        [(from_label, to_label)] = labels_for(type.value)
+        pairs = labels_for(type.value)
 
         async def work(tx: Transaction, writer: Writer) -> dict[str, Any]:
+            from_label = await _label_of(tx, sorted({a for a, _ in pairs}), from_id)
+            to_label = await _label_of(tx, sorted({b for _, b in pairs}), to_id)
             return await link(
                 tx,
                 rel_type=type.value,

@@ -6,15 +6,18 @@ import strawberry
 
 from schema.types import (
     Agency,
+    Caveat,
     Delivery,
     Finding,
     Funding,
     Intervention,
     Outcome,
     Participation,
+    Person,
     Rating,
     Study,
     StudyRole,
+    Trial,
 )
 from service.writes.outcome import ErrorCode
 
@@ -61,6 +64,24 @@ class OutcomePayload:
 @strawberry.type
 class RatingPayload:
     rating: Rating | None
+    errors: list[MutationError]
+
+
+@strawberry.type
+class TrialPayload:
+    trial: Trial | None
+    errors: list[MutationError]
+
+
+@strawberry.type
+class CaveatPayload:
+    caveat: Caveat | None
+    errors: list[MutationError]
+
+
+@strawberry.type
+class PersonPayload:
+    person: Person | None
     errors: list[MutationError]
 
 

@@ -14,7 +14,17 @@ from schema.errors import expected_errors
 from schema.filters import AgencyFilter, InterventionFilter, OutcomeFilter, StudyFilter
 from schema.network import Network
 from schema.selection import selection_of
-from schema.types import Agency, Finding, Intervention, Outcome, Rating, Study
+from schema.types import (
+    Agency,
+    Caveat,
+    Finding,
+    Intervention,
+    Outcome,
+    Person,
+    Rating,
+    Study,
+    Trial,
+)
 from service.plans import listing, lookup
 from service.plans import network as network_plan
 
@@ -102,6 +112,18 @@ class ReadQuery:
     @strawberry.field(description="The rating with this id, or null.")
     async def rating(self, info: ContextInfo, id: strawberry.ID) -> Rating | None:
         return cast(Rating | None, await _by_id(info, "Rating", id))
+
+    @strawberry.field(description="The trial with this id, or null.")
+    async def trial(self, info: ContextInfo, id: strawberry.ID) -> Trial | None:
+        return cast(Trial | None, await _by_id(info, "Trial", id))
+
+    @strawberry.field(description="The caveat with this id, or null.")
+    async def caveat(self, info: ContextInfo, id: strawberry.ID) -> Caveat | None:
+        return cast(Caveat | None, await _by_id(info, "Caveat", id))
+
+    @strawberry.field(description="The person with this id, or null.")
+    async def person(self, info: ContextInfo, id: strawberry.ID) -> Person | None:
+        return cast(Person | None, await _by_id(info, "Person", id))
 
     @strawberry.field(description="Interventions, filtered and sorted, a page at a time.")
     async def interventions(

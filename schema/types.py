@@ -9,6 +9,9 @@ import strawberry
 
 from schema.enums import (
     AreaType,
+    CaveatKind,
+    ComparisonCondition,
+    DatePrecision,
     DeliveryModel,
     DeliveryStatus,
     DesignRating,
@@ -28,6 +31,9 @@ from service.rules.rating_scale import ScaledRating, scale
 @strawberry.interface(description="Where a fact came from and who recorded it.")
 class Provenance:
     source: str | None = strawberry.field(description="URL or citation of the source.")
+    sources: list[str] | None = strawberry.field(
+        description="Every citation of the fact when more than one was given; source is the first."
+    )
     recorded_by: str | None = strawberry.field(description="The client that wrote the fact.")
 
     @classmethod
@@ -72,6 +78,10 @@ class Intervention(GraphNode):
     )
     funding: list[Funding]
     developers: list[Agency]
+    developer_people: list[Person] = strawberry.field(
+        description="People who developed it (developers that are not organisations)."
+    )
+    caveats: list[Caveat] = strawberry.field(description="Caveats on what is known about it.")
     studies: list[Study] = strawberry.field(description="Studies that evaluated it.")
     findings: list[Finding] = strawberry.field(description="Study findings about it.")
     targets: list[Outcome] = strawberry.field(description="Outcomes it aims to change.")
@@ -88,7 +98,7 @@ class Intervention(GraphNode):
 class Agency(GraphNode):
     name: str
     sector: Sector
-    country: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
     region: str | None
     area_type: AreaType | None = strawberry.field(
         description="For councils: urban, rural or mixed."
@@ -114,10 +124,22 @@ class Study(GraphNode):
         description="How well the design supports a causal conclusion."
     )
     status: StudyStatus
-    country: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code (GB for the UK).")
     sample_size: int | None
     independent: bool | None = strawberry.field(
-        description="Independent of the programme developer."
+        description="Evaluator independent of the programme developer."
+    )
+    attrition_percent: float | None = strawberry.field(
+        description="Overall attrition from the analysed sample, percent."
+    )
+    differential_attrition_percent: float | None = strawberry.field(
+        description="Difference in attrition between the arms, percentage points."
+    )
+    comparison: ComparisonCondition | None = strawberry.field(
+        description="What the comparison group received."
+    )
+    follow_up_months: int | None = strawberry.field(
+        description="Longest follow-up after the intervention ended, in months."
     )
     url: str | None
     doi: str | None
@@ -126,6 +148,44 @@ class Study(GraphNode):
     findings: list[Finding]
     agencies: list[StudyRole]
     funding: list[Funding]
+    trial: Trial | None = strawberry.field(
+        description="The trial (one sample) this publication reports on, if recorded."
+    )
+    caveats: list[Caveat]
+
+
+@strawberry.type(
+    description="One sample evaluated once (an RCT or a QED cohort); its publications are studies."
+)
+class Trial(GraphNode):
+    name: str
+    design: StudyDesign | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+    sample_size: int | None
+    registration: str | None = strawberry.field(
+        description="Trial registration, e.g. ISRCTN12345678 or NCT01234567."
+    )
+    summary: str | None
+    publications: list[Study] = strawberry.field(description="Studies reporting this trial.")
+
+
+@strawberry.type(
+    description="A reservation a reviewer recorded on a rating, intervention or study."
+)
+class Caveat(GraphNode):
+    kind: CaveatKind
+    text: str
+    ratings: list[Rating]
+    interventions: list[Intervention]
+    studies: list[Study]
+
+
+@strawberry.type(description="A person, recorded as the developer of an intervention.")
+class Person(GraphNode):
+    name: str
+    affiliation: str | None
+    url: str | None
+    developed: list[Intervention]
 
 
 @strawberry.type(description="One contrast of one study on one outcome.")
@@ -163,8 +223,16 @@ class Rating(GraphNode):
     scheme: RatingScheme
     value: str = strawberry.field(description="As published, e.g. '4+', 'Well-supported'.")
     topic: str | None
-    rated_on: dt.date
+    rated_on: dt.date = strawberry.field(
+        description="When it was published: the first day of the period ratedOnPrecision gives."
+    )
+    rated_on_precision: DatePrecision | None = strawberry.field(
+        description="How much of ratedOn was published: a year, a month or a day."
+    )
     url: str | None
+    caveats: list[Caveat] = strawberry.field(
+        description="Caveats on the rating (disputed, mixed findings, covers only a variant...)."
+    )
     issuer: Agency | None
     intervention: Intervention | None
     outcomes: list[Outcome] = strawberry.field(

@@ -9,6 +9,7 @@ import, which streams the same format.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,12 +81,19 @@ class Sources:
     def parse(cls, raw: Any, problems: list[RecordProblem]) -> Sources:
         texts = {}
         for key, value in (raw or {}).items() if isinstance(raw, dict) else []:
-            citation = value.get("citation") if isinstance(value, dict) else None
-            url = value.get("url", "") if isinstance(value, dict) else ""
+            entry = value if isinstance(value, dict) else {}
+            citation, url = entry.get("citation"), entry.get("url", "")
+            retrieved = entry.get("retrieved")
+            if retrieved is not None and not _is_iso_date(retrieved):
+                problems.append(
+                    RecordProblem(f"sources.{key}", "retrieved", "must be a date (YYYY-MM-DD)")
+                )
+                continue
+            when = f" (retrieved {retrieved})" if retrieved else ""
             text, problem = clean_text(
-                "citation", f"{citation or ''} {url or ''}".strip(), max_length=2_000
+                "citation", f"{citation or ''} {url or ''}".strip() + when, max_length=2_000
             )
-            if problem or text is None:
+            if problem or text is None or not (citation or url):
                 problems.append(
                     RecordProblem(f"sources.{key}", "citation", "needs a citation or url")
                 )
@@ -103,6 +111,42 @@ class Sources:
             return ""
         return self.texts[key]
 
+    def resolve_all(
+        self, where: str, raw: dict[str, Any], problems: list[RecordProblem]
+    ) -> list[str]:
+        """Every citation of a record: ``source`` first, then ``sources`` in order, once each.
+
+        A record needs at least one of the two; the first citation is also its ``source``.
+        """
+        keys: list[Any] = []
+        if "source" in raw or "sources" not in raw:
+            keys.append(raw.get("source"))
+        listed = raw.get("sources", [])
+        if not isinstance(listed, list) or ("sources" in raw and not listed):
+            problems.append(
+                RecordProblem(where, "sources", "must be a non-empty list of source keys")
+            )
+            listed = []
+        keys += [key for key in listed if key not in keys]
+        return [self.resolve(where, key, problems) for key in keys]
+
+
+def _is_iso_date(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _with_sources(properties: dict[str, Any], citations: list[str]) -> dict[str, Any]:
+    """Several citations are stored as the ``sources`` list beside the first as ``source``."""
+    if len(citations) > 1:
+        return {**properties, "sources": citations}
+    return properties
+
 
 def check_node(
     where: str, raw: Any, sources: Sources, problems: list[RecordProblem]
@@ -118,11 +162,11 @@ def check_node(
         return None
     if problem := check_id("id", node_id):
         problems.append(RecordProblem(where, "id", f"{node_id!r} {problem.reason}"))
-    source = sources.resolve(where, raw.get("source"), problems)
+    citations = sources.resolve_all(where, raw, problems)
     properties = _properties(where, raw.get("properties", {}), label, problems)
     if len(problems) > before:
         return None
-    return NodeRecord(label, node_id, source, properties)  # type: ignore[arg-type]
+    return NodeRecord(label, node_id, citations[0], _with_sources(properties, citations))  # type: ignore[arg-type]
 
 
 def declared_node(raw: Any) -> tuple[str, str] | None:
@@ -172,7 +216,7 @@ def check_relationship(
                 )
             )
         ends.append(fitting[0] if fitting else "")
-    source = sources.resolve(where, raw.get("source"), problems)
+    citations = sources.resolve_all(where, raw, problems)
     props_raw = raw.get("properties", {})
     cleaned, found_problems = clean_properties(
         props_raw if isinstance(props_raw, dict) else {}, definition.properties, require=True
@@ -180,7 +224,15 @@ def check_relationship(
     problems += [RecordProblem(where, p.field, p.reason) for p in found_problems]
     if len(problems) > before:
         return None
-    return RelationshipRecord(rel_type, from_id, ends[0], to_id, ends[1], source, cleaned)  # type: ignore[arg-type]
+    return RelationshipRecord(
+        str(rel_type),
+        str(from_id),
+        ends[0],
+        str(to_id),
+        ends[1],
+        citations[0],
+        _with_sources(cleaned, citations),
+    )
 
 
 def _properties(where: str, raw: Any, label: str, problems: list[RecordProblem]) -> dict[str, Any]:
@@ -192,8 +244,27 @@ def _properties(where: str, raw: Any, label: str, problems: list[RecordProblem])
     return cleaned
 
 
-def read_graph_file(path: Path) -> GraphFile:
-    """Parse and check a whole file; raise GraphFileError listing every problem found."""
+def read_graph_files(paths: list[Path]) -> GraphFile:
+    """Several files read in order as one graph: a later file may link to the nodes of an
+    earlier one (the starter catalogue reuses the example data's outcomes and agencies)."""
+    nodes: list[NodeRecord] = []
+    relationships: list[RelationshipRecord] = []
+    for path in paths:
+        known: dict[str, set[str]] = {}
+        for node in nodes:
+            known.setdefault(node.id, set()).add(node.label)
+        graph = read_graph_file(path, known=known)
+        nodes += graph.nodes
+        relationships += graph.relationships
+    return GraphFile(nodes=nodes, relationships=relationships)
+
+
+def read_graph_file(path: Path, *, known: dict[str, set[str]] | None = None) -> GraphFile:
+    """Parse and check a whole file; raise GraphFileError listing every problem found.
+
+    ``known`` gives the labels of nodes defined elsewhere (an earlier file) by id, which
+    this file's relationships may link to but its nodes may not define again.
+    """
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -201,7 +272,8 @@ def read_graph_file(path: Path) -> GraphFile:
     problems: list[RecordProblem] = []
     sources = Sources.parse(document.get("sources"), problems)
     nodes = []
-    labels_of: dict[str, set[str]] = {}
+    earlier = known or {}
+    labels_of: dict[str, set[str]] = {key: set(value) for key, value in earlier.items()}
     for i, raw in enumerate(document.get("nodes", [])):
         node = check_node(f"nodes[{i}]", raw, sources, problems)
         # A node refused for its properties still anchors its relationships, so that

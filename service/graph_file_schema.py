@@ -12,7 +12,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
+from service.model import (
+    COUNTRY_PROPERTIES,
+    DATE_PRECISION_OF,
+    NODE_PROPERTIES,
+    RELATIONSHIP_TYPES,
+    Property,
+)
 from service.validation import ID_PATTERN
 
 SCHEMA_PATH: Final = Path(__file__).resolve().parent.parent / "docs" / "graph-file.schema.json"
@@ -24,6 +30,20 @@ def _property_schema(prop: Property) -> dict[str, Any]:
     item: dict[str, Any]
     if isinstance(kind, type) and issubclass(kind, StrEnum):
         item = {"enum": list(kind.__members__)}
+    elif prop.name in DATE_PRECISION_OF:
+        item = {
+            "type": "string",
+            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD, as published; "
+            f"{DATE_PRECISION_OF[prop.name]} is set from it.",
+        }
+    elif prop.name in COUNTRY_PROPERTIES:
+        item = {
+            "type": "string",
+            "minLength": 2,
+            "description": "ISO 3166-1 alpha-2 code or English name (UK, England, Wales, "
+            "Scotland, Northern Ireland are stored as GB).",
+        }
     elif kind is dt.date:
         item = {"type": "string", "format": "date"}
     elif kind is bool:
@@ -51,11 +71,13 @@ def graph_file_schema() -> dict[str, Any]:
         {
             "type": "object",
             "additionalProperties": False,
-            "required": ["label", "id", "source", "properties"],
+            "required": ["label", "id", "properties"],
+            "anyOf": [{"required": ["source"]}, {"required": ["sources"]}],
             "properties": {
                 "label": {"const": label},
                 "id": {"$ref": "#/$defs/id"},
                 "source": {"type": "string", "description": "A key of 'sources'."},
+                "sources": {"$ref": "#/$defs/sourceKeys"},
                 "properties": _properties(props),
             },
         }
@@ -65,7 +87,8 @@ def graph_file_schema() -> dict[str, Any]:
         {
             "type": "object",
             "additionalProperties": False,
-            "required": ["type", "from", "to", "source"],
+            "required": ["type", "from", "to"],
+            "anyOf": [{"required": ["source"]}, {"required": ["sources"]}],
             "properties": {
                 "type": {"const": name},
                 "from": {
@@ -77,6 +100,7 @@ def graph_file_schema() -> dict[str, Any]:
                     "description": f"Id of a {' or '.join(rel.to_labels)}.",
                 },
                 "source": {"type": "string", "description": "A key of 'sources'."},
+                "sources": {"$ref": "#/$defs/sourceKeys"},
                 "properties": _properties(rel.properties),
             },
         }
@@ -99,6 +123,7 @@ def graph_file_schema() -> dict[str, Any]:
                     "properties": {
                         "citation": {"type": "string"},
                         "url": {"type": "string", "format": "uri"},
+                        "retrieved": {"type": "string", "format": "date"},
                     },
                     "anyOf": [{"required": ["citation"]}, {"required": ["url"]}],
                 },
@@ -106,7 +131,16 @@ def graph_file_schema() -> dict[str, Any]:
             "nodes": {"type": "array", "items": {"oneOf": node_variants}},
             "relationships": {"type": "array", "items": {"oneOf": rel_variants}},
         },
-        "$defs": {"id": {"type": "string", "pattern": ID_PATTERN.pattern}},
+        "$defs": {
+            "id": {"type": "string", "pattern": ID_PATTERN.pattern},
+            "sourceKeys": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "description": "Keys of 'sources', every citation of the record; the first "
+                "is also stored as its 'source'.",
+            },
+        },
     }
 
 

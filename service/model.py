@@ -116,6 +116,35 @@ class RatingScheme(StrEnum):
     CEBC = "CEBC"
     BLUEPRINTS = "BLUEPRINTS"
     WWCSC = "WWCSC"
+    CRIMESOLUTIONS = "CRIMESOLUTIONS"
+    HOMVEE = "HOMVEE"
+    OTHER = "OTHER"
+
+
+class ComparisonCondition(StrEnum):
+    """What the comparison group received (none: no comparison group at all)."""
+
+    NO_TREATMENT = "NO_TREATMENT"
+    WAITLIST = "WAITLIST"
+    SERVICES_AS_USUAL = "SERVICES_AS_USUAL"
+    ACTIVE_ALTERNATIVE = "ACTIVE_ALTERNATIVE"
+    NONE = "NONE"
+
+
+class DatePrecision(StrEnum):
+    """How much of a date was published: a rating dated "2019-06" has MONTH precision."""
+
+    YEAR = "YEAR"
+    MONTH = "MONTH"
+    DAY = "DAY"
+
+
+class CaveatKind(StrEnum):
+    DISPUTED = "DISPUTED"
+    MIXED_FINDINGS = "MIXED_FINDINGS"
+    VARIANT_ONLY = "VARIANT_ONLY"
+    SCOPE_LIMITED = "SCOPE_LIMITED"
+    OUTDATED = "OUTDATED"
     OTHER = "OTHER"
 
 
@@ -142,8 +171,10 @@ def _p(name: str, kind: PropertyType, *, required: bool = False, many: bool = Fa
     return Property(name, kind, required, many)
 
 
-# Provenance and bookkeeping every node and relationship carries.
-PROVENANCE: Final = (_p("source", str), _p("recordedBy", str))
+# Provenance and bookkeeping every node and relationship carries: ``source`` is the first
+# of ``sources`` (every citation given for the fact, in the order given).
+SOURCES: Final = _p("sources", str, many=True)
+PROVENANCE: Final = (_p("source", str), SOURCES, _p("recordedBy", str))
 TIMESTAMPS: Final = (_p("createdAt", dt.datetime), _p("updatedAt", dt.datetime))
 RELATIONSHIP_TIMESTAMPS: Final = (_p("recordedAt", dt.datetime),)
 
@@ -183,8 +214,20 @@ NODE_PROPERTIES: Final[dict[str, tuple[Property, ...]]] = {
         _p("country", str),
         _p("sampleSize", int),
         _p("independent", bool),
+        _p("attritionPercent", (int, float)),
+        _p("differentialAttritionPercent", (int, float)),
+        _p("comparison", ComparisonCondition),
+        _p("followUpMonths", int),
         _p("url", str),
         _p("doi", str),
+        _p("summary", str),
+    ),
+    "Trial": (
+        _p("name", str, required=True),
+        _p("design", StudyDesign),
+        _p("country", str),
+        _p("sampleSize", int),
+        _p("registration", str),
         _p("summary", str),
     ),
     "Finding": (
@@ -208,9 +251,24 @@ NODE_PROPERTIES: Final[dict[str, tuple[Property, ...]]] = {
         _p("value", str, required=True),
         _p("topic", str),
         _p("ratedOn", dt.date, required=True),
+        _p("ratedOnPrecision", DatePrecision),
+        _p("url", str),
+    ),
+    "Caveat": (
+        _p("kind", CaveatKind, required=True),
+        _p("text", str, required=True),
+    ),
+    "Person": (
+        _p("name", str, required=True),
+        _p("affiliation", str),
         _p("url", str),
     ),
 }
+
+# Properties stored as ISO 3166-1 alpha-2 codes (service/countries.py normalises them).
+COUNTRY_PROPERTIES: Final = frozenset({"country"})
+# A date property and the property that records how much of it was published.
+DATE_PRECISION_OF: Final = {"ratedOn": "ratedOnPrecision"}
 
 LABELS: Final = tuple(NODE_PROPERTIES)
 
@@ -249,7 +307,7 @@ RELATIONSHIP_TYPES: Final[dict[str, RelationshipType]] = {
                 _p("purpose", str),
             ),
         ),
-        RelationshipType("DEVELOPED", ("Agency",), ("Intervention",)),
+        RelationshipType("DEVELOPED", ("Agency", "Person"), ("Intervention",)),
         RelationshipType("CONDUCTED", ("Agency",), ("Study",), (_p("role", str),)),
         RelationshipType("EVALUATES", ("Study",), ("Intervention",)),
         RelationshipType("REPORTS", ("Study",), ("Finding",)),
@@ -261,5 +319,7 @@ RELATIONSHIP_TYPES: Final[dict[str, RelationshipType]] = {
         RelationshipType("RATES", ("Rating",), ("Intervention",)),
         RelationshipType("SCOPED_TO", ("Rating",), ("Outcome",)),
         RelationshipType("PART_OF", ("Outcome",), ("Outcome",)),
+        RelationshipType("REPORTS_ON", ("Study",), ("Trial",)),
+        RelationshipType("QUALIFIES", ("Caveat",), ("Rating", "Intervention", "Study")),
     )
 }

@@ -29,7 +29,7 @@ from service.auth.authenticate import Authenticator
 from service.auth.jwt_tokens import JwtSettings, JwtVerifier
 from service.embedded_store import EmbeddedStore, start_embedded_store
 from service.errors import SetupError
-from service.graph_load import load_example_data_if_empty
+from service.graph_load import CATALOGUE_DATA, EXAMPLE_DATA, load_example_data_if_empty
 from service.metrics import Metrics
 from service.migrations import apply_migrations
 from service.settings import Settings
@@ -160,7 +160,8 @@ class Runtime:
         if report.applied:
             logger.info("applied migrations %s", ", ".join(f"V{v:04d}" for v in report.applied))
         if self.settings.load_example_data:
-            await load_example_data_if_empty(self.store)
+            files = [EXAMPLE_DATA] + ([CATALOGUE_DATA] if self.settings.load_catalogue else [])
+            await load_example_data_if_empty(self.store, files)
         self.prepared = True
         self.problem = None
 

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     serialize_writes: bool | None = None
 
     load_example_data: bool = True
+    # With the example data, also the starter catalogue of programmes (examples/catalogue.json).
+    load_catalogue: bool = True
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
 

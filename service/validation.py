@@ -18,7 +18,8 @@ from enum import StrEnum
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from service.model import Property
+from service.countries import country_code
+from service.model import COUNTRY_PROPERTIES, DATE_PRECISION_OF, Property
 
 ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
 MAX_LIST_ITEMS: Final = 50
@@ -35,9 +36,11 @@ _TEXT_LIMITS: Final = {
     "description": 10_000,
     "summary": 10_000,
     "purpose": 2_000,
+    "text": 2_000,
+    "affiliation": 300,
 }
 # Multi-line prose may hold line breaks and tabs; every other control character is refused.
-_MULTILINE: Final = frozenset({"description", "summary", "purpose"})
+_MULTILINE: Final = frozenset({"description", "summary", "purpose", "text"})
 
 _THIS_YEAR: Final = dt.date.today().year
 # Inclusive numeric bounds: values outside them are typing mistakes, not evidence.
@@ -50,7 +53,11 @@ _RANGES: Final[dict[str, tuple[float, float]]] = {
     "pValue": (0, 1),
     "followUpMonths": (0, 600),
     "amount": (0, 1e12),
+    "attritionPercent": (0, 100),
+    "differentialAttritionPercent": (0, 100),
 }
+# Published dates that may give only a year or a month: "2019", "2019-06", "2019-06-14".
+_PARTIAL_DATE: Final = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 # Effect sizes: standardised mean differences rarely exceed 3 and never sensibly 10;
 # ratios are positive; percentage-point differences lie within ±100.
 _EFFECT_SIZE_RANGES: Final[dict[str, tuple[float, float]]] = {
@@ -155,6 +162,7 @@ def clean_properties(
     """
     by_name = {p.name: p for p in allowed}
     cleaned: dict[str, Any] = {}
+    derived: dict[str, Any] = {}  # set from another property: a date's precision
     problems: list[Problem] = []
     for name, value in values.items():
         prop = by_name.get(name)
@@ -167,11 +175,19 @@ def clean_properties(
             else:
                 cleaned[name] = None
             continue
-        result, problem = _clean_value(prop, value)
+        if name in DATE_PRECISION_OF:
+            result, precision, problem = _clean_partial_date(name, value)
+            if problem is None:
+                derived[DATE_PRECISION_OF[name]] = precision
+        else:
+            result, problem = _clean_value(prop, value)
+        if problem is None and name in COUNTRY_PROPERTIES:
+            result, problem = _clean_country(name, result)
         if problem:
             problems.append(problem)
         else:
             cleaned[name] = result
+    cleaned.update(derived)
     if require:
         problems += [
             Problem(p.name, "is required")
@@ -241,6 +257,42 @@ def _clean_date(name: str, value: Any) -> tuple[Any, Problem | None]:
     if not _EARLIEST_DATE <= value <= latest:
         return None, Problem(name, f"must lie between {_EARLIEST_DATE} and {latest}")
     return value, None
+
+
+def _clean_partial_date(name: str, value: Any) -> tuple[Any, str | None, Problem | None]:
+    """A date as published (a year, a month or a day), stored as the period's first day
+    together with how much of it was given."""
+    if isinstance(value, str) and (match := _PARTIAL_DATE.match(value.strip())):
+        year, month, day = match.groups()
+        precision = "DAY" if day else "MONTH" if month else "YEAR"
+        if day:
+            text = f"{year}-{month}-{day}"
+        elif month:
+            text = f"{year}-{month}-01"
+        else:
+            text = f"{year}-01-01"
+        cleaned, problem = _clean_date(name, text)
+        if problem:
+            return (
+                None,
+                None,
+                Problem(name, f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+            )
+        return cleaned, precision, None
+    if isinstance(value, str):
+        return None, None, Problem(name, f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    cleaned, problem = _clean_date(name, value)
+    return cleaned, "DAY", problem
+
+
+def _clean_country(name: str, value: Any) -> tuple[Any, Problem | None]:
+    code = country_code(value) if isinstance(value, str) else None
+    if code is None:
+        return None, Problem(
+            name,
+            f"{value!r} is not a country: give an ISO 3166-1 code (GB, US) or its English name",
+        )
+    return code, None
 
 
 def _in_range(name: str, value: float) -> tuple[Any, Problem | None]:

@@ -101,7 +101,11 @@ async def embedded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[St
 @pytest.fixture(scope="session")
 async def app(embedded: StoreAddress) -> AsyncIterator[FastAPI]:
     # No rate limit: the whole suite comes from one address within a minute.
-    application = create_app(settings_for(embedded, load_example_data=True, rate_limit_requests=0))
+    # The suite reads the example data alone (its tests count what it holds); the starter
+    # catalogue's own tests load it into a store of their own.
+    application = create_app(
+        settings_for(embedded, load_example_data=True, load_catalogue=False, rate_limit_requests=0)
+    )
     async with application.router.lifespan_context(application):
         yield application
 
@@ -224,7 +228,7 @@ async def writes(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Writ
     from service.auth.api_keys import issue_key
 
     store = await start_embedded_store(embedded_settings(tmp_path_factory.mktemp("write-store")))
-    application = create_app(settings_for(store, load_example_data=True))
+    application = create_app(settings_for(store, load_example_data=True, load_catalogue=False))
     try:
         async with application.router.lifespan_context(application):
             runtime_store = application.state.runtime.store

@@ -77,10 +77,12 @@ def test_an_unfavourable_rigorous_finding_is_found_not_effective() -> None:
     assert "at least one unfavourable finding" in judgement.reasons
 
 
-def test_an_rct_without_a_design_rating_counts_as_preliminary() -> None:
-    judgement = judge([trial("a", design_rating=None)])
-    assert (judgement.eif_value, judgement.title_iv_e) == ("2", "Does not currently meet criteria")
-    assert any("without a recorded design rating" in reason for reason in judgement.reasons)
+def test_an_rct_without_a_design_rating_is_appraised_from_its_attributes() -> None:
+    judgement = judge([trial("a", design_rating=None, sample_size=120)])
+    assert (judgement.eif_value, judgement.title_iv_e) == ("3", "Promising")
+    assert any("appraised MODERATE" in reason for reason in judgement.reasons)
+    small = judge([trial("a", design_rating=None, sample_size=24)])
+    assert (small.eif_value, small.title_iv_e) == ("2", "Does not currently meet criteria")
 
 
 def test_a_low_rated_trial_is_preliminary_and_a_rigorous_null_one_not_effective() -> None:

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from service.graph_file import GraphFileError, read_graph_file
-from service.graph_load import EXAMPLE_DATA, load_example_data_if_empty, load_graph
+from service.graph_file import GraphFileError, read_graph_file, read_graph_files
+from service.graph_load import (
+    EXAMPLE_DATA,
+    EXAMPLE_FILES,
+    load_example_data_if_empty,
+    load_graph,
+)
 from service.migrations import apply_migrations
 from service.model import LABELS, RELATIONSHIP_TYPES
 from service.store import Store
@@ -20,8 +25,8 @@ RETURN count(n) AS nodes, COUNT { MATCH ()-[r]->() } AS relationships
 """
 
 
-def test_example_file_fits_the_model_and_shows_every_part_of_it() -> None:
-    graph = read_graph_file(EXAMPLE_DATA)
+def test_example_files_fit_the_model_and_show_every_part_of_it() -> None:
+    graph = read_graph_files(list(EXAMPLE_FILES))
     assert set(Counter(n.label for n in graph.nodes)) == set(LABELS)
     assert set(Counter(r.type for r in graph.relationships)) == set(RELATIONSHIP_TYPES)
     assert all(n.source for n in graph.nodes), "every node carries its source"
@@ -31,7 +36,7 @@ def test_example_file_fits_the_model_and_shows_every_part_of_it() -> None:
 @pytest.mark.slow
 async def test_loading_twice_changes_nothing(fresh_store: Store) -> None:
     await apply_migrations(fresh_store)
-    graph = read_graph_file(EXAMPLE_DATA)
+    graph = read_graph_files(list(EXAMPLE_FILES))
     assert await load_example_data_if_empty(fresh_store) is not None
     counts = await fresh_store.read(COUNT_ALL)
     assert counts == [{"nodes": len(graph.nodes), "relationships": len(graph.relationships)}]

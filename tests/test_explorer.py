@@ -1,267 +1,345 @@
-"""The explorer page in headless Chromium: it loads, draws the MASH network with its
-agencies, shows a clicked node's properties and expands it; its second view draws the
-evidence gap map as a heatmap and shows a clicked cell's numbers.
+"""The explorer's network view in headless Chromium, driven as an analyst would: search
+by name and alias, open MASH, read a node, expand along chosen relationship types (the
+drawing keeps its positions), remove a node, hide labels and relationship types, filter
+by properties, switch layouts, colour and size by a property, draw the shortest paths
+between two nodes, and reopen the whole view from its URL.
 
-The service runs as `python -m service serve` on a free loopback port against the
-session's embedded store; web/explorer-check.mjs (playwright-core) drives Chromium once
-through both views and reports what it saw. The screenshots are kept in
-test-artifacts/explorer.png and test-artifacts/explorer-gap-map.png.
+web/explorer-check.mjs drives Chromium once for the module; every expected value here
+comes from the API. Screenshots: test-artifacts/explorer*.png.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
+import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from service.embedded_store import EmbeddedStore
 from service.store import Store
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, StoreAddress
+from tests.explorer_support import ARTIFACTS, assert_clean, run_check, running_service
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# The gap map names a cell "<intervention> TIMES <outcome>", with the multiplication sign.
-TIMES = "\N{MULTIPLICATION SIGN}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+PER_LABEL = 6  # search.js shows at most this many per label
+DASH = "\N{EN DASH}"
 
 
 @pytest.fixture(scope="module")
 def service_url(
-    embedded: EmbeddedStore, store: Store, tmp_path_factory: pytest.TempPathFactory
+    embedded: StoreAddress, store: Store, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The service in a process of its own; ``store`` makes sure the example data is in."""
-    tmp_path = tmp_path_factory.mktemp("explorer-service")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "NEO4J_URI": embedded.uri,
-        "NEO4J_USER": embedded.user,
-        "NEO4J_PASSWORD": embedded.password,
-        "NEO4J_DATABASE": embedded.database,
-        "LOAD_EXAMPLE_DATA": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    log = (tmp_path / "service.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "service.log").read_text())
-            time.sleep(0.2)
+    """``store`` makes sure the example data is in before the service starts."""
+    with running_service(embedded, tmp_path_factory.mktemp("explorer-service")) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-@pytest.fixture
-async def mash_subgraph_keys(gql: GraphQL) -> set[str]:
-    data = await gql('{ subgraph(ids: ["Intervention:mash"], depth: 1) { nodes { key } } }')
-    return {node["key"] for node in data["subgraph"]["nodes"]}
 
 
 @pytest.fixture(scope="module")
 def seen(service_url: str) -> dict[str, Any]:
-    """What Chromium saw going through both views, once for the module's tests."""
-    return _run_browser(service_url)
+    return run_check("explorer-check.mjs", service_url)
 
 
-@pytest.fixture
-async def gap_map(gql: GraphQL) -> dict[str, Any]:
+async def _keys(gql: GraphQL, ids: list[str], types: list[str] | None = None) -> set[str]:
     data = await gql(
-        """{ evidenceGapMap {
-            interventions { id }
-            domains { domain outcomes { id } }
-            cells { interventionId outcomeId status studyCount findingCount
-                    strongest { eifValue commonScale } }
-        } }"""
+        "query($ids: [String!]!, $types: [RelationshipType!]) {"
+        " subgraph(ids: $ids, depth: 1, relationshipTypes: $types) { nodes { key } } }",
+        ids=ids,
+        types=types,
     )
-    gap_map: dict[str, Any] = data["evidenceGapMap"]
-    return gap_map
+    return {node["key"] for node in data["subgraph"]["nodes"]}
 
 
-def _run_browser(url: str) -> dict[str, Any]:
-    assert shutil.which("node"), "node is missing: `make test` installs it"
-    assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs it"
-    assert (ROOT / "web" / "node_modules" / "playwright-core").exists(), "run `make vendor`"
-    ARTIFACTS.mkdir(exist_ok=True)
-    done = subprocess.run(
-        [
-            "node",
-            "explorer-check.mjs",
-            url,
-            str(ARTIFACTS / "explorer.png"),
-            str(ARTIFACTS / "explorer-gap-map.png"),
-        ],
-        cwd=ROOT / "web",
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "CHROMIUM": CHROMIUM},
+async def _expected_search(gql: GraphQL, text: str) -> list[str]:
+    data = await gql(
+        """query($text: String!, $first: Int!) {
+          interventions(filter: {nameContains: $text}, first: $first) { edges { node { id } } }
+          agencies(filter: {nameContains: $text}, first: $first) { edges { node { id } } }
+          studies(filter: {titleContains: $text}, first: $first) { edges { node { id } } }
+          outcomes(filter: {nameContains: $text}, first: $first) { edges { node { id } } }
+          all: interventions(first: 100) { edges { node { id aliases } } }
+        }""",
+        text=text,
+        first=PER_LABEL,
     )
-    assert done.returncode == 0, done.stderr
-    seen: dict[str, Any] = json.loads(done.stdout)
-    return seen
+    ids = lambda field: [e["node"]["id"] for e in data[field]["edges"]]  # noqa: E731
+    interventions = [f"Intervention:{i}" for i in ids("interventions")]
+    for edge in data["all"]["edges"]:
+        node = edge["node"]
+        key = f"Intervention:{node['id']}"
+        if key not in interventions and any(
+            text.lower() in a.lower() for a in node["aliases"] or []
+        ):
+            interventions.append(key)
+    return [
+        *interventions,
+        *(f"Agency:{i}" for i in ids("agencies")),
+        *(f"Study:{i}" for i in ids("studies")),
+        *(f"Outcome:{i}" for i in ids("outcomes")),
+    ]
 
 
-def test_explorer_draws_mash_and_shows_a_clicked_node(
-    seen: dict[str, Any], mash_subgraph_keys: set[str]
+async def test_search_finds_interventions_agencies_studies_and_outcomes_by_name_or_alias(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
+    for text, options in seen["search"].items():
+        assert [o["key"] for o in options] == await _expected_search(gql, text), text
+        assert options[0]["selected"] == "true" and all(
+            o["selected"] == "false" for o in options[1:]
+        )
+    # MASH is only an alias: the name is Multi-Agency Safeguarding Hub.
+    assert seen["search"]["MASH"][0]["key"] == "Intervention:mash"
+    assert "“MASH”" in seen["search"]["MASH"][0]["text"]
+    assert "Intervention:pcit" in [o["key"] for o in seen["search"]["PCIT"]]
+    assert "Outcome:outcome-child-maltreatment" in [o["key"] for o in seen["search"]["maltreat"]]
+    assert "Agency:agency-police" in [o["key"] for o in seen["search"]["police"]]
+    assert "Study:study-hutchings-2007" in [o["key"] for o in seen["search"]["Sure Start"]]
+    labels = {o["key"].split(":")[0] for o in seen["search"]["family"]}
+    assert {"Intervention", "Study"} <= labels
+    assert seen["searchExpanded"] == "true"
+
+
+async def test_choosing_a_result_draws_its_neighbourhood(
+    seen: dict[str, Any], gql: GraphQL
 ) -> None:
     assert (seen["status"], seen["title"]) == (200, "Evidence Graph explorer")
-    assert {"Intervention:mash", "Agency:agency-police", "Intervention:pcit"} <= set(
-        seen["pickerOptions"]
-    )
     drawn = {node["key"]: node for node in seen["drawn"]}
+    assert set(drawn) == await _keys(gql, ["Intervention:mash"])
     assert drawn["Intervention:mash"]["name"] == "Multi-Agency Safeguarding Hub"
-    agencies = {key for key, node in drawn.items() if node["label"] == "Agency"}
-    assert {
-        "Agency:agency-police",
-        "Agency:agency-health",
-        "Agency:agency-education",
-        "Agency:agency-probation",
-        "Agency:agency-childrens-social-care",
-    } <= agencies
-    # The drawing is the subgraph one hop around MASH, the same that /exports gives.
-    assert set(drawn) == mash_subgraph_keys
+    assert {"Agency:agency-police", "Agency:agency-health"} <= set(drawn)
     assert seen["drawnEdges"] >= 9
-    assert seen["url"].endswith("/explore?focus=Intervention%3Amash")
-
-    details = seen["details"]
-    assert details["label"] == "Agency · Agency:agency-police"
-    assert details["properties"]["sector"] == "POLICE"
-    assert details["properties"]["id"] == "agency-police"
-    assert details["heading"] == details["properties"]["name"]
-
-    # Expanding the EIF review adds the other interventions it evaluated, keeping the rest.
-    assert set(drawn) < set(seen["afterExpand"])
-    assert "Intervention:pcit" in seen["afterExpand"]
-
-    # The download links ask /exports for what is drawn.
+    query = parse_qs(urlsplit(seen["url"]).query)
+    assert query["focus"] == ["Intervention:mash"]
+    assert query["q"] == ["Multi-Agency Safeguarding Hub"]
     assert seen["downloads"] == [
         f"/exports/{fmt}?ids=Intervention%3Amash&depth=1"
         for fmt in ("graphml", "gexf", "cytoscape", "csv")
     ]
-    assert seen["downloadsAfterExpand"] == (
-        "/exports/graphml?ids=Intervention%3Amash"
-        "&ids=Study%3Astudy-eif-2017-child-protection&depth=1"
-    )
-
-    assert seen["offsiteRequests"] == []
-    assert seen["failedRequests"] == []
-    assert seen["consoleErrors"] == []
-    assert (ARTIFACTS / "explorer.png").stat().st_size > 10_000
+    assert_clean(seen)
 
 
-def test_explorer_gap_map_view_draws_the_api_gap_map_and_a_clicked_cell(
-    seen: dict[str, Any], gap_map: dict[str, Any]
-) -> None:
-    """The second view draws every cell evidenceGapMap gives, marked with its status and
-    strength, outcomes grouped by domain; MASH x child maltreatment is drawn as the
-    absolute gap the README names; a click shows a cell's numbers."""
-    drawn = seen["gapMap"]
-    assert drawn["url"].endswith("view=gap-map")
-    assert drawn["networkHidden"] is True
-    assert drawn["interventions"] == [row["id"] for row in gap_map["interventions"]]
-    assert drawn["outcomes"] == [o["id"] for d in gap_map["domains"] for o in d["outcomes"]]
-    assert [span for _, span in drawn["domains"]] == [
-        len(d["outcomes"]) for d in gap_map["domains"]
+def test_a_clicked_node_shows_its_properties_and_what_can_be_done(seen: dict[str, Any]) -> None:
+    details = seen["details"]
+    assert details["label"] == "Agency · Agency:agency-police"
+    assert details["properties"]["sector"] == "POLICE"
+    assert details["heading"] == details["properties"]["name"]
+    assert details["actions"] == [
+        "expand",
+        "remove-node",
+        "path-from-here",
+        "path-to-here",
+        "add-to-compare",
     ]
-    assert "Child safety" in [name for name, _ in drawn["domains"]]
 
-    def kind(cell: dict[str, Any]) -> str:
-        if cell["status"] != "EVIDENCE":
-            return str(cell["status"])
-        strongest = cell["strongest"]
-        return "unjudged" if strongest is None else str(strongest["commonScale"])
 
-    expected = {
-        (c["interventionId"], c["outcomeId"]): (c["status"], kind(c)) for c in gap_map["cells"]
-    }
-    cells = {(c["intervention"], c["outcome"]): c for c in drawn["cells"]}
-    assert {key: (c["status"], c["kind"]) for key, c in cells.items()} == expected
-    assert len(cells) == len(drawn["interventions"]) * len(drawn["outcomes"])
-    # Both kinds of cell are on the example map, so the colouring is tested both ways.
-    statuses = {status for status, _ in expected.values()}
-    assert {"ABSOLUTE_GAP", "EVIDENCE"} <= statuses
+async def test_expanding_along_chosen_types_adds_only_those_and_moves_nothing(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
+    expand = seen["expand"]
+    study = "Study:study-eif-2017-child-protection"
+    along = await _keys(gql, [study], ["EVALUATES"])
+    assert set(expand["newNodes"]) == along - set(expand["before"])
+    assert expand["newNodes"], "the review evaluated interventions not drawn yet"
+    assert all(key.startswith("Intervention:") for key in expand["newNodes"])
+    assert seen["expandButton"] == "Expand along 1 chosen type"
+    for key, position in expand["before"].items():
+        assert expand["after"][key] == pytest.approx(position), key
+    query = parse_qs(urlsplit(seen["urlAfterExpand"]).query)
+    assert query["expandTypes"] == ["EVALUATES"]
 
-    gap = cells[("mash", "outcome-child-maltreatment")]
-    assert (gap["status"], gap["kind"], gap["text"]) == ("ABSOLUTE_GAP", "ABSOLUTE_GAP", "")
-    assert "Studies: 0 (0 ongoing)" in gap["title"]
-    api_cell = _api_cell(gap_map, "pcit", "outcome-child-maltreatment")
-    evidence = cells[("pcit", "outcome-child-maltreatment")]
-    assert evidence["status"] == "EVIDENCE"
-    assert evidence["text"] == api_cell["strongest"]["eifValue"]
-    assert "By design: " in evidence["title"] and "RCT 1" in evidence["title"]
 
-    legend = dict(drawn["legend"])
-    assert legend["ABSOLUTE_GAP"] == "Absolute gap: no study"
-    assert legend["ONLY_ONGOING"] == "Only ongoing studies"
-    assert {"0", "1", "2", "3", "4", "5"} <= set(legend)
+def test_a_removed_node_leaves_the_drawing_and_the_url_remembers_it(seen: dict[str, Any]) -> None:
+    assert "Agency:agency-herefordshire" not in seen["afterRemove"]
+    assert "Agency:agency-herefordshire" not in seen["withPcit"]
+    query = parse_qs(urlsplit(seen["urlHidden"]).query)
+    assert query["removed"] == ["Agency:agency-herefordshire"]
+    assert query["focus"] == ["Intervention:mash", "Intervention:pcit"]
+    assert query["expand"] == ["Study:study-eif-2017-child-protection~EVALUATES"]
 
-    clicked_gap = drawn["gapCell"]
-    assert clicked_gap["heading"] == f"Multi-Agency Safeguarding Hub {TIMES} Child maltreatment"
-    assert clicked_gap["label"] == f"mash {TIMES} outcome-child-maltreatment"
-    assert clicked_gap["status"] == "ABSOLUTE_GAP"
-    assert clicked_gap["facts"]["Status"] == "Absolute gap"
-    assert clicked_gap["facts"]["Studies"] == "0 (0 ongoing)"
-    assert clicked_gap["facts"]["Findings"] == "0"
-    assert clicked_gap["facts"]["Strongest"].startswith("none")
-    assert clicked_gap["pressed"] == ["mash|outcome-child-maltreatment"]
 
-    clicked = drawn["evidenceCell"]
-    assert clicked["status"] == "EVIDENCE"
-    assert clicked["facts"]["Findings"] == str(api_cell["findingCount"])
-    assert clicked["facts"]["Studies"].startswith(f"{api_cell['studyCount']} (")
-    assert clicked["facts"]["By direction"] == f"Favourable {api_cell['findingCount']}"
-    assert clicked["facts"]["Strongest"].startswith(
-        f"EIF-style {api_cell['strongest']['eifValue']};"
+def test_labels_and_relationship_types_can_be_hidden(seen: dict[str, Any]) -> None:
+    agencies = {key for key in seen["withPcit"] if key.startswith("Agency:")}
+    assert set(seen["hideAgencies"]) == agencies
+    assert seen["hideDelivers"] == {"types": ["DELIVERS"], "nodes": []}
+    assert parse_qs(urlsplit(seen["urlHidden"]).query)["hideTypes"] == ["DELIVERS"]
+
+
+async def test_property_filters_hide_what_does_not_match(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
+    data = await gql(
+        """{ studies(first: 100) { edges { node { id year design } } }
+             agencies(first: 100) { edges { node { id sector } } } }"""
     )
-    assert clicked["reasons"], "the judgement's reasons are listed"
+    studies = {f"Study:{e['node']['id']}": e["node"] for e in data["studies"]["edges"]}
+    sectors = {f"Agency:{e['node']['id']}": e["node"]["sector"] for e in data["agencies"]["edges"]}
+    drawn = seen["withPcit"]
+    drawn_studies = [key for key in drawn if key in studies]
+    assert set(seen["filterYear"]) == {k for k in drawn_studies if studies[k]["year"] < 2010}
+    assert seen["filterYear"], "a study before 2010 is drawn"
+    assert set(seen["filterDesign"]) == {k for k in drawn_studies if studies[k]["design"] != "RCT"}
+    assert set(seen["filterSector"]) == {
+        k for k in drawn if k in sectors and sectors[k] != "POLICE"
+    }
+    shown = len(drawn) - len(seen["filterSector"])
+    assert seen["filterSummary"] == f"{shown} of {len(drawn)} nodes shown"
 
-    # Back on the network view, the MASH drawing is still there.
-    back = seen["backToNetwork"]
-    assert back["url"].endswith("/explore?focus=Intervention%3Amash")
-    assert back["gapMapHidden"] is True
-    assert back["nodes"] == len(seen["afterExpand"])
-    assert seen["offsiteRequests"] == []
-    assert seen["consoleErrors"] == []
-    assert (ARTIFACTS / "explorer-gap-map.png").stat().st_size > 10_000
+    ids = [key.split(":", 1)[1] for key in seen["evidenceLevels"]]
+    ranking = (
+        await gql(
+            "query($ids: [ID!]) { practiceGap(interventionIds: $ids) {"
+            " ranking { interventionId evidence { commonScale } } } }",
+            ids=ids,
+        )
+    )["practiceGap"]["ranking"]
+    levels = {f"Intervention:{r['interventionId']}": r["evidence"]["commonScale"] for r in ranking}
+    assert seen["evidenceLevels"] == levels
+    assert set(seen["filterEvidence"]) == {key for key, level in levels.items() if level < 3}
+    assert seen["afterFilters"] == []
 
 
-def _api_cell(gap_map: dict[str, Any], intervention: str, outcome: str) -> dict[str, Any]:
-    for cell in gap_map["cells"]:
-        if (cell["interventionId"], cell["outcomeId"]) == (intervention, outcome):
-            return cell
-    raise AssertionError(f"evidenceGapMap has no cell {intervention} x {outcome}")
+def test_each_layout_places_the_nodes_its_own_way(seen: dict[str, Any]) -> None:
+    layouts = seen["layouts"]
+    roots = {"Intervention:mash", "Intervention:pcit", "Study:study-eif-2017-child-protection"}
+    grid = layouts["grid"].values()
+    columns = {round(p["x"]) for p in grid}
+    rows = {round(p["y"]) for p in grid}
+    assert len(columns) * len(rows) >= len(layouts["grid"]) > max(len(columns), len(rows)) > 1
+
+    concentric = layouts["concentric"]
+    xs = [p["x"] for p in concentric.values()]
+    ys = [p["y"] for p in concentric.values()]
+    centre = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    distance = {k: math.dist(centre, (p["x"], p["y"])) for k, p in concentric.items()}
+    assert max(distance[k] for k in roots) < min(d for k, d in distance.items() if k not in roots)
+
+    breadthfirst = layouts["breadthfirst"]
+    top = min(p["y"] for p in breadthfirst.values())
+    assert {k for k, p in breadthfirst.items() if p["y"] == pytest.approx(top)} == roots
+    assert layouts["cose"] != layouts["grid"]
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    if colour.startswith("#"):
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(part) for part in colour.strip("rgb()").split(","))
+
+
+def test_colour_and_size_follow_the_chosen_rule_and_the_legend_states_it(
+    seen: dict[str, Any],
+) -> None:
+    style = seen["style"]
+    assert style["legendColour"] == "Colour: Agency sector"
+    swatches = dict(style["swatches"])
+    for key, node in style["nodes"].items():
+        if key.startswith("Agency:"):
+            expected = swatches[node["sector"].replace("_", " ").capitalize()]
+        else:
+            expected = swatches["no value"]
+        assert _rgb(node["colour"]) == _rgb(expected), key
+    levels = [n["level"] for n in style["nodes"].values() if n["level"] is not None]
+    low, high = min(levels), max(levels)
+    assert style["legendSize"].startswith(
+        f"Size: Evidence level (interventions, common scale 0{DASH}5), {low} → 16 px to {high} → 48 px"
+    )
+    for key, node in style["nodes"].items():
+        if node["level"] is None:
+            assert node["size"] == 22, key
+        else:
+            assert node["size"] == round(16 + (node["level"] - low) / (high - low) * 32), key
+    assert (ARTIFACTS / "explorer-style.png").stat().st_size > 10_000
+
+
+DIRECTION_COLOURS = {
+    "FAVOURABLE": "#2e7d32",
+    "NO_EFFECT": "#78858f",
+    "UNFAVOURABLE": "#c62828",
+    "MIXED": "#ef6c00",
+    None: "#78858f",
+}
+
+
+async def test_evidence_judged_from_findings_is_drawn_on_edges(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
+    """Intervention to outcome: label the EIF-style level, width the common-scale level,
+    colour the direction; a drawn finding's relationships take its direction's colour."""
+    drawn = seen["style"]["nodes"]
+    interventions = [k.split(":", 1)[1] for k in drawn if k.startswith("Intervention:")]
+    outcomes = [k.split(":", 1)[1] for k in drawn if k.startswith("Outcome:")]
+    cells = (
+        await gql(
+            """query($i: [ID!], $o: [ID!]) { evidenceGapMap(filter: {interventionIds: $i, outcomeIds: $o}) {
+                 cells { interventionId outcomeId strongest { eifValue commonScale direction mixed } } } }""",
+            i=interventions,
+            o=outcomes,
+        )
+    )["evidenceGapMap"]["cells"]
+    expected = sorted(
+        (
+            f"Intervention:{c['interventionId']}",
+            f"Outcome:{c['outcomeId']}",
+            c["strongest"]["eifValue"],
+            DIRECTION_COLOURS[c["strongest"]["direction"]]
+            if c["strongest"]["direction"] in DIRECTION_COLOURS
+            else DIRECTION_COLOURS[None],
+            1 + 1.5 * c["strongest"]["commonScale"],
+            c["strongest"]["mixed"],
+        )
+        for c in cells
+        if c["strongest"]
+    )
+    edges = seen["evidenceEdges"]
+    actual = sorted(
+        (e["source"], e["target"], e["caption"], e["colour"], e["width"], e["mixed"]) for e in edges
+    )
+    assert actual == expected
+    assert actual, "judged cells are drawn"
+    for edge in seen["findingEdges"]:
+        finding = next(part for part in edge["id"].split("|") if part.startswith("Finding:"))
+        data = await gql(
+            "query($id: ID!) { finding(id: $id) { direction } }", id=finding.split(":", 1)[1]
+        )
+        assert edge["colour"] == DIRECTION_COLOURS[data["finding"]["direction"]], edge["id"]
+    assert seen["findingEdges"], "findings are drawn"
+    assert seen["evidenceLegend"].startswith("Evidence edges (judged from findings)")
+
+
+async def test_the_shortest_paths_between_two_picked_nodes_are_drawn_and_listed(
+    seen: dict[str, Any], gql: GraphQL
+) -> None:
+    answer = (
+        await gql(
+            """{ paths(fromId: "Agency:agency-police", toId: "Study:study-chaffin-2004", maxLength: 4) {
+                 paths { length nodes { key name } edges { type source target } } } }"""
+        )
+    )["paths"]["paths"]
+    assert answer, "the police are connected to the PCIT trial"
+    listed = seen["paths"]["listed"]
+    assert len(listed) == len(answer)
+    for line, path in zip(listed, answer, strict=True):
+        assert line.startswith(f"{path['length']} steps: Local police force —PARTICIPATES_IN→")
+        for node in path["nodes"]:
+            assert node["name"] in line
+    marked = {key for path in answer for key in (n["key"] for n in path["nodes"])}
+    marked |= {f"{e['source']}|{e['type']}|{e['target']}" for path in answer for e in path["edges"]}
+    assert set(seen["paths"]["marked"]) == marked
+    assert seen["pathEnds"][0] == "Local police force"
+
+
+def test_the_url_reopens_the_same_view(seen: dict[str, Any]) -> None:
+    query = parse_qs(urlsplit(seen["sharedUrl"]).query)
+    assert query["colour"] == ["sector"] and query["size"] == ["evidenceLevel"]
+    assert query["from"] == ["Agency:agency-police"] and query["paths"] == ["shown"]
+    assert query["sel"] == ["Study:study-chaffin-2004"]
+    assert query["evidence"] == ["on"]
+    assert seen["stateReopened"] == seen["stateBefore"]
+    assert seen["stateReopened"]["selected"] == "Study · Study:study-chaffin-2004"
+    assert seen["stateReopened"]["paths"], "the paths are drawn again"
+    assert seen["stateReopened"]["evidenceEdges"], "the evidence edges are drawn again"
+    assert (ARTIFACTS / "explorer-reopened.png").stat().st_size > 10_000
+    assert (ARTIFACTS / "explorer.png").stat().st_size > 10_000
+    assert_clean(seen)
 
 
 async def test_explorer_files_are_served_and_nothing_outside(client: httpx.AsyncClient) -> None:
@@ -269,9 +347,31 @@ async def test_explorer_files_are_served_and_nothing_outside(client: httpx.Async
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert '<script src="/explore/vendor/cytoscape.min.js">' in page.text
+    assert '<script type="module" src="/explore/explorer.js">' in page.text
     assert "http" not in page.text.replace("http-equiv", ""), "no other host referenced"
-    assert '<script src="/explore/gap-map.js">' in page.text
-    for name in ("explorer.js", "gap-map.js", "explorer.css"):
-        assert (await client.get(f"/explore/{name}")).status_code == 200, name
+    names = [
+        "api.js",
+        "compare.js",
+        "details.js",
+        "explorer.js",
+        "filters.js",
+        "gap-map.js",
+        "gap-map-cell.js",
+        "evidence-edges.js",
+        "gap-map-export.js",
+        "paths.js",
+        "scene.js",
+        "search.js",
+        "style.js",
+        "url-state.js",
+        "views.js",
+        "explorer.css",
+    ]
+    for name in names:
+        response = await client.get(f"/explore/{name}")
+        assert response.status_code == 200, name
+        if name.endswith(".js"):
+            assert response.headers["content-type"].startswith("text/javascript"), name
+            assert "http://" not in response.text and "https://" not in response.text, name
     assert (await client.get("/explore/../app.py")).status_code == 404
     assert (await client.get("/explore/%2e%2e/app.py")).status_code == 404

@@ -158,7 +158,10 @@ async def test_csv_is_a_neo4j_admin_import_of_the_whole_graph(
 
     graph = read_import(nodes, relationships, array_delimiter=ARRAY_DELIMITER)
     label_counts, relationship_count = await _counts(store)
-    assert {space: len(ids) for space, ids in graph.nodes.items()} == label_counts
+    present = {
+        label: count for label, count in label_counts.items() if count
+    }  # a file per label held
+    assert {space: len(ids) for space, ids in graph.nodes.items()} == present
     assert len(graph.relationships) == relationship_count
     assert files["nodes_Agency.csv"].startswith("id:ID(Agency),:LABEL,name,sector,")
     assert files["relationships_FUNDS_Agency_Study.csv"].startswith(
@@ -223,7 +226,7 @@ async def test_whole_graph_export_limited_to_labels_and_types(client: httpx.Asyn
         ({"ids": "Intervention:mash", "depth": 5}, "depth", "MAX_SUBGRAPH_DEPTH is 4"),
         ({"ids": [f"Agency:a{i}" for i in range(51)]}, "ids", "MAX_SUBGRAPH_IDS is 50"),
         ({"ids": "mash"}, "ids", "Label:id"),
-        ({"labels": "Person"}, "labels", "unknown names: Person"),
+        ({"labels": "Child"}, "labels", "unknown names: Child"),
         ({"relationshipTypes": "KNOWS"}, "relationshipTypes", "unknown names: KNOWS"),
     ],
 )

@@ -89,6 +89,18 @@ def _cell(
 GAP = _cell("ABSOLUTE_GAP")
 
 
+def _ne(*deciding: str) -> dict[str, Any]:
+    """A rigorous evaluation found no benefit: an unrated QED with nothing recorded
+    against it is appraised MODERATE (docs/evidence-rules.md, Appraisal)."""
+    return {
+        "eifValue": "NE",
+        "titleIvE": "Does not currently meet criteria",
+        "commonScale": 0,
+        "mixed": False,
+        "deciding": [{"id": d} for d in deciding],
+    }
+
+
 def _nl2(*deciding: str) -> dict[str, Any]:
     return {
         "eifValue": "NL2",
@@ -119,7 +131,7 @@ async def test_gap_map_cells_are_exact_in_row_and_column_order(views: GraphQL) -
         ),
         (f"{P}model", f"{P}behaviour"): GAP,
         (f"{P}model", f"{P}maltreatment"): _cell(
-            "EVIDENCE", 1, 0, 1, {"QED": 1}, {"NO_EFFECT": 1}, _nl2(f"{P}f-model")
+            "EVIDENCE", 1, 0, 1, {"QED": 1}, {"NO_EFFECT": 1}, _ne(f"{P}f-model")
         ),
         (f"{P}model", f"{P}safety"): _cell(
             "EVIDENCE",
@@ -128,7 +140,7 @@ async def test_gap_map_cells_are_exact_in_row_and_column_order(views: GraphQL) -
             1,
             {"MIXED_METHODS": 1, "QED": 1},
             {"NO_EFFECT": 1},
-            _nl2(f"{P}f-model"),
+            _ne(f"{P}f-model"),
         ),
         (f"{P}newcomer", f"{P}behaviour"): _cell("ONLY_ONGOING", 1, 1, 0, {"RCT": 1}),
         (f"{P}newcomer", f"{P}maltreatment"): GAP,
@@ -263,7 +275,7 @@ async def test_recommend_ranks_excludes_and_cautions(views: GraphQL) -> None:
         "OUTCOME",
     ]
     assert top["reasons"][0]["steps"][0]["id"] == f"{P}f-rct-2"
-    assert "in United States on Behaviour" in top["reasons"][0]["text"]
+    assert "in US on Behaviour" in top["reasons"][0]["text"], "countries stored as ISO codes"
     assert {c["code"]: c["message"] for c in top["cautions"]} == {
         "NOT_UK_TESTED": "No completed UK evaluation is recorded.",
         "ONLY_TESTED_ELSEWHERE": "Only tested in urban areas.",

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.graph_file import read_graph_file
-from service.graph_load import EXAMPLE_DATA
+from service.graph_file import read_graph_files
+from service.graph_load import EXAMPLE_FILES
 from tests.conftest import embedded_settings
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def _is_running(pid: int) -> bool:
 
 
 async def test_restart_keeps_data_without_duplicating_the_example_data(tmp_path: Path) -> None:
-    graph = read_graph_file(EXAMPLE_DATA)
+    graph = read_graph_files(list(EXAMPLE_FILES))  # the example data and the catalogue
     first, first_pid = await _run_once(tmp_path, write=True)
     assert not _is_running(first_pid), "the embedded store stops with the service"
     expected = sum(1 for n in graph.nodes if n.label == "Intervention")

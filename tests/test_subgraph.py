@@ -119,7 +119,7 @@ async def test_same_id_under_another_label_is_another_node(gql: GraphQL) -> None
         ),
         ({"ids": [], "depth": 1}, "ids", "at least one"),
         ({"ids": ["mash"], "depth": 1}, "ids", "Label:id"),
-        ({"ids": ["Person:x"], "depth": 1}, "ids", "unknown label"),
+        ({"ids": ["Child:x"], "depth": 1}, "ids", "unknown label"),
     ],
 )
 async def test_out_of_bounds_requests_are_refused_before_any_cypher(

@@ -6,8 +6,11 @@ from tests.conftest import GraphQL
 
 
 async def test_widely_used_weakly_evidenced_and_well_evidenced_rarely_used(gql: GraphQL) -> None:
-    """MASH, Signs of Safety and FGC are widely used without robust evidence; Incredible
-    Years and PCIT are well evidenced (their ratings) but rarely recorded as delivered."""
+    """MASH and Signs of Safety are widely used without robust evidence; FGC, as widely
+    used, now has a significant, independent UK randomised trial with a 12-month outcome
+    (appraised MODERATE from its recorded attributes), so it is no longer "weakly
+    evidenced"; Incredible Years and PCIT are well evidenced (their ratings) but rarely
+    recorded as delivered."""
     data = await gql(
         """{ practiceGap {
               widelyUsedWeaklyEvidenced { interventionId deliveringAgencies largestFundingTotal
@@ -29,8 +32,18 @@ async def test_widely_used_weakly_evidenced_and_well_evidenced_rarely_used(gql: 
     ] == [
         ("signs-of-safety", 11, 4_800_000.0, 1),
         ("mash", 6, 0.0, 1),
-        ("family-group-conferencing", 6, 0.0, 2),
     ]
+    fgc = await gql(
+        """{ practiceGap(interventionIds: ["family-group-conferencing"]) {
+              ranking { category evidence { commonScale basis caveats { code } } } } }"""
+    )
+    [row] = fgc["practiceGap"]["ranking"]
+    assert (row["category"], row["evidence"]["commonScale"], row["evidence"]["basis"]) == (
+        "WIDELY_USED_WELL_EVIDENCED",
+        4,
+        "FINDINGS",
+    )
+    assert {"code": "UK_TRIALS"} in row["evidence"]["caveats"]
     assert [
         (r["interventionId"], r["evidence"]["commonScale"], r["evidence"]["source"])
         for r in gap["wellEvidencedRarelyUsed"]
@@ -94,7 +107,7 @@ async def test_recommend_for_a_rural_council_wanting_fewer_re_referrals(gql: Gra
         (2, "signs-of-safety"),
     ]
     fgc, sos = ranked
-    assert (fgc["evidenceLevel"], fgc["relatedOnly"]) == (2, True)
+    assert (fgc["evidenceLevel"], fgc["relatedOnly"]) == (4, True), "UK RCT, appraised"
     assert [f["id"] for f in fgc["judgement"]["decidingFindings"]] == [
         "finding-taylor-2024-care-proceedings",
         "finding-taylor-2024-looked-after",
@@ -103,7 +116,7 @@ async def test_recommend_for_a_rural_council_wanting_fewer_re_referrals(gql: Gra
     assert [(s["kind"], s["id"] or s["name"]) for s in first_path] == [
         ("FINDING", "finding-taylor-2024-care-proceedings"),
         ("STUDY", "study-taylor-2024-fgc-rct"),
-        ("COUNTRY", "United Kingdom"),
+        ("COUNTRY", "GB"),
         ("OUTCOME", "outcome-care-proceedings"),
     ]
     assert fgc["reasons"][-1]["text"] == (
@@ -210,8 +223,9 @@ async def test_every_evidence_root_field_runs_one_statement(gql: GraphQL) -> Non
 
 async def test_judgement_rolls_narrower_outcomes_up_and_names_what_decided_it(gql: GraphQL) -> None:
     """PCIT on child maltreatment: Chaffin et al.'s re-report finding counts (a narrower
-    outcome); the trial has no recorded design rating, so it is preliminary; the 2017
-    review's verdict is context, not a vote."""
+    outcome); the trial has no recorded design rating, so it is appraised from what is
+    recorded (randomised, 110 parents: MODERATE), and its 28-month follow-up makes it
+    EIF 3+ and Title IV-E Supported; the 2017 review's verdict is context, not a vote."""
     data = await gql(
         """{ evidenceJudgement(interventionId: "pcit", outcomeId: "outcome-child-maltreatment") {
               status studiesByDesign { design count } findingsByDirection { direction count }
@@ -226,19 +240,21 @@ async def test_judgement_rolls_narrower_outcomes_up_and_names_what_decided_it(gq
     ]
     assert cell["findingsByDirection"] == [{"direction": "FAVOURABLE", "count": 2}]
     assert cell["strongest"] == {
-        "eifValue": "2",
-        "titleIvE": "Does not currently meet criteria",
-        "commonScale": 2,
+        "eifValue": "3+",
+        "titleIvE": "Supported",
+        "commonScale": 4,
         "reasons": [
-            "1 RCT/QED without a recorded design rating counted as preliminary until its "
-            "design is rated",
+            "study-chaffin-2004: no design rating recorded, appraised MODERATE from its "
+            "attributes (randomised, but not every attribute HIGH needs is recorded); not "
+            "recorded: attritionPercent, differentialAttritionPercent, comparison, "
+            "independent, followUpMonths",
             "1 review finding(s) shown as context, not counted",
         ],
         "decidingFindings": [
             {
                 "id": "finding-chaffin-2004-re-reports",
                 "followUpMonths": 28,
-                "study": {"country": "United States", "design": "RCT"},
+                "study": {"country": "US", "design": "RCT"},
             }
         ],
     }

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from service.rules.evidence import FindingFacts, Judgement, judge
+from service.rules.judgement import judge_evidence
 from service.store import Store
 
 
 def _findings(var: str, n: int, *, areas: bool) -> str:
-    f, s, o, a = f"f{n}", f"s{n}", f"o{n}", f"a{n}"
+    f, s, o, a, tr = f"f{n}", f"s{n}", f"o{n}", f"a{n}", f"tr{n}"
     return (
         f"COLLECT {{ MATCH ({var})<-[:OF]-({f}:Finding)<-[:REPORTS]-({s}:Study) "
         f"WITH {f}, {s} ORDER BY {s}.year DESC, {s}.id, {f}.id "
@@ -28,7 +28,13 @@ def _findings(var: str, n: int, *, areas: bool) -> str:
         f"outcomes: COLLECT {{ MATCH ({f})-[:ON_OUTCOME]->({o}:Outcome) RETURN {o}.id AS id ORDER BY id }}, "
         f"study: {{id: {s}.id, title: {s}.title, year: {s}.year, design: {s}.design, "
         f"designRating: {s}.designRating, status: {s}.status, country: {s}.country, "
-        f"independent: {s}.independent"
+        f"independent: {s}.independent, sampleSize: {s}.sampleSize, "
+        f"attritionPercent: {s}.attritionPercent, "
+        f"differentialAttritionPercent: {s}.differentialAttritionPercent, "
+        f"comparison: {s}.comparison, followUpMonths: {s}.followUpMonths, "
+        f"trial: head(COLLECT {{ MATCH ({s})-[:REPORTS_ON]->({tr}:Trial) "
+        f"RETURN {{id: {tr}.id, name: {tr}.name, country: {tr}.country, "
+        f"sampleSize: {tr}.sampleSize}} AS trial }})"
         + (
             f", areaTypes: COLLECT {{ MATCH ({s})<-[:CONDUCTED]-({a}:Agency) "
             f"WHERE {a}.areaType IS NOT NULL RETURN {a}.areaType AS areaType }}"
@@ -39,12 +45,20 @@ def _findings(var: str, n: int, *, areas: bool) -> str:
     )
 
 
+def _caveats(var: str, c: str) -> str:
+    return (
+        f"COLLECT {{ MATCH ({var})<-[:QUALIFIES]-({c}:Caveat) WITH {c} ORDER BY {c}.kind, {c}.id "
+        f"RETURN {{id: {c}.id, kind: {c}.kind, text: {c}.text}} AS item }}"
+    )
+
+
 def _ratings(var: str, n: int) -> str:
     g, o = f"g{n}", f"go{n}"
     return (
         f"COLLECT {{ MATCH ({var})<-[:RATES]-({g}:Rating) WITH {g} ORDER BY {g}.ratedOn DESC, {g}.id "
         f"RETURN {{id: {g}.id, scheme: {g}.scheme, value: {g}.`value`, topic: {g}.topic, "
-        f"ratedOn: {g}.ratedOn, "
+        f"ratedOn: {g}.ratedOn, ratedOnPrecision: {g}.ratedOnPrecision, url: {g}.url, "
+        f"caveats: {_caveats(g, f'gc{n}')}, "
         f"outcomes: COLLECT {{ MATCH ({g})-[:SCOPED_TO]->({o}:Outcome) RETURN {o}.id AS id }}}} AS item }}"
     )
 
@@ -63,6 +77,7 @@ def _core(var: str, n: int, *, areas: bool) -> str:
         f"id: {var}.id, name: {var}.name, kind: {var}.kind, costRating: {var}.costRating, "
         f"minAge: {var}.minAge, maxAge: {var}.maxAge, levelOfNeed: {var}.levelOfNeed, "
         f"ukTested: {var}.ukTested, countryOfOrigin: {var}.countryOfOrigin, "
+        f"caveats: {_caveats(var, f'ic{n}')}, "
         f"findings: {_findings(var, n, areas=areas)}, ratings: {_ratings(var, n)}, "
         f"targets: COLLECT {{ MATCH ({var})-[:TARGETS]->({t}:Outcome) RETURN {t}.id AS id ORDER BY id }}, "
         f"studies: COLLECT {{ MATCH ({var})<-[:EVALUATES]-({s}:Study) WITH {s} ORDER BY {s}.year DESC, {s}.id "
@@ -162,62 +177,13 @@ def findings_on(
     return [f for f in intervention["findings"] if wanted & set(f["outcomes"])]
 
 
-def facts_of(finding: Mapping[str, Any]) -> FindingFacts:
-    study = finding["study"]
-    return FindingFacts(
-        finding_id=finding["id"],
-        study_id=study["id"],
-        design=study["design"],
-        design_rating=study["designRating"],
-        status=study["status"],
-        direction=finding["direction"],
-        significant=finding["significant"],
-        p_value=finding["pValue"],
-        independent=study["independent"],
-        follow_up_months=finding["followUpMonths"],
-        country=study["country"],
+def judge_findings(
+    findings: list[dict[str, Any]], intervention: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The one judgement (service/rules/judgement.py) as a plain map; given the
+    intervention, its ratings and recorded caveats add to the judgement's caveats."""
+    if intervention is None:
+        return judge_evidence(findings)
+    return judge_evidence(
+        findings, ratings=intervention["ratings"], caveats=intervention["caveats"]
     )
-
-
-def judge_findings(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """The judgement as a plain map, carrying the deciding findings themselves."""
-    judgement = judge(facts_of(f) for f in findings)
-    return judgement_map(judgement, findings)
-
-
-def judgement_map(judgement: Judgement, findings: list[dict[str, Any]]) -> dict[str, Any]:
-    by_id = {f["id"]: f for f in findings}
-    return {
-        "eif_level": judgement.eif_level,
-        "eif_value": judgement.eif_value,
-        "mixed": judgement.mixed,
-        "title_iv_e": judgement.title_iv_e,
-        "common_scale": int(judgement.common_level),
-        "common_scale_label": judgement.common_label,
-        "direction": judgement.direction,
-        "reasons": list(judgement.reasons),
-        "deciding_findings": [finding_map(by_id[i]) for i in judgement.deciding],
-    }
-
-
-def finding_map(finding: Mapping[str, Any]) -> dict[str, Any]:
-    study = finding["study"]
-    return {
-        "id": finding["id"],
-        "measure": finding["measure"],
-        "direction": finding["direction"],
-        "significant": finding["significant"],
-        "follow_up_months": finding["followUpMonths"],
-        "summary": finding["summary"],
-        "outcome_ids": finding["outcomes"],
-        "study": {
-            "id": study["id"],
-            "title": study["title"],
-            "year": study["year"],
-            "design": study["design"],
-            "design_rating": study["designRating"],
-            "status": study["status"],
-            "country": study["country"],
-            "independent": study["independent"],
-        },
-    }

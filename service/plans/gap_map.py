@@ -96,5 +96,5 @@ def cell(intervention: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any
             {"direction": direction, "count": count}
             for direction, count in sorted(directions.items())
         ],
-        "strongest": evidence_facts.judge_findings(completed) if completed else None,
+        "strongest": evidence_facts.judge_findings(completed, intervention) if completed else None,
     }

@@ -21,10 +21,14 @@ LABEL_NAMES: Final = {
     "Finding": "{v}.measure",
     "Outcome": "{v}.name",
     "Rating": "{v}.scheme + ' ' + {v}.value",
+    "Trial": "{v}.name",
+    "Caveat": "{v}.kind + ': ' + {v}.text",
+    "Person": "{v}.name",
 }
 # The same when the label is only known at run time.
 DISPLAY_NAME: Final = (
     "CASE WHEN {v}:Rating THEN {v}.scheme + ' ' + {v}.value "
+    "WHEN {v}:Caveat THEN {v}.kind + ': ' + {v}.text "
     "ELSE coalesce({v}.name, {v}.title, {v}.measure) END"
 )
 # The node's label from the registry (Neo4j nodes may carry labels the model does not know).

@@ -13,8 +13,14 @@ from typing import Any
 
 from service.plans import evidence_facts
 from service.rules import practice
+from service.rules.judgement import rating_caveats
 from service.rules.rating_scale import CommonLevel, label_of, scale, summarise
 from service.store import Store
+
+# What a headline "well evidenced" must not hide, from any outcome's judgement.
+_HEADLINE_CAVEATS = frozenset(
+    {"HARMFUL_TRIAL", "NULL_TRIAL", "MIXED_EVIDENCE", "UK_TRIALS", "UK_TRIAL_NOT_FAVOURABLE"}
+)
 
 
 async def practice_gap(
@@ -104,11 +110,32 @@ def best_evidence(
             "judgement": None,
             "outcome": None,
             "rating": None,
+            "caveats": [],
         }
-    return max(
+    best = max(
         candidates,
         key=lambda c: (c["common_scale"], c["via_variant"] is None, c["basis"] == "RATING"),
     )
+    return {**best, "caveats": _all_caveats(intervention, candidates)}
+
+
+def _all_caveats(
+    intervention: dict[str, Any], candidates: list[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """Every caveat behind the headline: a best rating never hides a null UK trial, a
+    harmful finding, an asterisk or a dispute found anywhere in its evidence."""
+    found = rating_caveats(intervention["ratings"])
+    found += [
+        caveat
+        for candidate in candidates
+        if candidate["judgement"]
+        for caveat in candidate["judgement"]["caveats"]
+        if caveat["code"] in _HEADLINE_CAVEATS
+    ]
+    unique: dict[tuple[str, str], dict[str, str]] = {}
+    for caveat in found:
+        unique.setdefault((caveat["code"], caveat["text"]), caveat)
+    return list(unique.values())
 
 
 def _candidates(
@@ -147,7 +174,7 @@ def _candidates(
         findings = evidence_facts.findings_on(intervention, outcome["below"])
         if not findings:
             continue
-        judgement = evidence_facts.judge_findings(findings)
+        judgement = evidence_facts.judge_findings(findings, intervention)
         found.append(
             {
                 "common_scale": judgement["common_scale"],

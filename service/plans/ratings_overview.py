@@ -7,14 +7,17 @@ from typing import Any
 
 from service.plans.projection import node_map
 from service.plans.selection import Selection
+from service.rules.judgement import current_rating_caveats
 from service.rules.rating_scale import label_of, summarise
 from service.store import Store
 
 _NEEDED = ("scheme", "value", "topic", "rated_on")
+# Every rating's caveats are read, selected or not: the overview lists them beside it.
+_CAVEATS = Selection({"caveats": Selection({"kind": Selection(), "text": Selection()})})
 
 
 def ratings_statement(rating_selection: Selection) -> str:
-    fields = dict(rating_selection.fields)
+    fields = dict(_merge(rating_selection, _CAVEATS).fields)
     for name in _NEEDED:
         fields.setdefault(name, Selection())
     rating = node_map("Rating", "n1", Selection(fields), depth=1)
@@ -44,6 +47,7 @@ async def ratings_overview(
         "current": summary.current,
         "history": summary.history,
         "schemes_disagree": summary.schemes_disagree,
+        "caveats": current_rating_caveats(summary),
         "by_scheme": [
             {"scheme": scheme, "common_scale": level, "common_scale_label": label_of(level)}
             for scheme, level in sorted(summary.best_by_scheme.items())

@@ -11,7 +11,8 @@ from typing import Any
 
 from service.plans import evidence_facts
 from service.plans.errors import BadQueryInput
-from service.rules import local_fit
+from service.rules import local_fit, ranking
+from service.rules.judgement import rating_caveats
 from service.rules.rating_scale import scale, summarise
 from service.store import Store
 
@@ -48,9 +49,17 @@ async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, An
             excluded.append({**summary, "reasons": reasons_out})
             continue
         ranked.append(_candidate(intervention, context, direct, nearby, name_of))
-    ranked.sort(key=local_fit.rank_key)
+    # Listed in a stable order (by id) before sorting, so that equal entries come out the
+    # same way every time; they share a rank, so the id never decides a place.
+    ranked.sort(key=lambda e: e["intervention_id"])
+    ranked.sort(key=ranking.order_key)
+    previous: tuple[Any, ...] | None = None
     for position, entry in enumerate(ranked, start=1):
-        entry["rank"] = position
+        key = ranking.order_key(entry)
+        entry["rank"] = ranked[position - 2]["rank"] if key == previous else position
+        previous = key
+    for entry in ranked:
+        del entry["evidence_tiebreak"]
     return {"recommendations": ranked, "excluded": excluded}
 
 
@@ -62,7 +71,7 @@ def _candidate(
     name_of: Any,
 ) -> dict[str, Any]:
     used = direct or nearby
-    judgement = evidence_facts.judge_findings(used) if used else None
+    judgement = evidence_facts.judge_findings(used, intervention) if used else None
     related_only = not direct and bool(nearby)
     similar = [
         d
@@ -82,11 +91,13 @@ def _candidate(
         {**r, "rated_on": r["ratedOn"]} for r in intervention["ratings"]
     ).current:
         scaled = scale(rating["scheme"], rating["value"])
+        noted = "".join(f" Caveat ({c['kind']}): {c['text']}" for c in rating["caveats"])
         reasons.append(
             {
                 "text": f"Rated {rating['value']!r} by {rating['scheme']}"
                 + (f" ({rating['topic']})" if rating["topic"] else "")
-                + (f": {scaled.label}." if scaled.label else "."),
+                + (f": {scaled.label}." if scaled.label else ".")
+                + noted,
                 "steps": [
                     {
                         "kind": "RATING",
@@ -96,10 +107,32 @@ def _candidate(
                 ],
             }
         )
+    tested, used_in = local_fit.areas(intervention)
+    parts = [
+        ranking.strength(judgement, related_only=related_only),
+        ranking.direction(judgement),
+        ranking.harm(judgement),
+        ranking.ratings(intervention["ratings"]),
+        ranking.uk(judgement, uk_tested=local_fit.uk_tested(intervention)),
+        ranking.fit(
+            ranking.fit_items(intervention, context, tested_areas=tested, used_areas=used_in)
+        ),
+    ]
     return {
         "intervention_id": intervention["id"],
         "name": intervention["name"],
         "cost_rating": intervention["costRating"],
+        "min_age": intervention["minAge"],
+        "max_age": intervention["maxAge"],
+        "score": {
+            "total": sum(p.points for p in parts),
+            "parts": [
+                {"name": p.name, "points": p.points, "reasons": list(p.reasons)} for p in parts
+            ],
+        },
+        "has_harmful_trial": bool(judgement and judgement["consistency"]["harmful_trials"]),
+        "evidence_tiebreak": ranking.tiebreak(judgement),
+        "rating_caveats": rating_caveats(intervention["ratings"]),
         "evidence_level": judgement["common_scale"] if judgement else 1,
         "judgement": judgement,
         "related_only": related_only,

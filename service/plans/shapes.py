@@ -101,6 +101,8 @@ LINKS: Final[dict[str, dict[str, Link]]] = {
         "findings": NodeLink("OF", "in", "Finding"),
         "targets": NodeLink("TARGETS", "out", "Outcome"),
         "ratings": NodeLink("RATES", "in", "Rating"),
+        "caveats": NodeLink("QUALIFIES", "in", "Caveat"),
+        "developer_people": NodeLink("DEVELOPED", "in", "Person"),
         "variant_of": NodeLink("VARIANT_OF", "out", "Intervention", many=False),
         "variants": NodeLink("VARIANT_OF", "in", "Intervention"),
     },
@@ -117,6 +119,8 @@ LINKS: Final[dict[str, dict[str, Link]]] = {
         "findings": NodeLink("REPORTS", "out", "Finding"),
         "agencies": EdgeLink("StudyRole", "in"),
         "funding": EdgeLink("Funding", "in"),
+        "trial": NodeLink("REPORTS_ON", "out", "Trial", many=False),
+        "caveats": NodeLink("QUALIFIES", "in", "Caveat"),
     },
     "Finding": {
         "study": NodeLink("REPORTS", "in", "Study", many=False),
@@ -134,6 +138,18 @@ LINKS: Final[dict[str, dict[str, Link]]] = {
         "issuer": NodeLink("ISSUED", "in", "Agency", many=False),
         "intervention": NodeLink("RATES", "out", "Intervention", many=False),
         "outcomes": NodeLink("SCOPED_TO", "out", "Outcome"),
+        "caveats": NodeLink("QUALIFIES", "in", "Caveat"),
+    },
+    "Trial": {
+        "publications": NodeLink("REPORTS_ON", "in", "Study"),
+    },
+    "Caveat": {
+        "ratings": NodeLink("QUALIFIES", "out", "Rating"),
+        "interventions": NodeLink("QUALIFIES", "out", "Intervention"),
+        "studies": NodeLink("QUALIFIES", "out", "Study"),
+    },
+    "Person": {
+        "developed": NodeLink("DEVELOPED", "out", "Intervention"),
     },
 }
 
@@ -158,4 +174,7 @@ NESTED_ORDER: Final[dict[str, tuple[tuple[str, bool], ...]]] = {
     "Finding": (("measure", False), ("id", False)),
     "Outcome": (("name", False), ("id", False)),
     "Rating": (("ratedOn", True), ("scheme", False), ("id", False)),
+    "Trial": (("name", False), ("id", False)),
+    "Caveat": (("kind", False), ("id", False)),
+    "Person": (("name", False), ("id", False)),
 }

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-UK = "United Kingdom"
+from service.countries import is_uk
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def uk_tested(intervention: Mapping[str, Any]) -> bool:
     if intervention["ukTested"] is True:
         return True
     return any(
-        f["study"]["country"] == UK
+        is_uk(f["study"]["country"] or (f["study"].get("trial") or {}).get("country"))
         and f["study"]["status"] == "COMPLETED"
         and f["study"]["design"] not in {"EVIDENCE_REVIEW", "SYSTEMATIC_REVIEW", "META_ANALYSIS"}
         for f in intervention["findings"]
@@ -124,11 +124,17 @@ def cautions(
     return found
 
 
+def areas(intervention: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """Area types of the councils that ran its studies, and of those that deliver it."""
+    tested = {a for f in intervention["findings"] for a in f["study"]["areaTypes"]}
+    used = {d["areaType"] for d in intervention["deliveries"] if d["areaType"]}
+    return tested, used
+
+
 def _area_cautions(intervention: Mapping[str, Any], context: Context) -> list[dict[str, str]]:
     if not context.area_type:
         return []
-    tested = {a for f in intervention["findings"] for a in f["study"]["areaTypes"]}
-    used = {d["areaType"] for d in intervention["deliveries"] if d["areaType"]}
+    tested, used = areas(intervention)
     if tested and context.area_type not in tested:
         kinds = " and ".join(sorted(t.lower() for t in tested))
         return [caution("ONLY_TESTED_ELSEWHERE", f"Only tested in {kinds} areas.")]
@@ -136,14 +142,3 @@ def _area_cautions(intervention: Mapping[str, Any], context: Context) -> list[di
         kinds = " and ".join(sorted(t.lower() for t in used))
         return [caution("ONLY_USED_ELSEWHERE", f"Only used in {kinds} areas so far.")]
     return []
-
-
-def rank_key(candidate: Mapping[str, Any]) -> tuple[Any, ...]:
-    """Strongest evidence first; direct evidence before related; then use in similar areas."""
-    return (
-        -candidate["evidence_level"],
-        candidate["related_only"],
-        -candidate["favourable_findings"],
-        -len(candidate["similar_area_deliveries"]),
-        candidate["name"],
-    )

@@ -96,6 +96,28 @@ _WWCSC_EFFECT: Final = {
 }
 
 
+# CrimeSolutions (US National Institute of Justice) program ratings, published as
+# "Effective", "Promising" or "No Effects", each with its evidence base ("One study" or
+# "More than one study"): https://crimesolutions.ojp.gov/about/how-we-review-and-rate-program
+# "Effective" is strong evidence from rigorous designs but asks for no lasting effect, so
+# it stands at most for SUPPORTED (replicated) and PROMISING from one study; "Promising"
+# is "some evidence", from designs that need not support a causal conclusion.
+_CRIMESOLUTIONS: Final = {
+    "effective": (CommonLevel.PROMISING, CommonLevel.SUPPORTED),
+    "promising": (CommonLevel.PRELIMINARY, CommonLevel.PRELIMINARY),
+    "no effects": (CommonLevel.NOT_EFFECTIVE, CommonLevel.NOT_EFFECTIVE),
+}
+
+# HomVEE (Home Visiting Evidence of Effectiveness) publishes whether a model "meets HHS
+# criteria for an evidence-based early childhood home visiting service delivery model":
+# https://homvee.acf.hhs.gov/about-us/hhs-criteria -- favourable, significant impacts from
+# a high- or moderate-quality study in two outcome domains, or from two studies with
+# non-overlapping samples in one; a single-sample model also needs impacts sustained a year.
+# That is rigorous evidence, replicated or sustained in part: SUPPORTED.
+_HOMVEE_MEETS: Final = CommonLevel.SUPPORTED
+_HOMVEE_DOES_NOT_MEET: Final = CommonLevel.NOT_SHOWN
+
+
 @dataclass(frozen=True)
 class ScaledRating:
     level: CommonLevel | None
@@ -123,7 +145,25 @@ def scale(scheme: str | None, value: str | None) -> ScaledRating:
         return ScaledRating(_BLUEPRINTS.get(text.lower()), False)
     if scheme == "WWCSC":
         return _wwcsc(text)
+    if scheme == "CRIMESOLUTIONS":
+        return _crimesolutions(text)
+    if scheme == "HOMVEE":
+        lowered = text.lower()
+        if re.search(r"\bdoes not meet\b", lowered):
+            return ScaledRating(_HOMVEE_DOES_NOT_MEET, False)
+        if re.search(r"\bmeets\b", lowered):
+            return ScaledRating(_HOMVEE_MEETS, False)
     return ScaledRating(None, False)
+
+
+def _crimesolutions(text: str) -> ScaledRating:
+    """Published as "Effective - More than one study", "Promising", "No Effects"..."""
+    parts = re.split(r"\s+[-\u2013\u2014:]\s+", text, maxsplit=1)
+    levels = _CRIMESOLUTIONS.get(parts[0].strip().lower())
+    if levels is None:
+        return ScaledRating(None, False)
+    several = len(parts) > 1 and "more than one" in parts[1].lower()
+    return ScaledRating(levels[1] if several else levels[0], False)
 
 
 def _eif(text: str) -> ScaledRating:

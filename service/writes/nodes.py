@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from service.model import NODE_PROPERTIES
+from service.model import NODE_PROPERTIES, SOURCES
 from service.plans.projection import node_map
 from service.plans.selection import Selection
 from service.store import Transaction
@@ -59,6 +59,9 @@ DEPENDENTS: Final[dict[str, dict[str, str]]] = {
     },
     "Finding": {},
     "Rating": {},
+    "Trial": {"studies report on it": "COUNT { (n)<-[:REPORTS_ON]-(:Study) }"},
+    "Caveat": {},
+    "Person": {},
 }
 # Nodes that belong to the deleted one and go with it when a delete is forced.
 _OWNED: Final[dict[str, str]] = {
@@ -83,7 +86,9 @@ async def upsert_node(
     if source_problem:
         raise WriteRefused.invalid([source_problem])
     [state] = await tx.run(_LOCK.format(label=label), {"id": node_id, "lockToken": lock_token()})
-    cleaned, problems = clean_properties(values, NODE_PROPERTIES[label], require=state["isNew"])
+    # Besides its properties, a node may carry every citation given for it (``sources``).
+    allowed = (*NODE_PROPERTIES[label], SOURCES)
+    cleaned, problems = clean_properties(values, allowed, require=state["isNew"])
     if problems:
         raise WriteRefused.invalid(problems)
     before = {k: v for k, v in state["before"].items() if not k.startswith("_")}

@@ -1,27 +1,35 @@
-// The explorer's second view: the evidence gap map as a heatmap. Rows are interventions,
-// columns outcomes grouped by domain, each cell coloured by its status and the strength of
-// its strongest evidence (the common scale, docs/evidence-rules.md). Hovering shows a
-// cell's numbers, clicking shows them in the side panel. The data is one evidenceGapMap
-// query to /graphql (graphql() and setStatus() come from explorer.js, loaded first).
-"use strict";
+// The evidence gap map as a heatmap: interventions as rows, outcomes as columns grouped
+// by domain, each cell coloured by its status and the common-scale level of its
+// strongest evidence (docs/evidence-rules.md). Filters are the API's own (outcome
+// domain, intervention kind) plus level of need, which picks the interventions first.
+// Headers stay in view while the table scrolls; a cell opens its judgement.
+import { allPages, element, graphql, setStatus, words } from "./api.js";
+import { showJudgement } from "./gap-map-cell.js";
 
-const GAP_MAP = `{
-  evidenceGapMap {
-    interventions { id name }
+const GAP_MAP = `query($filter: GapMapFilter) {
+  evidenceGapMap(filter: $filter) {
+    interventions { id name kind }
     domains { domain outcomes { id name partOfId } }
     cells {
       interventionId outcomeId status studyCount ongoingStudyCount findingCount
       studiesByDesign { design count }
       findingsByDirection { direction count }
-      strongest { eifValue titleIvE commonScale commonScaleLabel direction mixed reasons }
+      strongest { eifValue titleIvE commonScale commonScaleLabel direction mixed }
     }
   }
 }`;
+const BY_NEED = `query($need: [LevelOfNeed!], $after: String) {
+  interventions(filter: {levelOfNeedIn: $need}, first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor } edges { node { id } }
+  }
+}`;
 
-// What a cell's colour says, in legend order. `kind` is the cell's data-kind: the status
-// for gaps, else the common-scale level of its strongest evidence (0 found not effective
-// to 5 well supported), or "unjudged" when the map has evidence but no judgement.
-const GAP_LEGEND = [
+export const DOMAINS = ["CHILD_SAFETY", "CHILD_BEHAVIOUR", "CHILD_DEVELOPMENT", "MENTAL_HEALTH", "PARENTING", "FAMILY_FUNCTIONING", "SYSTEM", "EDUCATION", "OTHER"];
+export const KINDS = ["PROGRAMME", "PRACTICE_MODEL", "SYSTEM_ARRANGEMENT", "SERVICE"];
+export const NEEDS = ["UNIVERSAL", "TARGETED_SELECTED", "TARGETED_INDICATED", "SPECIALIST"];
+
+// What a cell's colour says, in legend order (data-kind of the cell).
+export const GAP_LEGEND = [
   ["ABSOLUTE_GAP", "Absolute gap: no study"],
   ["ONLY_ONGOING", "Only ongoing studies"],
   ["unjudged", "Studies, no judgement"],
@@ -33,20 +41,16 @@ const GAP_LEGEND = [
   ["5", "5 Well supported"],
 ];
 
-const gapView = document.getElementById("gap-map-view");
-const networkView = document.getElementById("network-view");
-const gapDetails = document.getElementById("gap-details");
-const gapTable = document.getElementById("gap-map");
-let gapMapLoaded = null;
+export const gapMap = {
+  domains: new Set(), kinds: new Set(), needs: new Set(), // empty: no filter
+  cell: null, // "interventionId|outcomeId" of the open cell
+  shown: null, // the map as drawn: { interventions, outcomes, cells }
+  listeners: new Set(),
+};
 
-// Enum values as words ("CHILD_SAFETY" as "Child safety"); design acronyms stay as they are.
-function words(enumValue) {
-  if (enumValue === "RCT" || enumValue === "QED") return enumValue;
-  const text = enumValue.toLowerCase().replaceAll("_", " ");
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+const table = document.getElementById("gap-map");
 
-function cellKind(cell) {
+export function cellKind(cell) {
   if (cell.status !== "EVIDENCE") return cell.status;
   return cell.strongest && cell.strongest.commonScale !== null ? String(cell.strongest.commonScale) : "unjudged";
 }
@@ -55,8 +59,7 @@ function counts(list, key) {
   return list.map((item) => `${words(item[key])} ${item.count}`).join(", ") || "none";
 }
 
-// The numbers a cell stands for, as label/value pairs: the tooltip and the panel share them.
-function cellFacts(cell) {
+export function cellFacts(cell) {
   const facts = [
     ["Status", words(cell.status)],
     ["Studies", `${cell.studyCount} (${cell.ongoingStudyCount} ongoing)`],
@@ -77,61 +80,39 @@ function cellFacts(cell) {
   return facts;
 }
 
-function showCell(cell, names, button) {
-  for (const chosen of gapTable.querySelectorAll(".cell[aria-pressed='true']")) chosen.setAttribute("aria-pressed", "false");
-  button.setAttribute("aria-pressed", "true");
-  const heading = document.createElement("h2");
-  heading.textContent = `${names.intervention} × ${names.outcome}`;
-  const keys = document.createElement("p");
-  keys.className = "label";
-  keys.textContent = `${cell.interventionId} × ${cell.outcomeId}`;
-  const table = document.createElement("table");
-  table.id = "cell-facts";
-  for (const [label, value] of cellFacts(cell)) {
-    const row = table.insertRow();
-    const name = document.createElement("th");
-    name.textContent = label;
-    row.append(name);
-    row.insertCell().textContent = value;
-  }
-  const parts = [heading, keys, table];
-  if (cell.strongest && cell.strongest.reasons.length > 0) {
-    const reasons = document.createElement("ul");
-    reasons.id = "cell-reasons";
-    for (const reason of cell.strongest.reasons) reasons.append(Object.assign(document.createElement("li"), { textContent: reason }));
-    parts.push(reasons);
-  }
-  gapDetails.replaceChildren(...parts);
-  gapDetails.dataset.intervention = cell.interventionId;
-  gapDetails.dataset.outcome = cell.outcomeId;
-  gapDetails.dataset.status = cell.status;
-}
-
 function headerCell(text, attributes = {}) {
-  const th = document.createElement("th");
-  th.textContent = text;
+  const th = element("th", { textContent: text });
   for (const [name, value] of Object.entries(attributes)) th.setAttribute(name, value);
   return th;
 }
 
-function drawGapMap(map) {
+function openCell(cell, names, button) {
+  for (const pressed of table.querySelectorAll(".cell[aria-pressed='true']")) pressed.setAttribute("aria-pressed", "false");
+  button.setAttribute("aria-pressed", "true");
+  gapMap.cell = `${cell.interventionId}|${cell.outcomeId}`;
+  changed();
+  return showJudgement(cell, names);
+}
+
+function draw(map) {
   const byKey = new Map(map.cells.map((cell) => [`${cell.interventionId}|${cell.outcomeId}`, cell]));
   const outcomes = map.domains.flatMap((group) => group.outcomes.map((outcome) => ({ ...outcome, domain: group.domain })));
-  const table = document.createElement("table");
-  const head = table.createTHead();
+  gapMap.shown = { interventions: map.interventions, outcomes, byKey };
+  const grid = element("table", { id: "gap-table" });
+  grid.append(element("caption", { className: "visually-hidden", textContent: "Evidence gap map: interventions by outcomes" }));
+  const head = grid.createTHead();
   const domainRow = head.insertRow();
-  domainRow.append(headerCell("Intervention \\ outcome", { rowspan: "2", scope: "col" }));
+  domainRow.append(headerCell("Intervention \\ outcome", { rowspan: "2", scope: "col", class: "corner" }));
   for (const group of map.domains) {
     domainRow.append(headerCell(words(group.domain), { colspan: String(group.outcomes.length), scope: "colgroup", class: "domain" }));
   }
   const outcomeRow = head.insertRow();
   for (const outcome of outcomes) {
     const th = headerCell(outcome.name, { scope: "col", "data-outcome": outcome.id });
-    // Narrower outcomes are evidence on their broader one; the indent says which is which.
     if (outcome.partOfId) th.classList.add("narrower");
     outcomeRow.append(th);
   }
-  const body = table.createTBody();
+  const body = grid.createTBody();
   for (const intervention of map.interventions) {
     const row = body.insertRow();
     row.append(headerCell(intervention.name, { scope: "row", "data-intervention": intervention.id }));
@@ -139,68 +120,89 @@ function drawGapMap(map) {
       const td = row.insertCell();
       const cell = byKey.get(`${intervention.id}|${outcome.id}`);
       if (!cell) continue;
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "cell";
-      button.dataset.intervention = cell.interventionId;
-      button.dataset.outcome = cell.outcomeId;
-      button.dataset.status = cell.status;
-      button.dataset.kind = cellKind(cell);
+      const names = { intervention: intervention.name, outcome: outcome.name };
+      const button = element("button", { type: "button", className: "cell" });
+      Object.assign(button.dataset, { intervention: cell.interventionId, outcome: cell.outcomeId, status: cell.status, kind: cellKind(cell) });
       button.setAttribute("aria-pressed", "false");
       button.textContent = cell.strongest ? cell.strongest.eifValue : cell.status === "ONLY_ONGOING" ? "…" : "";
-      const names = { intervention: intervention.name, outcome: outcome.name };
       button.title = `${names.intervention} × ${names.outcome}\n${cellFacts(cell).map(([k, v]) => `${k}: ${v}`).join("\n")}`;
-      button.setAttribute("aria-label", `${names.intervention} × ${names.outcome}: ${words(cell.status)}`);
-      button.addEventListener("click", () => showCell(cell, names, button));
+      button.setAttribute("aria-label", `${names.intervention} × ${names.outcome}: ${words(cell.status)}${cell.strongest ? `, ${cell.strongest.eifValue}` : ""}`);
+      button.addEventListener("click", () => openCell(cell, names, button));
       td.append(button);
     }
   }
-  gapTable.replaceChildren(table);
+  table.replaceChildren(grid);
+  // The outcome row sticks just below the domain row, wherever that ends.
+  table.style.setProperty("--domain-row", `${domainRow.getBoundingClientRect().height}px`);
 }
 
-function fillGapLegend() {
+function fillLegend() {
   const legend = document.getElementById("gap-legend");
   for (const [kind, text] of GAP_LEGEND) {
-    const swatch = Object.assign(document.createElement("span"), { className: "cell" });
+    const swatch = element("span", { className: "cell" });
     swatch.dataset.kind = kind;
-    const item = document.createElement("li");
-    item.append(swatch, text);
-    legend.append(item);
+    legend.append(element("li", {}, swatch, text));
   }
 }
 
-async function loadGapMap() {
+// The filter the API takes; interventionIds comes from the level-of-need filter.
+async function apiFilter() {
+  const filter = {};
+  if (gapMap.domains.size) filter.outcomeDomains = [...gapMap.domains];
+  if (gapMap.kinds.size) filter.interventionKinds = [...gapMap.kinds];
+  if (gapMap.needs.size) {
+    const items = await allPages(BY_NEED, "interventions", { need: [...gapMap.needs] });
+    filter.interventionIds = items.map((i) => i.id);
+  }
+  return filter;
+}
+
+export async function loadGapMap() {
   setStatus("Loading the evidence gap map…");
+  document.body.dataset.gapMap = "loading";
   try {
-    const map = (await graphql(GAP_MAP)).evidenceGapMap;
-    drawGapMap(map);
-    setStatus(`${map.interventions.length} interventions × ${map.domains.reduce((n, g) => n + g.outcomes.length, 0)} outcomes`);
+    const filter = await apiFilter();
+    const map = filter.interventionIds && filter.interventionIds.length === 0
+      ? { interventions: [], domains: [], cells: [] }
+      : (await graphql(GAP_MAP, { filter })).evidenceGapMap;
+    draw(map);
+    const columns = map.domains.reduce((n, g) => n + g.outcomes.length, 0);
+    setStatus(`${map.interventions.length} interventions × ${columns} outcomes`);
     document.body.dataset.gapMap = "drawn";
+    const [interventionId, outcomeId] = (gapMap.cell || "").split("|");
+    const open = table.querySelector(`.cell[data-intervention="${CSS.escape(interventionId || "")}"][data-outcome="${CSS.escape(outcomeId || "")}"]`);
+    if (open) open.click();
   } catch (error) {
-    gapMapLoaded = null;
     setStatus(`Could not load the evidence gap map: ${error.message}`, true);
+    document.body.dataset.gapMap = "failed";
   }
 }
 
-// Views switch by hiding one panel; the network keeps what it drew. The URL remembers the
-// view (?view=gap-map) beside the network's ?focus=.
-function showView(name) {
-  const gap = name === "gap-map";
-  gapView.hidden = !gap;
-  networkView.hidden = gap;
-  document.body.dataset.view = gap ? "gap-map" : "network";
-  document.getElementById("tab-network").setAttribute("aria-selected", String(!gap));
-  document.getElementById("tab-gap-map").setAttribute("aria-selected", String(gap));
-  const query = new URLSearchParams(location.search);
-  if (gap) query.set("view", "gap-map");
-  else query.delete("view");
-  const search = query.toString();
-  history.replaceState(null, "", search ? `?${search}` : location.pathname);
-  if (gap && gapMapLoaded === null) gapMapLoaded = loadGapMap();
+function changed() {
+  for (const listener of gapMap.listeners) listener();
 }
 
-fillGapLegend();
-document.getElementById("tab-network").addEventListener("click", () => showView("network"));
-document.getElementById("tab-gap-map").addEventListener("click", () => showView("gap-map"));
-if (new URLSearchParams(location.search).get("view") === "gap-map") showView("gap-map");
-window.gapMap = { showView };
+function filterBoxes(containerId, name, values, chosen) {
+  const container = document.getElementById(containerId);
+  for (const value of values) {
+    const box = element("input", { type: "checkbox", name, value, checked: chosen.has(value) });
+    box.addEventListener("change", () => {
+      if (box.checked) chosen.add(value);
+      else chosen.delete(value);
+      changed();
+      loadGapMap();
+    });
+    container.append(element("label", { className: "check" }, box, ` ${words(value)}`));
+  }
+}
+
+export function buildGapMap() {
+  fillLegend();
+  filterBoxes("gap-domains", "domain", DOMAINS, gapMap.domains);
+  filterBoxes("gap-kinds", "kind", KINDS, gapMap.kinds);
+  filterBoxes("gap-needs", "need", NEEDS, gapMap.needs);
+}
+
+export function onGapMapChange(listener) {
+  gapMap.listeners.add(listener);
+}
