@@ -11,12 +11,15 @@ PORT ?= 8000
 DATA_DIR ?= ./data
 export PORT DATA_DIR
 
-.PHONY: install tools serve migrate test lint schema bench clean vendor browser
+.PHONY: install tools serve migrate test lint schema bench clean vendor browser lock
 
-# The explorer's front-end dependencies come from npm (web/package-lock.json) and are
-# copied into the folder the service serves, so the page needs no other host.
+# The explorer's and GraphiQL's front-end dependencies come from npm (web/package-lock.json)
+# and are copied into the folders the service serves, so the pages need no other host.
 WEB_STAMP := web/node_modules/.installed-stamp
 VENDOR := service/static/explorer/vendor/cytoscape.min.js
+GRAPHIQL_VENDOR := service/static/graphiql/vendor
+GRAPHIQL_FILES := react/umd/react.production.min.js react-dom/umd/react-dom.production.min.js \
+	graphiql/graphiql.min.js graphiql/graphiql.min.css
 # apt-get needs root; elsewhere go through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -29,11 +32,22 @@ $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	touch $(TOOLS_STAMP)
 
-$(STAMP): pyproject.toml
+# Exact versions with hashes from the lock file, then the project itself (no other packages).
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Rewrites the lock files from pyproject.toml: requirements-dev.lock (make install, tests,
+# CI), requirements-neo4j.lock and requirements-embedded.lock (the two container images).
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra tracing -o requirements-neo4j.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra embedded --extra tracing -o requirements-embedded.lock pyproject.toml
 
 $(WEB_STAMP): web/package.json web/package-lock.json
 	command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
@@ -43,15 +57,18 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 vendor: $(VENDOR)
 
 $(VENDOR): $(WEB_STAMP)
-	mkdir -p $(dir $(VENDOR))
+	mkdir -p $(dir $(VENDOR)) $(GRAPHIQL_VENDOR)
+	cp $(addprefix web/node_modules/,$(GRAPHIQL_FILES)) $(GRAPHIQL_VENDOR)/
 	cp web/node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)
 
 # Headless Chromium (Debian's package) for the explorer's browser test.
 browser:
 	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
+# Browser apps on this machine (any port of localhost) may call the local service.
 serve: $(STAMP) $(VENDOR)
-	$(BIN)/python -m service serve
+	CORS_ALLOW_ORIGINS="$${CORS_ALLOW_ORIGINS-http://localhost:*,http://127.0.0.1:*}" \
+		$(BIN)/python -m service serve
 
 migrate: $(STAMP)
 	$(BIN)/python -m service migrate
@@ -72,4 +89,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.changefeed
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules web/node_modules $(dir $(VENDOR)) test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules web/node_modules $(dir $(VENDOR)) $(GRAPHIQL_VENDOR) test-artifacts

@@ -30,11 +30,11 @@ GRAPHQL = {
         { truncated paths { length } } }""",
 }
 EXPORTS = {
-    "export csv, whole graph": "/exports/csv",
-    "export cytoscape, whole graph": "/exports/cytoscape",
-    "export graphml, whole graph": "/exports/graphml",
-    "export gexf, whole graph": "/exports/gexf",
-    "export graphml, subgraph depth 2": "/exports/graphml?ids=Intervention:i-500&depth=2",
+    "export csv, whole graph": "/v1/exports/csv",
+    "export cytoscape, whole graph": "/v1/exports/cytoscape",
+    "export graphml, whole graph": "/v1/exports/graphml",
+    "export gexf, whole graph": "/v1/exports/gexf",
+    "export graphml, subgraph depth 2": "/v1/exports/graphml?ids=Intervention:i-500&depth=2",
 }
 
 

@@ -75,7 +75,7 @@ async def time_import(client: httpx.AsyncClient, store: Store) -> ImportTiming:
     timings = []
     for _ in range(2):
         started = time.perf_counter()
-        response = await client.post("/imports", content=body, headers=headers, timeout=600)
+        response = await client.post("/v1/imports", content=body, headers=headers, timeout=600)
         timings.append(time.perf_counter() - started)
         assert response.status_code == 200, response.text[:500]
     report = response.json()

@@ -21,6 +21,7 @@ from schema.graph_queries import GraphQuery
 from schema.limits import QueryLimits
 from schema.mutations import WriteMutation
 from schema.query import ReadQuery
+from schema.search import SearchQuery
 
 SDL_PATH: Final = Path(__file__).resolve().parent / "schema.graphql"
 logger = logging.getLogger(__name__)
@@ -47,7 +48,13 @@ def _read(source: Any, name: str) -> object:
 
 
 # Each area of the API contributes its root fields as a class of its own.
-QUERY_PARTS: Final[tuple[type, ...]] = (ReadQuery, ChangeQuery, EvidenceQuery, GraphQuery)
+QUERY_PARTS: Final[tuple[type, ...]] = (
+    ReadQuery,
+    SearchQuery,
+    ChangeQuery,
+    EvidenceQuery,
+    GraphQuery,
+)
 MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 

@@ -15,12 +15,29 @@ from schema.enums import (
     StudyStatus,
 )
 
+_DESCRIPTION = (
+    "All given conditions must hold; AND, OR and NOT combine further filters of the same "
+    "kind (at most 4 deep, 50 conditions in all)."
+)
+_AND = "Every one of these filters holds too."
+_OR = "At least one of these filters holds too (an empty list: none can)."
+_NOT = "This filter does not hold."
 
-@strawberry.input(description="All given conditions must hold.")
+
+@strawberry.input(description=_DESCRIPTION)
 class InterventionFilter:
+    and_: list[InterventionFilter] | None = strawberry.field(
+        default=None, name="AND", description=_AND
+    )
+    or_: list[InterventionFilter] | None = strawberry.field(
+        default=None, name="OR", description=_OR
+    )
+    not_: InterventionFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
     kind_in: list[InterventionKind] | None = None
     level_of_need_in: list[LevelOfNeed] | None = None
-    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    name_contains: str | None = strawberry.field(
+        default=None, description="Case-insensitive; in the name or any alias."
+    )
     agency_sector_in: list[Sector] | None = strawberry.field(
         default=None, description="Has a participating agency of one of these sectors."
     )
@@ -31,8 +48,11 @@ class InterventionFilter:
     max_cost_rating: int | None = None
 
 
-@strawberry.input(description="All given conditions must hold.")
+@strawberry.input(description=_DESCRIPTION)
 class AgencyFilter:
+    and_: list[AgencyFilter] | None = strawberry.field(default=None, name="AND", description=_AND)
+    or_: list[AgencyFilter] | None = strawberry.field(default=None, name="OR", description=_OR)
+    not_: AgencyFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
     sector_in: list[Sector] | None = None
     area_type_in: list[AreaType] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
@@ -42,8 +62,11 @@ class AgencyFilter:
     )
 
 
-@strawberry.input(description="All given conditions must hold.")
+@strawberry.input(description=_DESCRIPTION)
 class StudyFilter:
+    and_: list[StudyFilter] | None = strawberry.field(default=None, name="AND", description=_AND)
+    or_: list[StudyFilter] | None = strawberry.field(default=None, name="OR", description=_OR)
+    not_: StudyFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
     design_in: list[StudyDesign] | None = None
     design_rating_in: list[DesignRating] | None = None
     status_in: list[StudyStatus] | None = None
@@ -56,8 +79,11 @@ class StudyFilter:
     )
 
 
-@strawberry.input(description="All given conditions must hold.")
+@strawberry.input(description=_DESCRIPTION)
 class OutcomeFilter:
+    and_: list[OutcomeFilter] | None = strawberry.field(default=None, name="AND", description=_AND)
+    or_: list[OutcomeFilter] | None = strawberry.field(default=None, name="OR", description=_OR)
+    not_: OutcomeFilter | None = strawberry.field(default=None, name="NOT", description=_NOT)
     domain_in: list[OutcomeDomain] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
     part_of: strawberry.ID | None = strawberry.field(

@@ -77,9 +77,13 @@ def _plain(filters: object | None) -> dict[str, Any]:
     """Filter input as plain values (enums by name) for the query plan."""
     if filters is None:
         return {}
-    values = {}
+    values: dict[str, Any] = {}
     for name, value in vars(filters).items():
-        if isinstance(value, list):
+        if name in ("and_", "or_") and value is not None:
+            value = [_plain(sub) for sub in value]
+        elif name == "not_" and value is not None:
+            value = _plain(value)
+        elif isinstance(value, list):
             value = [getattr(item, "value", item) for item in value]
         values[name] = getattr(value, "value", value)
     return values

@@ -10,23 +10,28 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware.gzip import GZipMiddleware
 
 from schema.build import build_schema
 from schema.context import Context
 from service import import_routes
 from service.auth.authenticate import reader
+from service.cors import add_cors
 from service.graphql_http import graphql_router
 from service.graphql_request import RequestError
 from service.http_problems import Problem
 from service.logging_setup import redact_logger
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
+from service.openapi import describe_contract
 from service.problem_handlers import add_problem_handlers
 from service.rate_limit import RateLimiter
 from service.request_boundary import RequestBoundary
-from service.routes import explorer, exports
+from service.routes import explorer, exports, graphiql, import_templates
+from service.routes.versioning import API_PREFIX, legacy_router
 from service.runtime import Runtime
 from service.settings import Settings
+from service.tracing import configure_tracing
 from service.write_headers import (
     BOOKMARK,
     IDEMPOTENCY_KEY,
@@ -38,13 +43,23 @@ from service.write_headers import (
 logger = logging.getLogger(__name__)
 
 _ROUTES = frozenset(
-    {"/graphql", "/healthz", "/livez", "/readyz", "/metrics", "/imports", "/exports", "/explore"}
+    {
+        "/graphql",
+        "/graphiql",
+        "/healthz",
+        "/livez",
+        "/readyz",
+        "/metrics",
+        "/imports",
+        "/exports",
+        "/explore",
+    }
 )
 
 
 def _route_label(path: str) -> str:
     """A bounded set of metric labels: the route's first path segment, or "other"."""
-    first = "/" + path.strip("/").split("/", 1)[0]
+    first = "/" + path.removeprefix(API_PREFIX).strip("/").split("/", 1)[0]
     return first if first in _ROUTES else "other"
 
 
@@ -75,7 +90,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.runtime.stop()
 
-    app = FastAPI(title="Evidence Graph", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Evidence Graph",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    describe_contract(app)
     app.state.settings = settings
     app.state.metrics = metrics
 
@@ -105,9 +127,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     )
 
-    app.include_router(import_routes.router)
-    app.include_router(exports.router)
+    for versioned in (import_routes.router, import_templates.router, exports.router):
+        app.include_router(versioned, prefix=API_PREFIX)
+    app.include_router(legacy_router())
     app.include_router(explorer.router)
+    app.include_router(graphiql.router)
+
+    # Bodies over 1 kB are compressed as they stream (zip exports are left alone, being
+    # compressed already). Inside the other middleware, so it sees each route's own answer.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
 
     def observe(method: str, path: str, status: int, seconds: float) -> None:
         route = _route_label(path)
@@ -120,6 +148,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name in ("uvicorn.access", "uvicorn.error"):
         redact_logger(name)
     add_problem_handlers(app)
+
+    # Outermost: preflights are answered before anything else runs.
+    add_cors(app, settings)
+    configure_tracing(app)
 
     @app.get("/healthz")
     @app.get("/livez")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,11 @@ class Sources:
         return cls(texts)
 
     def resolve(self, where: str, key: Any, problems: list[RecordProblem]) -> str:
+        if _missing(key):
+            problems.append(
+                RecordProblem(where, "source", "is missing: give the URL or citation of the fact")
+            )
+            return ""
         if not isinstance(key, str) or key not in self.texts:
             problems.append(
                 RecordProblem(where, "source", f"{key!r} is not defined under 'sources'")
@@ -158,9 +164,11 @@ def check_node(
     label, node_id = raw.get("label"), raw.get("id")
     before = len(problems)
     if label not in NODE_PROPERTIES:
-        problems.append(RecordProblem(where, "label", f"unknown label {label!r}"))
+        problems.append(RecordProblem(where, "label", _unknown("label", label, NODE_PROPERTIES)))
         return None
-    if problem := check_id("id", node_id):
+    if _missing(node_id):
+        problems.append(RecordProblem(where, "id", "is missing: every record needs an id"))
+    elif problem := check_id("id", node_id):
         problems.append(RecordProblem(where, "id", f"{node_id!r} {problem.reason}"))
     citations = sources.resolve_all(where, raw, problems)
     properties = _properties(where, raw.get("properties", {}), label, problems)
@@ -195,7 +203,11 @@ def check_relationship(
     rel_type, from_id, to_id = raw.get("type"), raw.get("from"), raw.get("to")
     definition = RELATIONSHIP_TYPES.get(rel_type) if isinstance(rel_type, str) else None
     if definition is None:
-        problems.append(RecordProblem(where, "type", f"unknown relationship type {rel_type!r}"))
+        problems.append(
+            RecordProblem(
+                where, "type", _unknown("relationship type", rel_type, RELATIONSHIP_TYPES)
+            )
+        )
         return None
     before = len(problems)
     ends = []
@@ -205,7 +217,9 @@ def check_relationship(
     ):
         found = labels_of.get(node_id, set()) if isinstance(node_id, str) else set()
         fitting = [label for label in allowed if label in found]
-        if not found:
+        if _missing(node_id):
+            problems.append(RecordProblem(where, end, f"is missing: the id of the {end} node"))
+        elif not found:
             problems.append(RecordProblem(where, end, f"node {node_id!r} does not exist"))
         elif not fitting:
             problems.append(
@@ -242,6 +256,18 @@ def _properties(where: str, raw: Any, label: str, problems: list[RecordProblem])
     cleaned, found = clean_properties(raw, NODE_PROPERTIES[label], require=True)
     problems += [RecordProblem(where, p.field, p.reason) for p in found]
     return cleaned
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _unknown(what: str, value: Any, known: Iterable[str]) -> str:
+    """Reported in words: a missing value says so, and an unknown one lists the known ones."""
+    choices = ", ".join(sorted(known))
+    if _missing(value):
+        return f"is missing: give one of {choices}"
+    return f"unknown {what} {value!r}: use one of {choices}"
 
 
 def read_graph_files(paths: list[Path]) -> GraphFile:

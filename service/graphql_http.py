@@ -24,10 +24,8 @@ from typing import Any, Final
 
 import strawberry
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
 from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -44,6 +42,7 @@ from service.graphql_request import (
     read_payload,
 )
 from service.rate_limit import Quota, RateLimiter
+from service.routes.graphiql import graphiql_page
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -113,7 +112,7 @@ async def _answer(
     the one already counted (a refusal when they are not left)."""
     accept = request.headers.get("accept")
     if request.method == "GET" and "query" not in request.query_params and _wants_html(accept):
-        return HTMLResponse(get_graphql_ide_html("graphiql"))
+        return graphiql_page()
     media_type = negotiate(accept)
     try:
         if media_type is None:

@@ -32,6 +32,7 @@ from service.errors import SetupError
 from service.graph_load import CATALOGUE_DATA, EXAMPLE_DATA, load_example_data_if_empty
 from service.metrics import Metrics
 from service.migrations import apply_migrations
+from service.plans.search import detect_full_text
 from service.settings import Settings
 from service.store import Store, StoreTimeout, StoreUnavailable
 from service.store_registry import find_running
@@ -162,6 +163,13 @@ class Runtime:
         if self.settings.load_example_data:
             files = [EXAMPLE_DATA] + ([CATALOGUE_DATA] if self.settings.load_catalogue else [])
             await load_example_data_if_empty(self.store, files)
+        self.store.full_text_search = await detect_full_text(self.store)
+        logger.info(
+            "search: %s",
+            "the full-text index evidence_search"
+            if self.store.full_text_search
+            else "substring matching (this store has no full-text indexes)",
+        )
         self.prepared = True
         self.problem = None
 

@@ -99,11 +99,33 @@ class Settings(BaseSettings):
     # Requests per window and client (per IP address for anonymous callers); 0 turns off.
     rate_limit_requests: int = Field(default=300, ge=0)
     rate_limit_window: float = Field(default=60.0, gt=0)
+    # Browser origins allowed to call the API (CORS), comma-separated; none by default.
+    # "http://localhost:*" allows any port of that host; "*" any origin.
+    cors_allow_origins: str = ""
 
     @field_validator("neo4j_uri")
     @classmethod
     def _blank_uri_means_embedded(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: str) -> str:
+        for origin in _split(value):
+            scheme, _, rest = origin.partition("://")
+            if origin != "*" and (scheme not in ("http", "https") or not rest or "/" in rest):
+                raise ValueError(
+                    f"CORS_ALLOW_ORIGINS: {origin!r} is not an origin like https://app.example.org"
+                )
+            if "*" in origin and origin != "*" and not origin.endswith(":*"):
+                raise ValueError(
+                    f"CORS_ALLOW_ORIGINS: {origin!r}: '*' may stand only for the whole origin or the port"
+                )
+        return value
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return _split(self.cors_allow_origins)
 
     @property
     def accepts_jwts(self) -> bool:
@@ -116,3 +138,7 @@ class Settings(BaseSettings):
     @property
     def database(self) -> str:
         return self.embedded_database if self.uses_embedded_store else self.neo4j_database
+
+
+def _split(listed: str) -> list[str]:
+    return [item.strip().rstrip("/") for item in listed.split(",") if item.strip()]

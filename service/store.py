@@ -33,6 +33,7 @@ import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.api import AsyncBookmarkManager, Bookmarks
 from neo4j.exceptions import DriverError, Neo4jError
+from opentelemetry import trace
 
 from service.metrics import Metrics
 from service.store_faults import (
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 T = TypeVar("T")
 
@@ -115,6 +117,9 @@ class Store:
         self._bookmarks: AsyncBookmarkManager = driver.execute_query_bookmark_manager
         # Whether a write through this view committed (its response carries a bookmark).
         self.wrote = False
+        # Whether search uses the full-text index (Neo4j) or substring matching; set at
+        # start-up by service.plans.search.detect_full_text.
+        self.full_text_search = False
 
     @property
     def statements_run(self) -> int:
@@ -261,6 +266,22 @@ class Store:
         would only be slow again. (The driver's own retry loop waits a second before the
         first retry and cannot tell these apart, hence this one.)
         """
+        # A span per transaction (retries included); a no-op unless tracing is configured.
+        with _tracer.start_as_current_span(
+            f"neo4j {_MODES[access_mode]}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={"db.system.name": "neo4j", "db.namespace": self.database},
+        ):
+            return await self._attempts(access_mode, work, timeout=timeout, rerun_safe=rerun_safe)
+
+    async def _attempts(
+        self,
+        access_mode: str,
+        work: Callable[[neo4j.AsyncTransaction], Awaitable[T]],
+        *,
+        timeout: float | None,
+        rerun_safe: bool,
+    ) -> T:
         loop = asyncio.get_running_loop()
         first_seen: dict[str, float] = {}
         seconds = timeout or self.query_timeout

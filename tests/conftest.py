@@ -120,7 +120,9 @@ async def store(app: FastAPI) -> Store:
 @pytest.fixture(scope="session")
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", follow_redirects=True
+    ) as http:
         yield http
 
 
@@ -256,7 +258,9 @@ async def writes(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Writ
                 ).token,
             }
             transport = httpx.ASGITransport(app=application)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver", follow_redirects=True
+            ) as http:
                 yield WriteClient(application, http, tokens, store)
     finally:
         await store.stop()

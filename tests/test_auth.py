@@ -205,6 +205,27 @@ async def test_bad_jwt_claims_are_401(
     assert await writes.count("MATCH (c:Change) RETURN count(c) AS n") == before
 
 
+@pytest.mark.parametrize(
+    ("agency", "reason"),
+    [
+        ("agency-ghost", "the token's agency 'agency-ghost' is not in the graph"),
+        (None, "the token names no agency (claim 'agency_id')"),
+    ],
+)
+async def test_a_jwt_of_an_agency_not_in_the_graph_is_401_as_a_key_would_be(
+    writes: WriteClient,
+    jwt_client: httpx.AsyncClient,
+    signing_key: Any,
+    agency: str | None,
+    reason: str,
+) -> None:
+    before = await writes.count("MATCH (c:Change) RETURN count(c) AS n")
+    response = await _post(jwt_client, _token(signing_key, agency_id=agency))
+    assert response.status_code == 401
+    assert reason in _message(response)
+    assert await writes.count("MATCH (c:Change) RETURN count(c) AS n") == before
+
+
 async def test_alg_none_is_refused(jwt_client: httpx.AsyncClient) -> None:
     unsigned = _token(None, algorithm="none")
     response = await _post(jwt_client, unsigned)
@@ -266,7 +287,7 @@ async def test_reads_can_be_closed(writes: WriteClient) -> None:
             reader = {"authorization": f"Bearer {writes.tokens['reader']}"}
             response = await client.post("/graphql", json=query, headers=reader)
             assert response.json() == {"data": {"intervention": {"id": "mash"}}}
-            export = "/exports/cytoscape?ids=Intervention:mash&depth=1"
+            export = "/v1/exports/cytoscape?ids=Intervention:mash&depth=1"
             assert (await client.get(export)).status_code == 401
             assert (await client.get(export, headers=reader)).status_code == 200
 

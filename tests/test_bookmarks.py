@@ -91,7 +91,7 @@ async def test_an_import_returns_a_bookmark(writes: WriteClient) -> None:
         "relationships": [],
     }
     response = await writes.http.post(
-        "/imports", json=document, headers={"authorization": f"Bearer {writes.tokens['writer']}"}
+        "/v1/imports", json=document, headers={"authorization": f"Bearer {writes.tokens['writer']}"}
     )
     assert response.status_code == 200, response.text
     assert bookmarks_from(response.headers["neo4j-bookmark"])

@@ -196,7 +196,7 @@ async def test_entries_name_the_current_client_and_hold_the_same_fields_for_muta
         "relationships": [],
     }
     imported = await writes.http.post(
-        "/imports",
+        "/v1/imports",
         json=document,
         headers={
             "authorization": f"Bearer {writes.tokens['writer']}",

@@ -102,7 +102,7 @@ async def test_an_import_body_that_stops_arriving_is_refused(
     monkeypatch.setattr(writes.app.state.settings, "body_read_timeout", 0.5)
     reader, writer = await asyncio.open_connection("127.0.0.1", live)
     writer.write(
-        b"POST /imports HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        b"POST /v1/imports HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
         b"Authorization: Bearer " + writes.tokens["writer"].encode() + b"\r\n"
         b"Content-Length: 1000\r\n\r\n" + b'{"sources": {'
     )

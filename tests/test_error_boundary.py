@@ -97,12 +97,12 @@ async def test_api_key_callers_get_503_not_500_when_the_store_is_down(
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == "STORE_UNAVAILABLE"
     imported = await client.post(
-        "/imports",
+        "/v1/imports",
         content=IMPORT_BODY,
         headers={**_bearer(writes, "writer"), "content-type": "application/json"},
     )
     _assert_store_problem(imported)
-    _assert_store_problem(await client.get("/exports/csv", headers=reader))
+    _assert_store_problem(await client.get("/v1/exports/csv", headers=reader))
 
 
 async def test_imports_and_exports_give_503_problems_for_every_caller_when_the_store_is_down(
@@ -111,10 +111,10 @@ async def test_imports_and_exports_give_503_problems_for_every_caller_when_the_s
     client, proxy = down_store
     await proxy.down()
     for export in (
-        "/exports/csv",
-        "/exports/cytoscape",
-        "/exports/graphml",
-        "/exports/graphml?ids=Intervention:mash&depth=1",
+        "/v1/exports/csv",
+        "/v1/exports/cytoscape",
+        "/v1/exports/graphml",
+        "/v1/exports/graphml?ids=Intervention:mash&depth=1",
     ):
         _assert_store_problem(await client.get(export))
 
@@ -123,9 +123,9 @@ async def test_a_store_too_slow_for_an_export_is_store_timeout(
     down_store: tuple[httpx.AsyncClient, FaultProxy],
 ) -> None:
     client, proxy = down_store
-    assert (await client.get("/exports/cytoscape")).status_code == 200
+    assert (await client.get("/v1/exports/cytoscape")).status_code == 200
     proxy.delay = 10.0
-    _assert_store_problem(await client.get("/exports/cytoscape"), code="STORE_TIMEOUT")
+    _assert_store_problem(await client.get("/v1/exports/cytoscape"), code="STORE_TIMEOUT")
     proxy.delay = 0.0
 
 
@@ -151,16 +151,16 @@ async def test_plain_http_errors_are_problem_details(client: httpx.AsyncClient) 
         "title": "Not Found",
         "code": "NOT_FOUND",
     }
-    bad_format = await client.get("/exports/pdf")
+    bad_format = await client.get("/v1/exports/pdf")
     assert bad_format.status_code == 422
     body = bad_format.json()
     assert (body["code"], body["argument"]) == ("BAD_USER_INPUT", "export_format")
-    bad_ids = await client.get("/exports/graphml", params={"ids": "mash"})
+    bad_ids = await client.get("/v1/exports/graphml", params={"ids": "mash"})
     body = bad_ids.json()
     assert bad_ids.headers["content-type"].startswith(PROBLEM_JSON)
     assert (body["status"], body["code"], body["argument"]) == (400, "BAD_USER_INPUT", "ids")
     assert body["error"] == body["detail"], "the older clients' member is kept"
-    anonymous_import = await client.post("/imports", content=IMPORT_BODY)
+    anonymous_import = await client.post("/v1/imports", content=IMPORT_BODY)
     assert anonymous_import.status_code == 401
     assert anonymous_import.headers["www-authenticate"].startswith("Bearer")
     assert anonymous_import.json()["code"] == "UNAUTHENTICATED"
@@ -224,7 +224,7 @@ async def test_an_unexpected_error_is_a_logged_500_problem_with_the_request_id(
 
     monkeypatch.setattr("service.routes.exports.subgraph_plan.subgraph", broken)
     response = await client.get(
-        "/exports/graphml?ids=Intervention:mash", headers={"x-request-id": "boom-1"}
+        "/v1/exports/graphml?ids=Intervention:mash", headers={"x-request-id": "boom-1"}
     )
     assert response.status_code == 500
     assert response.headers["content-type"].startswith(PROBLEM_JSON)
@@ -261,7 +261,7 @@ async def test_an_export_that_fails_midway_is_cut_off_not_sent_complete(
 
     monkeypatch.setattr(WholeGraph, "edges", failing_edges)
     async with httpx.AsyncClient(base_url=live_server) as http:
-        for export in ("/exports/csv", "/exports/cytoscape"):
+        for export in ("/v1/exports/csv", "/v1/exports/cytoscape"):
             received = bytearray()
             with pytest.raises(httpx.RemoteProtocolError):
                 async with http.stream("GET", export) as response:

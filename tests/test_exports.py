@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from service.exports.cytoscape import cytoscape_json
 from service.exports.neo4j_import import ARRAY_DELIMITER
 from service.exports.source import WholeGraph
+from service.migrations import MIGRATIONS_DIR, split_statements
 from service.model import LABELS
 from service.store import Store
 from tests.conftest import GraphQL
@@ -68,7 +70,7 @@ def _edges_of(graph: nx.MultiDiGraph[str], drop: tuple[str, ...] = ()) -> list[A
 
 async def test_graphml_reads_back_as_the_subgraph(client: httpx.AsyncClient, gql: GraphQL) -> None:
     subgraph = await _subgraph(gql)
-    response = await client.get("/exports/graphml", params=MASH)
+    response = await client.get("/v1/exports/graphml", params=MASH)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/graphml+xml; charset=utf-8"
     assert response.headers["content-disposition"] == (
@@ -82,7 +84,7 @@ async def test_graphml_reads_back_as_the_subgraph(client: httpx.AsyncClient, gql
 
 
 async def test_graphml_keys_are_typed_from_the_model(client: httpx.AsyncClient) -> None:
-    response = await client.get("/exports/graphml", params={"ids": "Study:study-chaffin-2004"})
+    response = await client.get("/v1/exports/graphml", params={"ids": "Study:study-chaffin-2004"})
     text = response.text
     assert '<key id="' in text
     assert 'attr.name="year" attr.type="long"' in text
@@ -99,7 +101,7 @@ async def test_graphml_keys_are_typed_from_the_model(client: httpx.AsyncClient) 
 
 async def test_gexf_reads_back_as_the_subgraph(client: httpx.AsyncClient, gql: GraphQL) -> None:
     subgraph = await _subgraph(gql)
-    response = await client.get("/exports/gexf", params=MASH)
+    response = await client.get("/v1/exports/gexf", params=MASH)
     assert response.status_code == 200
     assert response.headers["content-disposition"].endswith(
         'filename="evidence-graph-subgraph.gexf"'
@@ -115,7 +117,7 @@ async def test_cytoscape_json_has_the_subgraph_as_elements(
     client: httpx.AsyncClient, gql: GraphQL
 ) -> None:
     subgraph = await _subgraph(gql)
-    response = await client.get("/exports/cytoscape", params=MASH)
+    response = await client.get("/v1/exports/cytoscape", params=MASH)
     assert response.headers["content-type"] == "application/json"
     elements = response.json()["elements"]
     assert sorted((n["data"] for n in elements["nodes"]), key=lambda d: d["id"]) == [
@@ -141,7 +143,7 @@ async def _counts(store: Store) -> tuple[dict[str, int], int]:
 async def test_csv_is_a_neo4j_admin_import_of_the_whole_graph(
     client: httpx.AsyncClient, store: Store
 ) -> None:
-    response = await client.get("/exports/csv")
+    response = await client.get("/v1/exports/csv")
     assert response.headers["content-type"] == "application/zip"
     assert response.headers["content-disposition"] == (
         'attachment; filename="evidence-graph.neo4j-import.zip"'
@@ -149,12 +151,14 @@ async def test_csv_is_a_neo4j_admin_import_of_the_whole_graph(
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     files = {name: archive.read(name).decode() for name in archive.namelist()}
     command = files.pop("IMPORT.txt")
+    schema = files.pop("schema.cypher")
     nodes = {n: t for n, t in files.items() if n.startswith("nodes_")}
     relationships = {n: t for n, t in files.items() if n.startswith("relationships_")}
     assert len(nodes) + len(relationships) == len(files)
     assert all(f"--nodes=import/{name}" in command for name in nodes)
     assert all(f"--relationships=import/{name}" in command for name in relationships)
     assert f"--array-delimiter='{ARRAY_DELIMITER}'" in command
+    _check_bundle(archive, command, schema)
 
     graph = read_import(nodes, relationships, array_delimiter=ARRAY_DELIMITER)
     label_counts, relationship_count = await _counts(store)
@@ -184,7 +188,9 @@ async def test_csv_of_a_subgraph_has_only_its_nodes(
     client: httpx.AsyncClient, gql: GraphQL
 ) -> None:
     subgraph = await _subgraph(gql)
-    archive = zipfile.ZipFile(io.BytesIO((await client.get("/exports/csv", params=MASH)).content))
+    archive = zipfile.ZipFile(
+        io.BytesIO((await client.get("/v1/exports/csv", params=MASH)).content)
+    )
     files = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".csv")}
     graph = read_import(
         {n: t for n, t in files.items() if n.startswith("nodes_")},
@@ -210,7 +216,7 @@ async def test_whole_graph_batches_cover_every_node_and_edge_once(store: Store) 
 
 async def test_whole_graph_export_limited_to_labels_and_types(client: httpx.AsyncClient) -> None:
     response = await client.get(
-        "/exports/cytoscape",
+        "/v1/exports/cytoscape",
         params={"labels": ["Agency", "Intervention"], "relationshipTypes": "PARTICIPATES_IN"},
     )
     assert response.headers["content-disposition"].endswith('filename="evidence-graph.cyjs.json"')
@@ -234,7 +240,7 @@ async def test_bad_export_requests_are_refused_with_the_bound(
     client: httpx.AsyncClient, store: Store, params: dict[str, Any], argument: str, words: str
 ) -> None:
     before = store.statements_run
-    response = await client.get("/exports/graphml", params=params)
+    response = await client.get("/v1/exports/graphml", params=params)
     assert response.status_code == 400
     body = response.json()
     assert (body["code"], body["argument"]) == ("BAD_USER_INPUT", argument)
@@ -243,7 +249,7 @@ async def test_bad_export_requests_are_refused_with_the_bound(
 
 
 async def test_unknown_format_is_not_found(client: httpx.AsyncClient) -> None:
-    response = await client.get("/exports/pdf")
+    response = await client.get("/v1/exports/pdf")
     assert response.status_code == 422
 
 
@@ -266,3 +272,20 @@ def test_the_import_checker_refuses_what_neo4j_admin_would(
 ) -> None:
     with pytest.raises(ValueError, match=problem):
         read_import(nodes, relationships, array_delimiter=ARRAY_DELIMITER)
+
+
+def _check_bundle(archive: zipfile.ZipFile, command: str, schema: str) -> None:
+    """The command as Neo4j 5 documents it (the database name right after ``full``, from
+    5.19 a must; ``--overwrite-destination`` for the existing ``neo4j`` database), every
+    file it names inside the zip, every entry readable by all once unzipped."""
+    lines = [line.strip() for line in command.splitlines()]
+    start = lines.index("bin/neo4j-admin database import full neo4j \\")
+    assert lines[start + 1] == "--overwrite-destination=true \\"
+    named = set(re.findall(r"import/([\w.-]+)", command))
+    assert named == set(archive.namelist()) - {"IMPORT.txt"}
+    assert "schema.cypher" in named
+    for migration in sorted(MIGRATIONS_DIR.glob("V*.cypher")):
+        for statement in split_statements(migration.read_text()):
+            assert statement in schema
+    for info in archive.infolist():
+        assert (info.external_attr >> 16) & 0o777 == 0o644, info.filename

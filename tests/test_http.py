@@ -50,7 +50,7 @@ async def test_unknown_field_is_a_validation_error(gql: GraphQL) -> None:
 
 
 async def test_metrics_label_routes_by_their_first_segment(client: httpx.AsyncClient) -> None:
-    await client.get("/exports/cytoscape", params={"ids": "Intervention:mash", "depth": 1})
+    await client.get("/v1/exports/cytoscape", params={"ids": "Intervention:mash", "depth": 1})
     await client.get("/no/such/page")
     text = (await client.get("/metrics")).text
     assert 'evidence_http_requests_total{method="GET",route="/exports",status="200"}' in text

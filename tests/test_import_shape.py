@@ -20,7 +20,7 @@ SOURCES = {"s": {"citation": "Shape test (2026)"}}
 
 async def _import(writes: WriteClient, body: bytes) -> Any:
     return await writes.http.post(
-        "/imports",
+        "/v1/imports",
         content=body,
         headers={
             "content-type": "application/json",

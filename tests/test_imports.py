@@ -107,7 +107,7 @@ async def _import(
     headers = {"content-type": "application/json"}
     if token:
         headers["authorization"] = f"Bearer {writes.tokens[token]}"
-    return await writes.http.post(f"/imports{query}", content=body, headers=headers)
+    return await writes.http.post(f"/v1/imports{query}", content=body, headers=headers)
 
 
 async def test_import_then_reimport_changes_nothing(writes: WriteClient) -> None:
@@ -184,7 +184,7 @@ async def test_csv_tables_import_with_line_numbers_in_errors(writes: WriteClient
     )
     headers = {"content-type": "text/csv", "authorization": f"Bearer {writes.tokens['writer']}"}
     response = await writes.http.post(
-        "/imports?table=interventions", content=table.encode(), headers=headers
+        "/v1/imports?table=interventions", content=table.encode(), headers=headers
     )
     assert response.status_code == 200, response.text
     data = await writes(
@@ -198,12 +198,12 @@ async def test_csv_tables_import_with_line_numbers_in_errors(writes: WriteClient
     }
     links = "type,from,to,source,role\nPARTICIPATES_IN,agency-police,imp-csv-one,Partner register 2026,Referral lead\n"
     response = await writes.http.post(
-        "/imports?table=relationships", content=links.encode(), headers=headers
+        "/v1/imports?table=relationships", content=links.encode(), headers=headers
     )
     assert response.json()["relationships"]["created"] == 1
     bad = "id,source,name,kind\nimp-csv-three,Register,Three,PROGRAMME\nimp-csv-four,Register,Four,WIZARDRY\n"
     response = await writes.http.post(
-        "/imports?table=interventions", content=bad.encode(), headers=headers
+        "/v1/imports?table=interventions", content=bad.encode(), headers=headers
     )
     assert response.status_code == 422
     assert response.json()["rejected"] == [

@@ -163,7 +163,7 @@ async def test_an_import_whose_commit_reply_is_lost_reports_what_it_created(
         "idempotency-key": key,
     }
     proxied.proxy.cut_reply_to_commit()
-    response = await proxied.http.post("/imports", json=document, headers=headers)
+    response = await proxied.http.post("/v1/imports", json=document, headers=headers)
     assert proxied.proxy.commit_cuts == 1
     report = response.json()
     assert response.status_code == 200, report
@@ -174,11 +174,11 @@ async def test_an_import_whose_commit_reply_is_lost_reports_what_it_created(
     )
     assert entries == 39
 
-    resent = await proxied.http.post("/imports", json=document, headers=headers)
+    resent = await proxied.http.post("/v1/imports", json=document, headers=headers)
     assert resent.status_code == 200
     assert resent.json()["nodes"]["created"] == 20, "a resend with the key gets the first answer"
     other = await proxied.http.post(
-        "/imports",
+        "/v1/imports",
         json={**document, "nodes": document["nodes"][:1], "relationships": []},
         headers=headers,
     )

@@ -24,7 +24,7 @@ _FIND: Final = """
 MATCH (k:ApiClient {id: $id})
 RETURN k.hash AS hash, k.name AS name, k.agencyId AS agencyId, k.scopes AS scopes, k.revokedAt IS NOT NULL AS revoked
 """
-_AGENCY_EXISTS: Final = "RETURN EXISTS { MATCH (:Agency {id: $agency}) } AS found"
+AGENCY_EXISTS: Final = "RETURN EXISTS { MATCH (:Agency {id: $agency}) } AS found"
 _CREATE: Final = """
 CREATE (k:ApiClient {id: $id, name: $name, agencyId: $agency, scopes: $scopes, hash: $hash, createdAt: datetime()})
 """
@@ -64,7 +64,7 @@ async def issue_key(store: Store, *, name: str, agency_id: str, scopes: list[str
         raise ApiKeyRequestError(f"scopes must be among {', '.join(s.value for s in Scope)}")
     if not name.strip():
         raise ApiKeyRequestError("the client needs a name")
-    if not (await store.read(_AGENCY_EXISTS, {"agency": agency_id}))[0]["found"]:
+    if not (await store.read(AGENCY_EXISTS, {"agency": agency_id}))[0]["found"]:
         raise ApiKeyRequestError(
             f"no agency has id {agency_id!r}; every client belongs to an agency in the graph"
         )

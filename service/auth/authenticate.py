@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from service.auth.api_keys import PREFIX, verify_key
+from service.auth.api_keys import AGENCY_EXISTS, PREFIX, verify_key
 from service.auth.jwt_tokens import JwtVerifier
 from service.auth.principal import CHALLENGE, AuthenticationFailed, Principal, Scope
 from service.http_problems import STORE_FAILURES, Problem, store_problem
@@ -32,7 +32,21 @@ class Authenticator:
             raise AuthenticationFailed(
                 "this service accepts API keys only (no JWT issuer is configured)"
             )
-        return self._jwt.verify(token)
+        principal = self._jwt.verify(token)
+        await self._check_agency(principal)
+        return principal
+
+    async def _check_agency(self, principal: Principal) -> None:
+        """A JWT's client belongs to an agency of the graph, as every API key's does."""
+        if principal.agency_id is None:
+            claim = self._jwt.agency_claim if self._jwt else "agency_id"
+            raise AuthenticationFailed(f"the token names no agency (claim {claim!r})")
+        found = await self._store.read(AGENCY_EXISTS, {"agency": principal.agency_id})
+        if not found[0]["found"]:
+            raise AuthenticationFailed(
+                f"the token's agency {principal.agency_id!r} is not in the graph; "
+                "an administrator adds the agency first"
+            )
 
 
 async def caller(request: Request) -> Principal | None:

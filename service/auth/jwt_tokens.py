@@ -45,6 +45,7 @@ class JwtVerifier:
                 f"AUTH_JWT_ALGORITHMS may list only asymmetric algorithms; remove {', '.join(sorted(refused))}"
             )
         self._settings = settings
+        self.agency_claim = settings.agency_claim
         self._keys_by_id: dict[str, Any] = {}
         self._single_key: Any = None
         if settings.jwks_file:

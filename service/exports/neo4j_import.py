@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import zipfile
 from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
 from typing import IO, Any, Final
 
 from service.exports.properties import EDGE_COLUMNS, NODE_COLUMNS, Kind, typed
 from service.exports.source import EdgeGroup, GraphSource
+from service.migrations import MIGRATIONS_DIR
 
 # Neither ';' (the default) nor ',' can be relied on to be absent from author lists.
 ARRAY_DELIMITER: Final = "|"
@@ -78,17 +81,51 @@ def _csv(rows: Iterable[list[str]]) -> bytes:
     return text.getvalue().encode()
 
 
+SCHEMA_FILE: Final = "schema.cypher"
+_READABLE: Final = 0o100644 << 16  # a regular file, rw-r--r--, when unzipped
+
+
 def import_command(nodes: list[str], relationships: list[str]) -> str:
+    """How to load the files, for Neo4j 5 as its Operations Manual gives the command:
+    the database name comes before the options (required from 5.19), and a full import
+    into a database that exists (``neo4j`` always does) needs ``--overwrite-destination``.
+    """
     arguments = [f"  --nodes=import/{name}" for name in nodes]
     arguments += [f"  --relationships=import/{name}" for name in relationships]
     return (
-        "Copy these CSV files into the import/ folder of a stopped Neo4j 5 and run:\n\n"
-        "neo4j-admin database import full \\\n"
+        "Load these files into Neo4j 5 with neo4j-admin (a full import replaces the\n"
+        "whole database):\n\n"
+        "1. Unzip this archive into the import/ folder of the Neo4j installation.\n"
+        "2. Stop Neo4j (`bin/neo4j stop`; on Enterprise `STOP DATABASE neo4j` is enough).\n"
+        "3. From the installation folder run:\n\n"
+        "bin/neo4j-admin database import full neo4j \\\n"
+        "  --overwrite-destination=true \\\n"
         f"  --array-delimiter='{ARRAY_DELIMITER}' --multiline-fields=true \\\n"
         + " \\\n".join(arguments)
-        + " \\\n  neo4j\n\n"
-        "Then create the unique id constraints of migrations/V0001__unique_ids.cypher.\n"
+        + "\n\n"
+        "   (for another database of Neo4j Enterprise, write its name instead of neo4j,\n"
+        "   then `CREATE DATABASE name` once it is imported).\n"
+        "4. Start Neo4j, then create the unique id constraints and indexes the service\n"
+        f"   relies on, which are in {SCHEMA_FILE} in this archive:\n\n"
+        f"bin/cypher-shell -d neo4j -u neo4j -f import/{SCHEMA_FILE}\n\n"
+        "   (or start Evidence Graph on the database: it applies them itself).\n"
     )
+
+
+def schema_statements(migrations_dir: Path = MIGRATIONS_DIR) -> str:
+    """Every migration file, in order: the constraints and indexes of the graph."""
+    parts = [
+        f"// {path.name}\n{path.read_text(encoding='utf-8').strip()}\n"
+        for path in sorted(migrations_dir.glob("V*.cypher"))
+    ]
+    return "\n".join(parts)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = _READABLE
+    return info
 
 
 class _Drain(io.RawIOBase):
@@ -122,7 +159,7 @@ class _Entries:
     def write(self, name: str, header: list[str], rows: Iterable[list[str]]) -> None:
         if name != self._name:
             self.close()
-            self._name, self._file = name, self._archive.open(name, "w")
+            self._name, self._file = name, self._archive.open(_entry(name), "w")
             self._file.write(_csv([header]))
             self.names.append(name)
         assert self._file is not None
@@ -166,8 +203,9 @@ async def neo4j_import_zip(source: GraphSource) -> AsyncIterator[bytes]:
                 )
                 yield drain.take()
             entries.close()
+            archive.writestr(_entry(SCHEMA_FILE), schema_statements())
             archive.writestr(
-                "IMPORT.txt", import_command(node_files, entries.names[len(node_files) :])
+                _entry("IMPORT.txt"), import_command(node_files, entries.names[len(node_files) :])
             )
         finally:
             # A failed read leaves an entry open, which the archive refuses to close over.

@@ -9,7 +9,7 @@ source, properties}).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -95,7 +95,7 @@ class CsvTable(StrEnum):
     RELATIONSHIPS = "relationships"
 
 
-_TABLE_LABELS = {
+TABLE_LABELS = {
     CsvTable.INTERVENTIONS: "Intervention",
     CsvTable.AGENCIES: "Agency",
     CsvTable.STUDIES: "Study",
@@ -129,7 +129,7 @@ class CsvImportFile:
     def nodes(self) -> Iterator[Record]:
         if self.table is CsvTable.RELATIONSHIPS:
             return
-        label = _TABLE_LABELS[self.table]
+        label = TABLE_LABELS[self.table]
         properties = {p.name: p for p in NODE_PROPERTIES[label]}
         for where, row in self._rows():
             yield (
@@ -161,21 +161,57 @@ class CsvImportFile:
 
     def _rows(self) -> Iterator[tuple[str, dict[str, str]]]:
         try:
-            with self.path.open(encoding="utf-8", newline="") as handle:
-                reader = csv.DictReader(handle)
+            # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which is not
+            # part of the first column's name.
+            with self.path.open(encoding="utf-8-sig", newline="") as handle:
+                delimiter = _delimiter(handle.readline())
+                handle.seek(0)
+                reader = csv.DictReader(handle, delimiter=delimiter, strict=True)
+                self._check_header(reader.fieldnames or [], delimiter)
+                started = 1  # the last line of the record before: where a bad one starts
                 for row in reader:
                     if None in row:
                         raise UnreadableFile(
-                            f"line {reader.line_num}: more cells than header columns"
+                            f"line {reader.line_num} has more cells than the header row has "
+                            "columns (a cell with a comma or semicolon in it needs quotes)"
                         )
                     yield (
                         f"line {reader.line_num}",
                         {k: v for k, v in row.items() if v not in (None, "")},
                     )
+                    started = reader.line_num
         except UnicodeDecodeError as error:
-            raise UnreadableFile(f"the file is not valid UTF-8 at byte {error.start}") from None
+            raise UnreadableFile(
+                f"the file is not UTF-8 text (byte {error.start}); in Excel save it as "
+                "'CSV UTF-8 (Comma delimited)'"
+            ) from None
         except csv.Error as error:
-            raise UnreadableFile(f"the file is not valid CSV: {error}") from None
+            if "unexpected end of data" in str(error):
+                raise UnreadableFile(
+                    f'a quoted cell starting on line {started + 1} is never closed: a " is '
+                    "missing at the end of that cell"
+                ) from None
+            raise UnreadableFile(f"line {started + 1} is not valid CSV: {error}") from None
+
+    def _check_header(self, columns: Sequence[str], delimiter: str) -> None:
+        required = (
+            ("type", "from", "to", "source")
+            if self.table is CsvTable.RELATIONSHIPS
+            else ("id", "source")
+        )
+        missing = [name for name in required if name not in columns]
+        if missing:
+            raise UnreadableFile(
+                f"the header row (line 1) has no {', '.join(repr(m) for m in missing)} "
+                f"column; the {self.table.value} table starts with "
+                f"{delimiter.join(required)} (GET /imports/templates/{self.table.value}.csv "
+                "gives the whole header)"
+            )
+
+
+def _delimiter(header: str) -> str:
+    """',' or ';' (Excel's choice where the decimal separator is a comma), from the header."""
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _typed(

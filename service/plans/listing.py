@@ -13,6 +13,7 @@ from typing import Any, Final, Literal
 
 from service.plans.cursor import Cursor
 from service.plans.errors import BadQueryInput
+from service.plans.filter_logic import filter_condition
 from service.plans.projection import node_map
 from service.plans.selection import Selection
 from service.store import Store
@@ -22,7 +23,11 @@ FILTERS: Final[dict[str, dict[str, str]]] = {
     "Intervention": {
         "kind_in": "n0.kind IN $kind_in",
         "level_of_need_in": "n0.levelOfNeed IN $level_of_need_in",
-        "name_contains": "toLower(n0.name) CONTAINS toLower($name_contains)",
+        # Aliases too: "MASH" finds the Multi-Agency Safeguarding Hub.
+        "name_contains": (
+            "(toLower(n0.name) CONTAINS toLower($name_contains) OR "
+            "any(a IN coalesce(n0.aliases, []) WHERE toLower(a) CONTAINS toLower($name_contains)))"
+        ),
         "agency_sector_in": (
             "EXISTS { MATCH (n0)<-[:PARTICIPATES_IN]-(a:Agency) WHERE a.sector IN $agency_sector_in }"
         ),
@@ -106,17 +111,13 @@ def connection_statement(
     filters = {
         k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
         for k, v in (request.filters or {}).items()
-        if v is not None
     }
-    unknown = set(filters) - set(FILTERS[label])
-    if unknown:
-        raise BadQueryInput(f"unknown filter {sorted(unknown)[0]!r}", argument="filter")
-    where = " AND ".join(FILTERS[label][name] for name in sorted(filters)) or "true"
+    params: dict[str, Any] = {"limit": request.first + 1}
+    where = filter_condition(label, FILTERS, filters, params)
     sort = SORTS[label][request.sort]
     ascending = request.direction == "ASC"
     after, before = (">", "<") if ascending else ("<", ">")
     order = "" if ascending else " DESC"
-    params: dict[str, Any] = {**filters, "limit": request.first + 1}
     matched = f"MATCH (n0:{label}) WHERE {where} WITH n0, {sort.expression} AS sortKey"
 
     node_selection = _node_selection(selection)

@@ -1,0 +1,273 @@
+"""The HTTP contract for partners: OpenAPI 3.1 for every endpoint besides GraphQL.
+
+FastAPI writes the paths and parameters from the routes; this adds what it cannot know:
+request bodies read from the stream (JSON graph files, CSV tables), every response with
+its body, the errors as RFC 9457 problem details, and the security schemes (API keys and
+JWTs, both bearer tokens) with the scopes each operation needs. Served at
+/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Final
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+GRAPH_FILE_SCHEMA: Final = (
+    Path(__file__).resolve().parent.parent / "docs" / "graph-file.schema.json"
+)
+
+_DESCRIPTION: Final = """\
+Bulk imports, import templates, exports and health of the Evidence Graph service. The
+GraphQL API is at /graphql (its schema: schema/schema.graphql). Paths carry the API
+version (/v1); the unversioned paths of before answer 308 to them until they are removed.
+See the README, "Versions and deprecation".
+"""
+
+_PROBLEM: Final = {
+    "type": "object",
+    "description": "An error, as RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, STORE_UNAVAILABLE...",
+        },
+        "argument": {"type": "string", "description": "The parameter at fault, if one is."},
+    },
+    "required": ["title", "status"],
+}
+_COUNTS: Final = {
+    "type": "object",
+    "properties": {
+        k: {"type": "integer", "minimum": 0} for k in ("created", "updated", "unchanged")
+    },
+    "required": ["created", "updated", "unchanged"],
+}
+_IMPORT_REPORT: Final = {
+    "type": "object",
+    "description": "What an import did (imported) or why nothing was written (rejected).",
+    "properties": {
+        "status": {"enum": ["imported", "rejected"]},
+        "records": {"type": "integer", "minimum": 0},
+        "nodes": {"$ref": "#/components/schemas/Counts"},
+        "relationships": {"$ref": "#/components/schemas/Counts"},
+        "rejectedTotal": {"type": "integer", "minimum": 0},
+        "rejected": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "where": {"type": "string", "examples": ["nodes[3]", "line 12"]},
+                    "field": {"type": ["string", "null"]},
+                    "reason": {"type": "string"},
+                },
+                "required": ["where", "field", "reason"],
+            },
+        },
+        "seconds": {"type": "number", "minimum": 0},
+    },
+    "required": ["status", "records", "nodes", "relationships", "rejectedTotal", "rejected"],
+}
+_STATUS: Final = {
+    "type": "object",
+    "properties": {"status": {"type": "string"}},
+    "required": ["status"],
+}
+
+_READ: Final = [{}, {"apiKey": ["evidence:read"]}, {"jwt": ["evidence:read"]}]
+_WRITE: Final = [{"apiKey": ["evidence:write"]}, {"jwt": ["evidence:write"]}]
+
+
+def _problem(description: str, **headers: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+    if headers:
+        response["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}}
+            for name, text in headers.items()
+        }
+    return response
+
+
+_UNAUTHENTICATED: Final = _problem(
+    "No bearer token, or one that is not valid.", **{"WWW-Authenticate": "Bearer"}
+)
+_UNAVAILABLE: Final = _problem(
+    "The database is unavailable; try again later.", **{"Retry-After": "Seconds to wait."}
+)
+
+
+def _json(schema_name: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+# What each operation takes and answers, beyond what FastAPI derives from the route.
+_OPERATIONS: Final[dict[tuple[str, str], dict[str, Any]]] = {
+    ("/v1/imports", "post"): {
+        "summary": "Import a graph file (JSON) or one CSV table, all or nothing",
+        "security": _WRITE,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/GraphFile"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "description": "One table (?table=...), as GET /v1/imports/templates/"
+                    "{table}.csv gives it; ',' or ';' separated, UTF-8 with or without a "
+                    "byte-order mark.",
+                },
+            },
+        },
+        "responses": {
+            "200": _json("ImportReport", "Imported: what was created, updated or unchanged."),
+            "400": _problem("Not valid JSON or CSV, or a CSV import without ?table."),
+            "401": _UNAUTHENTICATED,
+            "403": _problem("The client lacks the evidence:write scope."),
+            "413": _problem("Larger than IMPORT_MAX_BYTES."),
+            "422": _json("ImportReport", "Rejected: every refused record; nothing was written."),
+            "503": _UNAVAILABLE,
+        },
+    },
+    ("/v1/imports/templates/{table}.csv", "get"): {
+        "security": [],
+        "responses": {"400": _problem("Not one of the import tables.")},
+    },
+    ("/v1/exports/{export_format}", "get"): {
+        "security": _READ,
+        "responses": {
+            "200": {
+                "description": "The file, streamed; named by Content-Disposition.",
+                "content": {
+                    "application/graphml+xml": {"schema": {"type": "string"}},
+                    "application/gexf+xml": {"schema": {"type": "string"}},
+                    "application/json": {
+                        "schema": {"type": "object", "required": ["elements"]},
+                        "description": "Cytoscape.js elements JSON.",
+                    },
+                    "application/zip": {
+                        "schema": {"type": "string", "contentMediaType": "application/zip"},
+                        "description": "CSV files for neo4j-admin database import, with IMPORT.txt.",
+                    },
+                },
+            },
+            "400": _problem("A bound exceeded or an unknown label or type (code BAD_USER_INPUT)."),
+            "401": _UNAUTHENTICATED,
+            "403": _problem(
+                "Reads are closed (REQUIRE_AUTH_FOR_READS) and the client lacks evidence:read."
+            ),
+            "503": _UNAVAILABLE,
+        },
+    },
+    ("/healthz", "get"): {
+        "summary": "The process is up",
+        "security": [],
+        "responses": {"200": _json("Status", "Always, while the process runs.")},
+    },
+    ("/readyz", "get"): {
+        "summary": "The store answers and every migration is applied",
+        "security": [],
+        "responses": {
+            "200": _json("Status", "Ready."),
+            "503": _json("Status", "Not ready; status says why."),
+        },
+    },
+    ("/metrics", "get"): {
+        "summary": "Prometheus metrics",
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "Prometheus text exposition format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    },
+}
+
+_SECURITY_SCHEMES: Final = {
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "egk_<key id>_<secret>",
+        "description": "An API key issued by an administrator (`python -m service keys "
+        "issue`). Scopes: evidence:read, evidence:write (includes read), admin (includes both).",
+    },
+    "jwt": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An OAuth 2 client-credentials token from the partner's identity "
+        "provider (AUTH_JWT_ISSUER), scopes in `scope`, the agency in AUTH_JWT_AGENCY_CLAIM "
+        "(which must be an agency of the graph).",
+    },
+}
+
+
+def describe_contract(app: FastAPI) -> None:
+    """Make ``app.openapi()`` return the completed document (built once, then cached)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                openapi_version="3.1.0",
+                description=_DESCRIPTION,
+                routes=app.routes,
+            )
+            app.openapi_schema = _completed(document)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _completed(document: dict[str, Any]) -> dict[str, Any]:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    # FastAPI's request-validation errors are answered as problem details (400).
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas.update(
+        Problem=_PROBLEM,
+        Counts=_COUNTS,
+        ImportReport=_IMPORT_REPORT,
+        Status=_STATUS,
+        GraphFile=_graph_file_schema(),
+    )
+    document["components"]["securitySchemes"] = _SECURITY_SCHEMES
+    paths = document.setdefault("paths", {})
+    for (path, method), extra in _OPERATIONS.items():
+        operation = paths.setdefault(path, {}).setdefault(method, {"responses": {}})
+        responses = operation.setdefault("responses", {})
+        responses.pop("422", None)
+        responses.update(extra.get("responses", {}))
+        for key in ("summary", "security", "requestBody"):
+            if key in extra:
+                operation[key] = extra[key]
+    return document
+
+
+def _graph_file_schema() -> dict[str, Any]:
+    """docs/graph-file.schema.json with its internal references pointing into the document
+    (OpenAPI tools do not all follow an embedded $id)."""
+    text = GRAPH_FILE_SCHEMA.read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(
+        text.replace('"#/$defs/', '"#/components/schemas/GraphFile/$defs/')
+    )
+    schema.pop("$schema", None)
+    schema.pop("$id", None)
+    return schema
