@@ -6,7 +6,7 @@ body nested 100,000 deep is refused at level 33, having held 33 frames); an obje
 top with only ``sources``, ``nodes`` and ``relationships``, the first two required;
 ``sources`` an object of objects; ``nodes`` and ``relationships`` arrays of objects with
 the schema's keys only; ``label``, ``id``, ``type``, ``from``, ``to`` and ``source``
-strings; ``properties`` an object. What the values mean (known labels, property types,
+strings; ``sources`` (a record's citations) an array of strings; ``properties`` an object. What the values mean (known labels, property types,
 enums, that sources exist) is checked record by record afterwards
 (service/graph_file.py), and reported with every problem at once.
 """
@@ -24,8 +24,8 @@ MAX_IMPORT_DEPTH: Final = 32
 _TOP_KEYS: Final = frozenset({"sources", "nodes", "relationships"})
 _REQUIRED_TOP: Final = ("sources", "nodes")
 _RECORD_KEYS: Final = {
-    "nodes": frozenset({"label", "id", "source", "properties"}),
-    "relationships": frozenset({"type", "from", "to", "source", "properties"}),
+    "nodes": frozenset({"label", "id", "source", "sources", "properties"}),
+    "relationships": frozenset({"type", "from", "to", "source", "sources", "properties"}),
 }
 _STRING_FIELDS: Final = frozenset({"label", "id", "type", "from", "to", "source"})
 _STARTS: Final = {"start_map": "object", "start_array": "array"}
@@ -115,6 +115,10 @@ def _expected(shape: tuple[str, ...]) -> str | None:
         case ("nodes" | "relationships", "*", "properties"):
             return "object"
         case ("nodes" | "relationships", "*", name) if name in _STRING_FIELDS:
+            return "string"
+        case ("nodes" | "relationships", "*", "sources"):
+            return "array"
+        case ("nodes" | "relationships", "*", "sources", "*"):
             return "string"
     return None
 
