@@ -154,7 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_tracing(app)
 
     @app.get("/healthz")
-    @app.get("/livez")
+    @app.get("/livez", include_in_schema=False)  # the same check under its Kubernetes name
     async def healthz(request: Request) -> JSONResponse:
         """Liveness: 200 while the service is up and can recover by itself (a store that
         is down, or an embedded store being restarted, is not-ready, not dead); 503 once
