@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,14 +16,18 @@ from starlette.middleware.gzip import GZipMiddleware
 from schema.build import build_schema
 from schema.context import Context
 from service import import_routes
-from service.auth.principal import CHALLENGE, AuthenticationFailed, Scope
+from service.auth.authenticate import reader
 from service.cors import add_cors
 from service.graphql_http import graphql_router
 from service.graphql_request import RequestError
+from service.http_problems import Problem
+from service.logging_setup import redact_logger
 from service.metrics import Metrics
 from service.migrations import migrations_are_current
 from service.openapi import describe_contract
+from service.problem_handlers import add_problem_handlers
 from service.rate_limit import RateLimiter
+from service.request_boundary import RequestBoundary
 from service.routes import explorer, exports, graphiql, import_templates
 from service.routes.versioning import API_PREFIX, legacy_router
 from service.runtime import Runtime
@@ -41,7 +44,17 @@ from service.write_headers import (
 logger = logging.getLogger(__name__)
 
 _ROUTES = frozenset(
-    {"/graphql", "/graphiql", "/healthz", "/readyz", "/metrics", "/imports", "/exports", "/explore"}
+    {
+        "/graphql",
+        "/graphiql",
+        "/healthz",
+        "/livez",
+        "/readyz",
+        "/metrics",
+        "/imports",
+        "/exports",
+        "/explore",
+    }
 )
 
 
@@ -94,29 +107,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
 
     async def context(request: Request) -> Context:
-        """The caller and the store; bad credentials (or closed reads) end the request here."""
-        runtime = request.app.state.runtime
+        """The caller and the store; bad credentials (or closed reads) end the request here,
+        in GraphQL's error shape."""
         try:
-            principal = await runtime.authenticator.authenticate(
-                request.headers.get("authorization")
-            )
-        except AuthenticationFailed as failure:
+            principal = await reader(request)
+        except Problem as problem:
             raise RequestError(
-                401, str(failure), code="UNAUTHENTICATED", headers=CHALLENGE
+                problem.status, problem.detail, code=problem.code, headers=problem.headers
             ) from None
-        if settings.require_auth_for_reads:
-            if principal is None:
-                raise RequestError(
-                    401,
-                    "This service requires a bearer token.",
-                    code="UNAUTHENTICATED",
-                    headers=CHALLENGE,
-                )
-            if not principal.allows(Scope.READ):
-                raise RequestError(
-                    403, f"This client lacks the {Scope.READ.value} scope.", code="FORBIDDEN"
-                )
-        return Context(principal=principal, settings=settings, **_write_scope(request, runtime))
+        return Context(
+            principal=principal,
+            settings=settings,
+            **_write_scope(request, request.app.state.runtime),
+        )
 
     limiter = (
         RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)
@@ -144,25 +147,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # compressed already). Inside the other middleware, so it sees each route's own answer.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
 
-    @app.middleware("http")
-    async def count_requests(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = _route_label(request.url.path)
-        metrics.http_requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.http_duration.labels(route).observe(time.perf_counter() - started)
-        return response
+    def observe(method: str, path: str, status: int, seconds: float) -> None:
+        route = _route_label(path)
+        metrics.http_requests.labels(method, route, str(status)).inc()
+        metrics.http_duration.labels(route).observe(seconds)
+
+    app.add_middleware(RequestBoundary, observe=observe)
+    # Run by uvicorn directly (with uvicorn's own log format), its request lines hold the
+    # URL as sent: keys put in it are redacted there too.
+    for name in ("uvicorn.access", "uvicorn.error"):
+        redact_logger(name)
+    add_problem_handlers(app)
 
     # Outermost: preflights are answered before anything else runs.
     add_cors(app, settings)
     configure_tracing(app)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
+    @app.get("/livez", include_in_schema=False)  # the same check under its Kubernetes name
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness: 200 while the service is up and can recover by itself (a store that
+        is down, or an embedded store being restarted, is not-ready, not dead); 503 once
+        it cannot, so its supervisor restarts it."""
+        runtime = request.app.state.runtime
+        if not runtime.live:
+            return JSONResponse({"status": runtime.problem or "not alive"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:

@@ -26,6 +26,7 @@ from service.app import create_app
 from service.auth.api_keys import ApiKeyRequestError, issue_key, list_keys, revoke_key
 from service.auth.principal import Scope
 from service.errors import SetupError
+from service.http_server import server_config
 from service.imports.pipeline import run_import
 from service.imports.readers import (
     CsvImportFile,
@@ -57,13 +58,7 @@ async def serve(settings: Settings, _: argparse.Namespace) -> None:
     _check_port_free(settings.host, settings.port)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        config = uvicorn.Config(
-            app,
-            host=settings.host,
-            port=settings.port,
-            lifespan="off",
-            log_level=settings.log_level.lower(),
-        )
+        config = server_config(app, settings)
         logger.info("GraphQL at http://%s:%d/graphql", settings.host, settings.port)
         await uvicorn.Server(config).serve()
 
@@ -163,6 +158,9 @@ async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[None
 
 def _check_port_free(host: str, port: int) -> None:
     with socket.socket() as probe:
+        # As uvicorn's own listener does: connections a service that just stopped left in
+        # TIME_WAIT on this port must not make it look taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:

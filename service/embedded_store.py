@@ -1,7 +1,8 @@
 """Starts and stops the embedded ArcadeDB store as a child process speaking Bolt.
 
 Used when no ``NEO4J_URI`` is configured. Its files live under ``DATA_DIR`` and are
-reused on the next start, so data survives restarts.
+reused on the next start, so data survives restarts. ``restart`` starts the child again
+on the same ports (the service's supervisor does so when it dies: service/runtime.py).
 """
 
 from __future__ import annotations
@@ -39,26 +40,58 @@ class EmbeddedStore:
     log_path: Path
     data_dir: Path
     _process: subprocess.Popen[bytes]
+    _settings: Settings
+    bolt_port: int
+    http_port: int
+    # The read end of the child's "ready" pipe while it starts.
+    _ready_fd: int
 
     async def stop(self, timeout: float = 30.0) -> None:
         """Stop the store cleanly; kill it only if it ignores the request."""
         unregister(self.data_dir, self._process.pid)
-        if self._process.poll() is not None:
-            return
-        self._process.terminate()
-        deadline = time.monotonic() + timeout
-        while self._process.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
         if self._process.poll() is None:
-            logger.warning("embedded store did not stop within %.0f s; killing it", timeout)
-            self._process.kill()
-            self._process.wait()
+            self._process.terminate()
+            deadline = time.monotonic() + timeout
+            while self._process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            if self._process.poll() is None:
+                logger.warning("embedded store did not stop within %.0f s; killing it", timeout)
+                self._process.kill()
+                self._process.wait()
         if self._process.stdin:
             self._process.stdin.close()
 
     @property
     def pid(self) -> int:
         return self._process.pid
+
+    def exit_code(self) -> int | None:
+        """The child's exit code once it has exited, else None."""
+        return self._process.poll()
+
+    async def restart(self) -> None:
+        """Start the child again on the same ports and files (after it died)."""
+        await self.stop(timeout=5.0)
+        self._process, self._ready_fd = _spawn(
+            self._settings, self.data_dir, self.bolt_port, self.http_port
+        )
+        await self._until_ready()
+
+    async def _until_ready(self) -> None:
+        ready_read = self._ready_fd
+        try:
+            await _wait_until_ready(self, ready_read, self._settings.embedded_start_timeout)
+            register(
+                self.data_dir,
+                RunningStore(
+                    pid=self._process.pid, bolt_port=self.bolt_port, database=self.database
+                ),
+            )
+        except BaseException:
+            await self.stop(timeout=5.0)
+            raise
+        finally:
+            os.close(ready_read)
 
 
 async def start_embedded_store(settings: Settings) -> EmbeddedStore:
@@ -72,7 +105,28 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
         )
     bolt_port = _resolve_port(settings.embedded_bolt_port, "EMBEDDED_BOLT_PORT")
     http_port = _resolve_port(settings.embedded_http_port, "EMBEDDED_HTTP_PORT", avoid=bolt_port)
-    log_path = data_dir / "store.log"
+    process, ready_fd = _spawn(settings, data_dir, bolt_port, http_port)
+    store = EmbeddedStore(
+        uri=f"bolt://127.0.0.1:{bolt_port}",
+        user="root",
+        password=settings.embedded_password,
+        database=settings.embedded_database,
+        log_path=data_dir / "store.log",
+        data_dir=data_dir,
+        _process=process,
+        _settings=settings,
+        bolt_port=bolt_port,
+        http_port=http_port,
+        _ready_fd=ready_fd,
+    )
+    await store._until_ready()
+    return store
+
+
+def _spawn(
+    settings: Settings, data_dir: Path, bolt_port: int, http_port: int
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the child; return it and the pipe its "ready" line will come on."""
     ready_read, ready_write = os.pipe()
     env = {
         **os.environ,
@@ -88,44 +142,29 @@ async def start_embedded_store(settings: Settings) -> EmbeddedStore:
             filter(None, [str(_PROJECT_ROOT), os.environ.get("PYTHONPATH")])
         ),
     }
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service.embedded_server"],
-            stdin=subprocess.PIPE,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            pass_fds=(ready_write,),
-            cwd=data_dir,
-        )
-    os.close(ready_write)
+    try:
+        with (data_dir / "store.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "service.embedded_server"],
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                pass_fds=(ready_write,),
+                cwd=data_dir,
+            )
+    except BaseException:
+        os.close(ready_read)
+        raise
+    finally:
+        os.close(ready_write)
     logger.info(
         "starting embedded store (pid %d, Bolt port %d, files in %s)",
         process.pid,
         bolt_port,
         data_dir,
     )
-    store = EmbeddedStore(
-        uri=f"bolt://127.0.0.1:{bolt_port}",
-        user="root",
-        password=settings.embedded_password,
-        database=settings.embedded_database,
-        log_path=log_path,
-        data_dir=data_dir,
-        _process=process,
-    )
-    try:
-        await _wait_until_ready(store, ready_read, settings.embedded_start_timeout)
-        register(
-            data_dir,
-            RunningStore(pid=process.pid, bolt_port=bolt_port, database=settings.embedded_database),
-        )
-    except BaseException:
-        await store.stop(timeout=5.0)
-        raise
-    finally:
-        os.close(ready_read)
-    return store
+    return process, ready_read
 
 
 def _ensure_writable(data_dir: Path) -> None:

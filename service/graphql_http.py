@@ -36,6 +36,7 @@ from schema.compiled import run as compiled_run
 from schema.documents import DocumentCache
 from schema.limits import Limits
 from service.auth.principal import CHALLENGE
+from service.disconnect import ClientGone, unless_disconnected
 from service.graphql_request import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -46,7 +47,7 @@ from service.graphql_request import (
     read_payload,
 )
 from service.persisted_queries import PersistedQueries, read_allow_list
-from service.rate_limit import RateLimiter
+from service.rate_limit import Quota, RateLimiter
 from service.routes.graphiql import graphiql_page
 from service.settings import Settings
 
@@ -56,6 +57,8 @@ logger = logging.getLogger(__name__)
 # nothing else could read no data at all.
 STORE_FAILURE_CODES: Final = frozenset({"STORE_UNAVAILABLE", "STORE_TIMEOUT"})
 STORE_RETRY_AFTER_SECONDS: Final = 5
+# Logged (never seen) when the client left before its answer: nginx's code for it.
+CLIENT_CLOSED_REQUEST: Final = 499
 
 
 def graphql_router(
@@ -87,19 +90,20 @@ def graphql_router(
         quota = limiter.hit(_client_key(request, principal)) if limiter else None
         headers = quota.headers() if quota else {}
         if quota and not quota.allowed:
-            response = _error_response(
-                RequestError(
-                    429,
-                    f"Too many requests: at most {quota.limit} per {quota.window_seconds} s "
-                    "(RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW).",
-                    code="RATE_LIMITED",
-                ),
-                JSON,
-            )
+            response = _rate_limited(quota)
         elif refused is not None:
             response = _error_response(refused, negotiate(request.headers.get("accept")) or JSON)
         else:
-            response = await _answer(request, schema, settings, context, persisted)
+
+            def charge(units: int) -> Response | None:
+                nonlocal headers
+                if limiter is None or units <= 0:
+                    return None
+                more = limiter.hit(_client_key(request, principal), cost=units)
+                headers = more.headers()
+                return None if more.allowed else _rate_limited(more)
+
+            response = await _answer(request, schema, settings, context, persisted, charge)
             # After a write: the bookmark that reads at least this state (Neo4j-Bookmark).
             headers.update(await context.response_headers())
         response.headers.update(headers)
@@ -122,7 +126,10 @@ async def _answer(
     settings: Settings,
     context: Any,
     persisted: PersistedQueries,
+    charge: Callable[[int], Response | None] | None,
 ) -> Response:
+    """Read and run the request; ``charge`` takes the rate-limit units a batch costs beyond
+    the one already counted (a refusal when they are not left)."""
     accept = request.headers.get("accept")
     if request.method == "GET" and "query" not in request.query_params and _wants_html(accept):
         return graphiql_page()
@@ -135,16 +142,41 @@ async def _answer(
             )
         payload = await read_payload(request, settings)
         if isinstance(payload, list):
-            if len(payload) > settings.max_batch_size:
-                raise RequestError(
-                    400,
-                    f"A batch of {len(payload)} requests exceeds MAX_BATCH_SIZE = {settings.max_batch_size}.",
-                    code="LIMIT_EXCEEDED",
-                    limit="MAX_BATCH_SIZE",
-                    value=settings.max_batch_size,
-                )
-            if not payload:
-                raise RequestError(400, "An empty batch holds no request.")
+            _check_batch(payload, settings)
+            if charge is not None and (refusal := charge(len(payload) - 1)) is not None:
+                return refusal
+        return await unless_disconnected(
+            request, _run(request, schema, context, payload, persisted, media_type)
+        )
+    except RequestError as error:
+        return _error_response(error, media_type or JSON)
+    except ClientGone:
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
+def _check_batch(payload: list[Any], settings: Settings) -> None:
+    if len(payload) > settings.max_batch_size:
+        raise RequestError(
+            400,
+            f"A batch of {len(payload)} requests exceeds MAX_BATCH_SIZE = {settings.max_batch_size}.",
+            code="LIMIT_EXCEEDED",
+            limit="MAX_BATCH_SIZE",
+            value=settings.max_batch_size,
+        )
+    if not payload:
+        raise RequestError(400, "An empty batch holds no request.")
+
+
+async def _run(
+    request: Request,
+    schema: strawberry.Schema,
+    context: Any,
+    payload: Any,
+    persisted: PersistedQueries,
+    media_type: str,
+) -> Response:
+    try:
+        if isinstance(payload, list):
             bodies = []
             for item in payload:
                 try:
@@ -160,7 +192,7 @@ async def _answer(
         params = parse_params(payload)
         status, body = await _execute(request, schema, context, params, persisted, media_type)
     except RequestError as error:
-        return _error_response(error, media_type or JSON)
+        return _error_response(error, media_type)
     headers = {503: {"Retry-After": str(STORE_RETRY_AFTER_SECONDS)}, 401: CHALLENGE}.get(status)
     return _json_response(body, status, media_type, headers)
 
@@ -262,6 +294,18 @@ def _client_key(request: Request, principal: Any) -> str:
 
 def _error_body(error: RequestError) -> dict[str, Any]:
     return {"errors": [{"message": str(error), "extensions": error.extensions}]}
+
+
+def _rate_limited(quota: Quota) -> Response:
+    return _error_response(
+        RequestError(
+            429,
+            f"Too many requests: at most {quota.limit} operations per {quota.window_seconds} s "
+            "(RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW; a batch counts each operation).",
+            code="RATE_LIMITED",
+        ),
+        JSON,
+    )
 
 
 def _error_response(error: RequestError, media_type: str) -> Response:

@@ -2,28 +2,35 @@
 
 The body is streamed to a temporary file (never held in memory whole), checked, and
 written in one transaction. 200 with the counts when imported; 422 with every rejected
-record (position, field, reason) when not, in which case nothing was written.
+record (position, field, reason) when not, in which case nothing was written. A body that
+is not an import file at all (not an object, a record that is not an object, a label that
+is not a string, nesting past 32 levels) is a 422 problem naming the first place, found
+while streaming before any record is read into memory; one that is not JSON is a 400
+problem. Store failures are the request boundary's 503 (service/problem_handlers.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from service.auth.principal import CHALLENGE, AuthenticationFailed, Scope
+from service.auth.authenticate import writer
+from service.auth.principal import Principal
+from service.http_problems import Problem
 from service.imports.pipeline import run_import
 from service.imports.readers import (
     CsvImportFile,
     CsvTable,
     ImportFile,
     JsonImportFile,
+    MalformedFile,
     UnreadableFile,
 )
 from service.store import Store
@@ -42,47 +49,25 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 
-class _TooLarge(Exception):
-    pass
-
-
 @router.post("/imports")
 async def import_records(
     request: Request,
+    principal: Annotated[Principal, Depends(writer)],
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
     table: CsvTable | None = None,
 ) -> JSONResponse:
-    runtime = request.app.state.runtime
     settings = request.app.state.settings
-    try:
-        principal = await runtime.authenticator.authenticate(request.headers.get("authorization"))
-    except AuthenticationFailed as failure:
-        return JSONResponse({"error": str(failure)}, status_code=401, headers=CHALLENGE)
-    if principal is None:
-        return JSONResponse(
-            {"error": "authentication required"}, status_code=401, headers=CHALLENGE
-        )
-    if not principal.allows(Scope.WRITE):
-        return JSONResponse(
-            {"error": f"this client lacks the {Scope.WRITE.value} scope"}, status_code=403
-        )
     kind = format or ("csv" if "csv" in request.headers.get("content-type", "") else "json")
     if kind == "csv" and table is None:
-        return JSONResponse(
-            {
-                "error": f"a CSV import names its table: ?table={'|'.join(t.value for t in CsvTable)}"
-            },
-            status_code=400,
+        raise Problem(
+            400,
+            f"a CSV import names its table: ?table={'|'.join(t.value for t in CsvTable)}",
+            code="BAD_USER_INPUT",
+            argument="table",
         )
     with tempfile.TemporaryDirectory(prefix="evidence-import-") as folder:
         path = Path(folder) / f"upload.{kind}"
-        try:
-            await _spool(request, path, settings.import_max_bytes)
-        except _TooLarge:
-            return JSONResponse(
-                {"error": f"the file exceeds IMPORT_MAX_BYTES ({settings.import_max_bytes} bytes)"},
-                status_code=413,
-            )
+        await _spool(request, path, settings.import_max_bytes, settings.body_read_timeout)
         source: ImportFile = (
             JsonImportFile(path)
             if kind == "json"
@@ -91,7 +76,7 @@ async def import_records(
         try:
             keyed = _keyed_write(request, principal.client_id, path, kind, table)
         except BadHeader as error:
-            return JSONResponse({"error": str(error), "code": "BAD_REQUEST"}, status_code=400)
+            raise Problem(400, str(error), code="BAD_REQUEST") from None
         store, request_key, write_key = keyed
         try:
             report = await run_import(
@@ -104,19 +89,16 @@ async def import_records(
                 idempotency_window=settings.idempotency_window,
             )
         except KeyReused as error:
-            return JSONResponse(
-                {"error": str(error), "code": "IDEMPOTENCY_KEY_REUSED"}, status_code=422
-            )
+            raise Problem(422, str(error), code="IDEMPOTENCY_KEY_REUSED") from None
+        except MalformedFile as error:
+            raise Problem(
+                422,
+                f"the body is not an import file (docs/graph-file.schema.json): {error}",
+                code="BAD_USER_INPUT",
+                rejected=[{"where": error.where, "field": None, "reason": error.reason}],
+            ) from None
         except UnreadableFile as error:
-            return JSONResponse({"status": "rejected", "error": str(error)}, status_code=400)
-        except (ServiceUnavailable, SessionExpired):
-            return JSONResponse(
-                {
-                    "error": "the database is unavailable; try again shortly",
-                    "code": "STORE_UNAVAILABLE",
-                },
-                status_code=503,
-            )
+            raise Problem(400, str(error), code="BAD_USER_INPUT") from None
     logger.info("import by %s: %s, %d records", principal.client_id, report.status, report.records)
     bookmarks = await store.bookmarks() if store.wrote else []
     return JSONResponse(
@@ -144,11 +126,35 @@ def _keyed_write(
     return store, request_key, write_key
 
 
-async def _spool(request: Request, path: Path, limit: int) -> None:
+async def _spool(request: Request, path: Path, limit: int, idle_timeout: float) -> None:
+    """Write the body to ``path``; refuse it past ``limit`` bytes or when the client sends
+    nothing for ``idle_timeout`` seconds (a slow client must not hold the import open)."""
+    too_large = Problem(
+        413,
+        f"the file exceeds IMPORT_MAX_BYTES ({limit} bytes)",
+        code="LIMIT_EXCEEDED",
+        limit="IMPORT_MAX_BYTES",
+        value=limit,
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
     size = 0
+    chunks = request.stream().__aiter__()
     with path.open("wb") as out:
-        async for chunk in request.stream():
+        while True:
+            try:
+                async with asyncio.timeout(idle_timeout):
+                    chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise Problem(
+                    408,
+                    f"the body stopped arriving for {idle_timeout:g} s (BODY_READ_TIMEOUT)",
+                    code="REQUEST_TIMEOUT",
+                ) from None
             size += len(chunk)
             if size > limit:
-                raise _TooLarge
+                raise too_large
             out.write(chunk)

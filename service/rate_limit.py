@@ -40,7 +40,8 @@ class Quota:
 
 
 class RateLimiter:
-    """At most ``limit`` requests per ``window`` seconds for each client key."""
+    """At most ``limit`` operations per ``window`` seconds for each client key; a batched
+    GraphQL request costs one per operation in it."""
 
     def __init__(
         self, *, limit: int, window: float, clock: Callable[[], float] = time.monotonic
@@ -50,15 +51,16 @@ class RateLimiter:
         self._clock = clock
         self._windows: dict[str, tuple[float, int]] = {}
 
-    def hit(self, key: str) -> Quota:
-        """Count one request for ``key`` and say whether it is within the quota."""
+    def hit(self, key: str, cost: int = 1) -> Quota:
+        """Count ``cost`` operations for ``key`` and say whether they fit the quota (if
+        not, none is counted)."""
         now = self._clock()
         started, used = self._windows.get(key, (now, 0))
         if now - started >= self.window:
             started, used = now, 0
-        allowed = used < self.limit
+        allowed = used + cost <= self.limit
         if allowed:
-            used += 1
+            used += cost
         self._windows[key] = (started, used)
         if len(self._windows) > _SWEEP_AT:
             self._sweep(now)

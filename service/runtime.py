@@ -8,6 +8,12 @@ service: it starts anyway, reports not-ready, and finishes preparing the store (
 migrations and example data) in the background as soon as the store answers. Requests
 meanwhile get STORE_UNAVAILABLE. The embedded store is part of the service, so a failure
 to start it stays a one-line set-up error.
+
+The embedded store is supervised: when its process dies the service is not ready, starts
+it again after a short wait (doubling each time, at most EMBEDDED_RESTART_ATTEMPTS tries,
+each logged) and is ready again once the store answers. When every try has failed the
+service cannot recover by itself: ``alive`` turns false and the liveness check fails, so
+the supervisor of the service (systemd, Kubernetes) restarts it.
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ logger = logging.getLogger(__name__)
 # then no more often than every few seconds.
 _FIRST_RETRY_DELAY = 0.5
 _MAX_RETRY_DELAY = 5.0
+# How often the embedded store's process is looked at, and the first wait before starting
+# it again (doubled after each failed try).
+SUPERVISE_INTERVAL = 0.5
+FIRST_RESTART_DELAY = 0.5
 
 
 @dataclass
@@ -49,7 +59,11 @@ class Runtime:
     prepared: bool = False
     # Why preparing the store last failed (shown by readiness), or None.
     problem: str | None = None
+    # False once the service cannot recover by itself (the liveness check fails).
+    alive: bool = True
+    restarts: int = 0
     _background: asyncio.Task[None] | None = field(default=None, repr=False)
+    _supervisor: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
     async def start(
@@ -113,13 +127,22 @@ class Runtime:
         except BaseException:
             await runtime.stop()
             raise
+        if embedded is not None and wait_for_store:
+            runtime._supervisor = asyncio.create_task(runtime._supervise(embedded))
         return runtime
 
+    @property
+    def live(self) -> bool:
+        """False when the service cannot recover by itself and should be restarted."""
+        supervisor = self._supervisor
+        return self.alive and not (supervisor is not None and supervisor.done())
+
     async def stop(self) -> None:
-        if self._background:
-            self._background.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._background
+        for task in (self._supervisor, self._background):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.store.close()
         if self.embedded:
             await self.embedded.stop()
@@ -169,6 +192,52 @@ class Runtime:
                 logger.info("the store answers again; migrations and example data are in place")
                 return
             delay = min(delay * 2, _MAX_RETRY_DELAY)
+
+    async def _supervise(self, embedded: EmbeddedStore) -> None:
+        """Start the embedded store again whenever its process dies."""
+        while True:
+            await asyncio.sleep(SUPERVISE_INTERVAL)
+            code = embedded.exit_code()
+            if code is None:
+                continue
+            self.prepared = False
+            self.problem = f"the embedded store exited (code {code}); restarting it"
+            logger.error("the embedded store (pid %d) exited with code %s", embedded.pid, code)
+            if not await self._restart(embedded):
+                attempts = self.settings.embedded_restart_attempts
+                self.alive = False
+                self.problem = (
+                    f"the embedded store could not be restarted in {attempts} tries; "
+                    f"restart the service (see {embedded.log_path})"
+                )
+                logger.critical("%s", self.problem)
+                return
+
+    async def _restart(self, embedded: EmbeddedStore) -> bool:
+        attempts = self.settings.embedded_restart_attempts
+        delay = FIRST_RESTART_DELAY
+        for attempt in range(1, attempts + 1):
+            logger.warning(
+                "restarting the embedded store in %.1f s (try %d of %d)", delay, attempt, attempts
+            )
+            await asyncio.sleep(delay)
+            try:
+                await embedded.restart()
+                await self._prepare()
+            except (SetupError, StoreUnavailable, StoreTimeout, Neo4jError, OSError) as error:
+                self.problem = f"restarting the embedded store failed: {error}"
+                logger.error(
+                    "try %d of %d to restart the embedded store failed: %s",
+                    attempt,
+                    attempts,
+                    error,
+                )
+                delay *= 2
+                continue
+            self.restarts += 1
+            logger.info("the embedded store is back (pid %d) after %d tries", embedded.pid, attempt)
+            return True
+        return False
 
 
 def _uri(settings: Settings, embedded: EmbeddedStore | None) -> str:

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     embedded_password: str = "evidence-graph-local"
     embedded_database: str = "evidence"
     embedded_start_timeout: float = Field(default=90.0, gt=0)
+    # Tries to start the embedded store again after its process died, before the service
+    # reports itself not alive (GET /healthz 503) for its own supervisor to restart it.
+    embedded_restart_attempts: int = Field(default=5, ge=1)
 
     # Driver timeouts: a missing database should fail fast rather than hang a request.
     store_connect_timeout: float = Field(default=3.0, gt=0)
@@ -69,6 +72,11 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     import_max_rejections: int = Field(default=1000, ge=1)
     import_timeout: float = Field(default=600.0, gt=0)
+    # Seconds a client may send no bytes of a request body (import uploads) before the
+    # request is refused with 408; uvicorn's own header and keep-alive timeouts below.
+    body_read_timeout: float = Field(default=30.0, gt=0)
+    header_read_timeout: float = Field(default=10.0, gt=0)
+    keep_alive_timeout: float = Field(default=5.0, gt=0)
 
     # Run mutations one at a time in this process. Unset: yes on the embedded store, whose
     # isolation cannot stop concurrent writers duplicating a relationship; no on Neo4j.

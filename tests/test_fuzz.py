@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from schema.build import SDL_PATH
 
 SDL = SDL_PATH.read_text(encoding="utf-8")
-# Bounded so `make test` stays quick; raise FUZZ_EXAMPLES for a longer run.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+# 500 valid and 500 invalid queries per run (a CI run sends at least 1,000 generated
+# requests); raise FUZZ_EXAMPLES for a longer run.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))
 _FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -61,5 +62,6 @@ async def test_invalid_queries_never_fail_the_server(client: httpx.AsyncClient, 
 def test_fuzzing_ran(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nfuzz cases run: {ran['valid']} valid + {ran['invalid']} invalid queries")  # noqa: T201
-    assert ran["valid"] >= min(EXAMPLES, 50)
-    assert ran["invalid"] >= min(EXAMPLES, 50)
+    # Hypothesis may stop early only when it has run out of distinct cases.
+    assert ran["valid"] >= EXAMPLES * 0.9
+    assert ran["invalid"] >= EXAMPLES * 0.9

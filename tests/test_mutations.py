@@ -346,6 +346,55 @@ async def test_linking_to_an_unknown_node_is_not_found(writes: WriteClient) -> N
     ]
 
 
+@pytest.mark.parametrize(
+    ("mutation", "field", "errors"),
+    [
+        (
+            'link(type: TARGETS, fromId: "nobody-a", toId: "outcome-re-referral", source: "x")',
+            "link",
+            [("NOT_FOUND", "fromId")],
+        ),
+        (
+            'link(type: TARGETS, fromId: "family-therapy", toId: "nobody-b", source: "x")',
+            "link",
+            [("NOT_FOUND", "toId")],
+        ),
+        (
+            'link(type: TARGETS, fromId: "nobody-a", toId: "nobody-b", source: "x")',
+            "link",
+            [("NOT_FOUND", "fromId"), ("NOT_FOUND", "toId")],
+        ),
+        (
+            'linkFunding(input: {funderId: "nobody-a", studyId: "nobody-b", source: "x"})',
+            "linkFunding",
+            [("NOT_FOUND", "funderId"), ("NOT_FOUND", "studyId")],
+        ),
+        (
+            'linkFunding(input: {funderId: "agency-dfe", interventionId: "nobody-b", source: "x"})',
+            "linkFunding",
+            [("NOT_FOUND", "interventionId")],
+        ),
+        (
+            'linkStudyRole(input: {agencyId: "agency-dfe", studyId: "nobody-b", source: "x"})',
+            "linkStudyRole",
+            [("NOT_FOUND", "studyId")],
+        ),
+        (
+            'linkStudyRole(input: {agencyId: "nobody-a", studyId: "nobody-b", source: "x"})',
+            "linkStudyRole",
+            [("NOT_FOUND", "agencyId"), ("NOT_FOUND", "studyId")],
+        ),
+    ],
+)
+async def test_links_to_missing_nodes_are_not_found_not_unexpected(
+    writes: WriteClient, mutation: str, field: str, errors: list[tuple[str, str]]
+) -> None:
+    data = await writes(f"mutation {{ {mutation} {{ errors {{ code field message }} }} }}")
+    got = data[field]["errors"]
+    assert [(e["code"], e["field"]) for e in got] == errors, got
+    assert all("no " in e["message"] for e in got)
+
+
 async def test_generic_link_and_unlink_are_idempotent(writes: WriteClient) -> None:
     link = """mutation { link(type: TARGETS, fromId: "family-therapy", toId: "outcome-re-referral", source: "x") {
                  link { type fromId toId } errors { code } } }"""

@@ -1,12 +1,17 @@
-"""Turns an Authorization header into a Principal (or None when there is none)."""
+"""Turns an Authorization header into a Principal (or None when there is none), and the
+one authentication dependency every endpoint uses (``caller``, ``reader``, ``writer``)."""
 
 from __future__ import annotations
 
 import time
 
+from fastapi import Request
+
 from service.auth.api_keys import AGENCY_EXISTS, PREFIX, ApiKeys
 from service.auth.jwt_tokens import JwtVerifier
-from service.auth.principal import AuthenticationFailed, Principal
+from service.auth.principal import CHALLENGE, AuthenticationFailed, Principal, Scope
+from service.http_problems import STORE_FAILURES, Problem, store_problem
+from service.logging_setup import bind_client
 from service.store import Store
 
 
@@ -56,3 +61,43 @@ class Authenticator:
                 f"the token's agency {principal.agency_id!r} is not in the graph; "
                 "an administrator adds the agency first"
             )
+
+
+async def caller(request: Request) -> Principal | None:
+    """Who sends ``request`` (None: no credentials), for every endpoint alike.
+
+    Bad credentials are a 401 problem with the challenge; a store that cannot be asked
+    about an API key is the store's 503 (never a 500), as for any other store call.
+    """
+    authenticator: Authenticator = request.app.state.runtime.authenticator
+    try:
+        principal = await authenticator.authenticate(request.headers.get("authorization"))
+    except AuthenticationFailed as failure:
+        raise Problem(401, str(failure), code="UNAUTHENTICATED", headers=CHALLENGE) from None
+    except STORE_FAILURES as error:
+        raise store_problem(error) from None
+    bind_client(principal.client_id if principal else None)
+    return principal
+
+
+async def reader(request: Request) -> Principal | None:
+    """The caller of a read: anyone, unless REQUIRE_AUTH_FOR_READS closes reads."""
+    principal = await caller(request)
+    if request.app.state.settings.require_auth_for_reads:
+        _require(principal, Scope.READ)
+    return principal
+
+
+async def writer(request: Request) -> Principal:
+    """The caller of a write: authenticated, with the evidence:write scope."""
+    return _require(await caller(request), Scope.WRITE)
+
+
+def _require(principal: Principal | None, scope: Scope) -> Principal:
+    if principal is None:
+        raise Problem(
+            401, "This service requires a bearer token.", code="UNAUTHENTICATED", headers=CHALLENGE
+        )
+    if not principal.allows(scope):
+        raise Problem(403, f"This client lacks the {scope.value} scope.", code="FORBIDDEN")
+    return principal

@@ -176,34 +176,38 @@ async def neo4j_import_zip(source: GraphSource) -> AsyncIterator[bytes]:
     # zipfile writes to a stream it cannot seek with data descriptors after each entry.
     with zipfile.ZipFile(drain, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         entries = _Entries(archive)
-        async for label, nodes in source.nodes():
-            columns = NODE_COLUMNS[label]
-            entries.write(
-                node_file(label),
-                node_header(label),
-                ([n["id"], label, *_cells(n["properties"], columns)] for n in nodes),
+        try:
+            async for label, nodes in source.nodes():
+                columns = NODE_COLUMNS[label]
+                entries.write(
+                    node_file(label),
+                    node_header(label),
+                    ([n["id"], label, *_cells(n["properties"], columns)] for n in nodes),
+                )
+                yield drain.take()
+            node_files = list(entries.names)
+            async for group, edges in source.edges():
+                columns = EDGE_COLUMNS[group.type]
+                entries.write(
+                    edge_file(group),
+                    edge_header(group),
+                    (
+                        [
+                            e["source"].partition(":")[2],
+                            e["target"].partition(":")[2],
+                            group.type,
+                            *_cells(e["properties"], columns),
+                        ]
+                        for e in edges
+                    ),
+                )
+                yield drain.take()
+            entries.close()
+            archive.writestr(_entry(SCHEMA_FILE), schema_statements())
+            archive.writestr(
+                _entry("IMPORT.txt"), import_command(node_files, entries.names[len(node_files) :])
             )
-            yield drain.take()
-        node_files = list(entries.names)
-        async for group, edges in source.edges():
-            columns = EDGE_COLUMNS[group.type]
-            entries.write(
-                edge_file(group),
-                edge_header(group),
-                (
-                    [
-                        e["source"].partition(":")[2],
-                        e["target"].partition(":")[2],
-                        group.type,
-                        *_cells(e["properties"], columns),
-                    ]
-                    for e in edges
-                ),
-            )
-            yield drain.take()
-        entries.close()
-        archive.writestr(_entry(SCHEMA_FILE), schema_statements())
-        archive.writestr(
-            _entry("IMPORT.txt"), import_command(node_files, entries.names[len(node_files) :])
-        )
+        finally:
+            # A failed read leaves an entry open, which the archive refuses to close over.
+            entries.close()
     yield drain.take()

@@ -31,7 +31,7 @@ from service.model import LABELS
 from service.store import Store, Transaction
 from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
 from service.writes.outcome import Writer
-from service.writes.retry import again_after_merge_conflicts
+from service.writes.retry import again_after_merge_conflicts, through_gate
 
 BATCH: Final = 500
 Progress = Callable[[str, int, int], None]  # phase, done, total
@@ -170,17 +170,21 @@ async def run_import(
         return report
 
     run_key: WriteKey = write_key
-    report = await again_after_merge_conflicts(
-        lambda: write_once(
-            store,
-            run_key,
-            work,
-            encode=ImportReport.as_dict,
-            decode=ImportReport.from_dict,
-            window=idempotency_window,
-            timeout=timeout,
-        )
-    )
+
+    async def once() -> ImportReport:
+        # Through the write gate as mutations are (waiting at most the import's timeout).
+        async with through_gate(store, timeout):
+            return await write_once(
+                store,
+                run_key,
+                work,
+                encode=ImportReport.as_dict,
+                decode=ImportReport.from_dict,
+                window=idempotency_window,
+                timeout=timeout,
+            )
+
+    report = await again_after_merge_conflicts(once)
     report.seconds = time.perf_counter() - started
     return report
 

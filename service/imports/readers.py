@@ -17,6 +17,7 @@ from typing import IO, Any, Protocol
 
 import ijson
 
+from service.imports.json_shape import check_shape
 from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
 from service.validation import PERSONAL_DATA_FIELDS
 
@@ -25,6 +26,16 @@ Record = tuple[str, Any]
 
 class UnreadableFile(ValueError):
     """The file is not valid JSON/CSV (or not UTF-8); the message says where."""
+
+
+class MalformedFile(UnreadableFile):
+    """Valid JSON that is not an import file (the shape docs/graph-file.schema.json
+    requires); ``where`` names the place, as record problems do."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where or 'the file'}: {reason}")
+        self.where = where or "$"
+        self.reason = reason
 
 
 class ImportFile(Protocol):
@@ -40,6 +51,11 @@ class JsonImportFile:
     path: Path
 
     def sources(self) -> dict[str, Any]:
+        # Read first by every import: the file's shape is checked, streaming and with
+        # its depth capped, before any record is built in memory.
+        with self._open() as handle:
+            for _ in self._guard(lambda: check_shape(handle)):
+                pass
         with self._open() as handle:
             return dict(self._guard(lambda: ijson.kvitems(handle, "sources", use_float=True)))
 

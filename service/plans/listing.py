@@ -6,6 +6,7 @@ follows), and, only when selected, the total count and whether rows precede the 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -110,8 +111,14 @@ def connection_statement(
     label: str, request: PageRequest, cursor: Cursor | None, selection: Selection
 ) -> tuple[str, dict[str, Any]]:
     """The Cypher and parameters that answer one connection field."""
+    # Stored text is NFC-normalised (service/validation.py), so filter text is too: "José"
+    # typed with a combining accent finds the stored name.
+    filters = {
+        k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
+        for k, v in (request.filters or {}).items()
+    }
     params: dict[str, Any] = {"limit": request.first + 1}
-    where = filter_condition(label, FILTERS, request.filters or {}, params)
+    where = filter_condition(label, FILTERS, filters, params)
     sort = SORTS[label][request.sort]
     ascending = request.direction == "ASC"
     after, before = (">", "<") if ascending else ("<", ">")

@@ -55,7 +55,7 @@ MATCH (a:Agency)-[:PARTICIPATES_IN]->(i:Intervention)<-[:PARTICIPATES_IN]-(b:Age
 WHERE a.id < b.id
   AND ($interventionKinds IS NULL OR i.kind IN $interventionKinds)
 WITH a, b, i ORDER BY i.name, i.id
-WITH a, b, collect({id: i.id, name: i.name}) AS shared
+WITH a, b, collect({id: i.id, name: i.name, kind: i.kind}) AS shared
 WHERE size(shared) >= $minWeight
 RETURN {id: a.id, name: a.name, sector: a.sector} AS source,
        {id: b.id, name: b.name, sector: b.sector} AS target,

@@ -95,7 +95,9 @@ def best_evidence(
     candidates = _candidates(intervention, facts, via=None)
     for variant in intervention.get("variants", []):
         candidates += _candidates(
-            variant, facts, via={"id": variant["id"], "name": variant["name"]}
+            variant,
+            facts,
+            via={"id": variant["id"], "name": variant["name"], "kind": variant["kind"]},
         )
     if not candidates:
         level = CommonLevel.NOT_SHOWN

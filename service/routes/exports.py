@@ -3,26 +3,24 @@ or neo4j-admin import CSV (a zip)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response, StreamingResponse
 
-from service.auth.reads import refuse_closed_read
+from service.auth.authenticate import reader
+from service.auth.principal import Principal
 from service.exports.cytoscape import cytoscape_json
 from service.exports.graph_files import gexf, graphml
 from service.exports.neo4j_import import neo4j_import_zip
-from service.exports.source import GraphSource, Subgraph, WholeGraph
+from service.exports.source import EdgeGroup, GraphSource, Item, Subgraph, WholeGraph
+from service.http_problems import Problem
 from service.model import LABELS, RELATIONSHIP_TYPES
 from service.plans import subgraph as subgraph_plan
 from service.plans.errors import BadQueryInput
 from service.plans.graph_items import check_names
-
-logger = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -49,6 +47,7 @@ _FORMATS: Final[dict[ExportFormat, tuple[Writer, str, str]]] = {
 async def export(
     request: Request,
     export_format: ExportFormat,
+    _: Annotated[Principal | None, Depends(reader)],
     ids: Annotated[list[str] | None, Query(description="Seed node keys, Label:id.")] = None,
     depth: int = subgraph_plan.DEFAULT_SUBGRAPH_DEPTH,
     relationship_types: Annotated[list[str] | None, Query(alias="relationshipTypes")] = None,
@@ -56,9 +55,11 @@ async def export(
 ) -> Response:
     """With ``ids``: the subgraph the GraphQL ``subgraph`` field gives for the same
     arguments (and its bounds). Without: the whole graph, limited to ``labels`` and
-    ``relationshipTypes`` when given, read in batches and streamed."""
-    if refused := await refuse_closed_read(request):
-        return refused
+    ``relationshipTypes`` when given, read in batches and streamed.
+
+    Nothing is sent before the first bytes of the file exist, so a store that fails at
+    once is a 503 problem; one that fails later cuts the transfer off (the request
+    boundary drops the connection), never a short file that looks complete."""
     store = request.app.state.runtime.store
     writer, media_type, extension = _FORMATS[export_format]
     try:
@@ -81,21 +82,48 @@ async def export(
             )
             stem = "evidence-graph"
     except BadQueryInput as error:
-        return JSONResponse(
-            {"error": str(error), "code": "BAD_USER_INPUT", "argument": error.argument},
-            status_code=400,
-        )
-    except (ServiceUnavailable, SessionExpired) as error:
-        logger.warning("store unavailable: %s", error)
-        return JSONResponse(
-            {
-                "error": "The database is unavailable; try again shortly.",
-                "code": "STORE_UNAVAILABLE",
-            },
-            status_code=503,
-        )
+        raise Problem(400, str(error), code="BAD_USER_INPUT", argument=error.argument) from None
+    answered = _Answered(source)
     return StreamingResponse(
-        writer(source),
+        await _started(writer(answered), answered),
         media_type=media_type,
         headers={"content-disposition": f'attachment; filename="{stem}.{extension}"'},
     )
+
+
+class _Answered:
+    """The source, noting when the store has first answered it."""
+
+    def __init__(self, source: GraphSource) -> None:
+        self._source = source
+        self.answered = False
+
+    async def nodes(self) -> AsyncIterator[tuple[str, list[Item]]]:
+        async for batch in self._source.nodes():
+            self.answered = True
+            yield batch
+        self.answered = True
+
+    async def edges(self) -> AsyncIterator[tuple[EdgeGroup, list[Item]]]:
+        async for batch in self._source.edges():
+            self.answered = True
+            yield batch
+        self.answered = True
+
+
+async def _started(chunks: AsyncIterator[bytes], source: _Answered) -> AsyncIterator[bytes]:
+    """``chunks`` with what it produces before the store first answers already produced:
+    an error up to then is raised here, while an error answer can still be sent."""
+    head: list[bytes] = []
+    async for chunk in chunks:
+        head.append(chunk)
+        if source.answered:
+            break
+
+    async def whole() -> AsyncIterator[bytes]:
+        for chunk in head:
+            yield chunk
+        async for chunk in chunks:
+            yield chunk
+
+    return whole()

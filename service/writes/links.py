@@ -24,12 +24,15 @@ from service.writes.changelog import (
 from service.writes.locks import lock_token
 from service.writes.outcome import ErrorCode, WriteProblem, Writer, WriteRefused
 
+# Whether both ends exist, and the relationship's properties if it exists, without an
+# OPTIONAL MATCH chain: on the embedded store, OPTIONAL MATCH (a)-[r]->(b) with b null
+# matches every relationship of a (and with both ends missing the chain yields no row).
 _STATE: Final = """
-OPTIONAL MATCH (a:{from_label} {{id: $from}})
-OPTIONAL MATCH (b:{to_label} {{id: $to}})
-WITH a, b
-OPTIONAL MATCH (a)-[r:{type}]->(b)
-RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, properties(r) AS before
+MATCH (a:{from_label} {{id: $from}})-[r:{type}]->(b:{to_label} {{id: $to}})
+RETURN true AS fromFound, true AS toFound, properties(r) AS before
+UNION ALL
+RETURN EXISTS {{ MATCH (a:{from_label} {{id: $from}}) }} AS fromFound,
+       EXISTS {{ MATCH (b:{to_label} {{id: $to}}) }} AS toFound, null AS before
 """
 # One statement, so that whether this transaction created the relationship is decided
 # by MERGE itself (the ON CREATE marker), not by an earlier read a concurrent
@@ -106,7 +109,8 @@ async def link(
         raise WriteRefused.invalid(problems)
     labels = {"from_label": from_label, "to_label": to_label, "type": rel_type}
     ends = {"from": from_id, "to": to_id}
-    [state] = await tx.run(_STATE.format(**labels), ends)
+    rows = await tx.run(_STATE.format(**labels), ends)
+    state = next((row for row in rows if row["before"] is not None), rows[-1])
     missing = [
         (field, label, node_id)
         for field, label, node_id, found in (

@@ -11,16 +11,21 @@ On the embedded store, concurrent transactions that MERGE the same relationship 
 both create it (docs/embedded-store.md, quirk 5), so the service passes its mutations
 through the store's write gate one at a time. On Neo4j there is no gate: the node locks
 the write layer takes serialise such writers in the database, across service replicas.
+The wait for the gate is part of the request's time: a write that cannot pass it within
+STORE_QUERY_TIMEOUT fails with StoreTimeout (503, like a store too slow to answer) rather
+than queueing without end behind a stalled store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, Final, TypeVar
 
 from neo4j.exceptions import ConstraintError
 
-from service.store import Store, Transaction
+from service.store import Store, StoreTimeout, Transaction
 from service.writes.idempotency import WriteKey, write_once
 
 T = TypeVar("T")
@@ -34,9 +39,7 @@ async def write_merging(
     apart from dates and times."""
 
     async def once() -> Any:
-        if store.write_gate is None:
-            return await write_once(store, key, work, encode=_same, decode=_same, window=window)
-        async with store.write_gate:
+        async with through_gate(store, store.query_timeout):
             return await write_once(store, key, work, encode=_same, decode=_same, window=window)
 
     return await again_after_merge_conflicts(once)
@@ -52,6 +55,27 @@ async def again_after_merge_conflicts(run: Callable[[], Awaitable[T]]) -> T:
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+@asynccontextmanager
+async def through_gate(store: Store, wait: float) -> AsyncIterator[None]:
+    """Hold the store's write gate (when it has one), waiting for it at most ``wait``
+    seconds: StoreTimeout after that, with nothing written."""
+    gate = store.write_gate
+    if gate is None:
+        yield
+        return
+    try:
+        async with asyncio.timeout(wait):
+            await gate.acquire()
+    except TimeoutError:
+        raise StoreTimeout(
+            f"earlier writes held the store for over {wait:g} s; nothing was written"
+        ) from None
+    try:
+        yield
+    finally:
+        gate.release()
 
 
 def _same(value: Any) -> Any:

@@ -1,0 +1,86 @@
+"""uvicorn as the service runs it: read timeouts that slow clients cannot outwait.
+
+uvicorn closes idle keep-alive connections (``timeout_keep_alive``) but gives a client
+unlimited time to send a request's head, so a client trickling header bytes holds its
+connection for ever. Here a connection whose request head is not complete within
+HEADER_READ_TIMEOUT of its first byte (or of connecting) is closed. Heads are at most
+MAX_HEAD_BYTES. A body that stops arriving is refused by the route reading it (the import
+route: BODY_READ_TIMEOUT; GraphQL bodies are small and read at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Final
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from service.settings import Settings
+
+MAX_HEAD_BYTES: Final = 16 * 1024
+
+
+class HeaderDeadlineProtocol(H11Protocol):
+    """H11Protocol that closes connections whose request head arrives too slowly."""
+
+    header_read_timeout: float = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is h11.IDLE:
+            self._arm()  # part of a request head so far
+        else:
+            self._disarm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        if self._head_deadline is None:
+            self._head_deadline = self.loop.call_later(
+                self.header_read_timeout, self._head_too_slow
+            )
+
+    def _disarm(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _head_too_slow(self) -> None:
+        self._head_deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.logger.info("closed a connection whose request head took too long")
+            self.transport.close()
+
+
+def server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    protocol = type(
+        "ServiceProtocol",
+        (HeaderDeadlineProtocol,),
+        {"header_read_timeout": settings.header_read_timeout},
+    )
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        lifespan="off",
+        http=protocol,
+        timeout_keep_alive=int(max(1, settings.keep_alive_timeout)),
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        # The service logs requests itself (service.access, with the client and request
+        # id, credentials redacted) in the one JSON format of service/logging_setup.py.
+        access_log=False,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+    )
