@@ -29,7 +29,7 @@ GAP_MAP = """query($filter: GapMapFilter) { evidenceGapMap(filter: $filter) {
     interventions { id }
     domains { domain outcomes { id } }
     cells { interventionId outcomeId status studyCount ongoingStudyCount findingCount
-            strongest { eifValue titleIvE commonScale direction mixed } }
+            strongest { eifValue titleIvE commonScale direction mixed trialCount } }
 } }"""
 
 
@@ -129,6 +129,7 @@ async def test_a_cell_opens_its_judgement_with_deciding_findings_and_caveats(
         await gql(
             """{ evidenceJudgement(interventionId: "pcit", outcomeId: "outcome-child-maltreatment") {
                  studyCount strongest { eifValue titleIvE commonScale direction mixed reasons
+                   consistency { label } caveats { code text } decidingTrials { id }
                    decidingFindings { id direction significant study { id independent } } } } }"""
         )
     )["evidenceJudgement"]
@@ -138,20 +139,19 @@ async def test_a_cell_opens_its_judgement_with_deciding_findings_and_caveats(
     assert cell["judgement"]["EIF-style level"] == judgement["eifValue"]
     assert cell["judgement"]["Title IV-E"] == judgement["titleIvE"]
     assert cell["judgement"]["Common scale"].startswith(f"{judgement['commonScale']} ")
+    assert cell["judgement"]["Consistency"].startswith(judgement["consistency"]["label"])
     assert cell["reasons"] == judgement["reasons"]
     assert [(f["id"], f["study"]) for f in cell["findings"]] == [
         (f["id"], f["study"]["id"]) for f in judgement["decidingFindings"]
     ]
     assert cell["findings"], "a deciding finding is listed"
-    expected_caveats = sum(
-        [
-            f["study"]["independent"] is False,
-            f["direction"] == "UNFAVOURABLE",
-            f["significant"] is False,
-        ].count(True)
-        for f in judgement["decidingFindings"]
-    ) + int(judgement["mixed"])
-    assert len(cell["caveats"]) == max(expected_caveats, 1)
+    assert cell["trials"] == [t["id"] for t in judgement["decidingTrials"]]
+    assert cell["trials"], "a deciding trial is listed"
+    # The panel shows the service's own caveats, the same the API gives, none left out.
+    assert cell["caveats"] == (
+        [{"code": c["code"], "text": c["text"]} for c in judgement["caveats"]]
+        or [{"code": None, "text": "None."}]
+    )
     assert cell["facts"]["Studies"].startswith(f"{answer['studyCount']} (")
 
     gap = views["gapCell"]
@@ -210,24 +210,32 @@ async def test_compare_puts_interventions_side_by_side(views: dict[str, Any], gq
         "Cost and use",
         "Ratings per scheme (newest first)",
         "Judgement per outcome",
-        "Studies",
+        "Caveats recorded",
+        "Trials and studies",
     ]
     rows = {row[0]: row[1:] for row in table["rows"]}
     data = await gql(
-        """{ a: intervention(id: "pcit") { costRating studies { id } ratings { scheme value ratedOn } }
-             b: intervention(id: "incredible-years-preschool-basic") { costRating studies { id } ratings { scheme value ratedOn } }
-             c: intervention(id: "mash") { costRating studies { id } ratings { scheme value ratedOn } } }"""
+        """fragment F on Intervention { costRating studies { id trial { id } }
+               ratings { scheme value ratedOn ratedOnPrecision } }
+           { a: intervention(id: "pcit") { ...F } b: intervention(id: "incredible-years-preschool-basic") { ...F }
+             c: intervention(id: "mash") { ...F } }"""
     )
     interventions = [data["a"], data["b"], data["c"]]
-    assert rows["Number"] == [str(len(i["studies"])) for i in interventions]
+    assert rows["Publications"] == [str(len(i["studies"])) for i in interventions]
+    assert rows["Trials (samples)"] == [
+        str(len({(s["trial"] or {}).get("id") or s["id"] for s in i["studies"]}))
+        for i in interventions
+    ]
     assert rows[f"Cost rating (1{DASH}5)"] == [str(i["costRating"] or DASH) for i in interventions]
     for column, intervention in enumerate(interventions):
         for rating in intervention["ratings"]:
             scheme = "Title IV-E" if rating["scheme"] == "TITLE_IV_E" else rating["scheme"]
-            assert f"{rating['value']} ({rating['ratedOn']}" in rows[scheme][column]
+            shown = rating["ratedOn"][: {"YEAR": 4, "MONTH": 7}.get(rating["ratedOnPrecision"], 10)]
+            assert f"{rating['value']} ({shown}" in rows[scheme][column]
     cells = (await _gap_map(gql, interventionIds=["pcit"]))["cells"]
     maltreatment = next(c for c in cells if c["outcomeId"] == "outcome-child-maltreatment")
     assert rows["Child maltreatment"][0].startswith(maltreatment["strongest"]["eifValue"])
+    assert f"({maltreatment['strongest']['trialCount']} trials, " in rows["Child maltreatment"][0]
     assert rows["Child maltreatment"][2] == "gap"
     assert views["afterDrop"] == keys[:2]
 

@@ -60,7 +60,7 @@ await withPage(base, file("explorer-gap-map-failure.png"), async (page, seen) =>
   seen.childSafetySpecialist = await drawnMap(page);
   await redrawn(page, () => page.uncheck('#gap-needs input[value="SPECIALIST"]'));
 
-  // A cell opens its judgement: deciding findings, their studies, caveats.
+  // A cell opens its judgement: deciding trials and findings, their studies, caveats.
   const openCell = async (intervention, outcome) => {
     await page.click(`#gap-map .cell[data-intervention="${intervention}"][data-outcome="${outcome}"]`);
     await page.waitForSelector(`#gap-details[data-intervention="${intervention}"][data-outcome="${outcome}"][data-judgement="shown"], #gap-details[data-intervention="${intervention}"][data-outcome="${outcome}"] #judgement-none`);
@@ -70,7 +70,8 @@ await withPage(base, file("explorer-gap-map-failure.png"), async (page, seen) =>
       judgement: Object.fromEntries([...document.querySelectorAll("#judgement tr")].map((r) => [r.cells[0].textContent, r.cells[1].textContent])),
       reasons: [...document.querySelectorAll("#cell-reasons li")].map((li) => li.textContent),
       findings: [...document.querySelectorAll("#deciding-findings li")].map((li) => ({ id: li.dataset.finding, study: li.dataset.study, text: li.textContent })),
-      caveats: [...document.querySelectorAll("#caveats li")].map((li) => li.textContent),
+      trials: [...document.querySelectorAll("#deciding-trials li")].map((li) => li.dataset.trial),
+      caveats: [...document.querySelectorAll("#caveats li")].map((li) => ({ code: li.dataset.code ?? null, text: li.textContent })),
       none: document.getElementById("judgement-none")?.textContent ?? null,
     }));
   };

@@ -1,12 +1,13 @@
 // Compare: interventions side by side (fit, cost, use, ratings per scheme with dates,
-// judgements per outcome, studies) and agencies side by side (the arrangements they
+// judgements per outcome, trials and their publications) and agencies side by side (the arrangements they
 // take part in and what they deliver and fund). One aliased request per table.
 import { element, graphql, setStatus, words } from "./api.js";
 import { searchBox } from "./search.js";
 
 const INTERVENTION_FIELDS = `id name kind levelOfNeed minAge maxAge deliveryModel settings workforce costRating ukAvailable ukTested
-  ratings { scheme value ratedOn topic commonScale }
-  studies { id title year design designRating status }`;
+  ratings { scheme value ratedOn ratedOnPrecision topic commonScale caveats { kind text } }
+  caveats { kind text }
+  studies { id title year design designRating status trial { id } }`;
 const AGENCY_FIELDS = `id name sector areaType region
   participations { role since until intervention { id name } }
   deliveries { status since until intervention { id name } }
@@ -22,7 +23,7 @@ function interventionQuery(count) {
     ${fields}
     evidenceGapMap(filter: {interventionIds: $ids}) {
       domains { domain outcomes { id name } }
-      cells { interventionId outcomeId status studyCount strongest { eifValue commonScale direction } }
+      cells { interventionId outcomeId status studyCount strongest { eifValue commonScale direction trialCount } }
     }
     practiceGap(interventionIds: $ids) { ranking { interventionId deliveringAgencies funders largestFundingTotal evidence { commonScale commonScaleLabel } } }
   }`;
@@ -67,7 +68,21 @@ function sideBySide(id, items, sections) {
 function ratingText(ratings, scheme) {
   const of = ratings.filter((r) => r.scheme === scheme).sort((a, b) => b.ratedOn.localeCompare(a.ratedOn));
   if (of.length === 0) return "–";
-  return of.map((r, i) => `${r.value} (${r.ratedOn}${r.topic ? `, ${r.topic}` : ""})${i === 0 ? "" : " earlier"}`).join("; ");
+  return of.map((r, i) => {
+    const caveats = r.caveats.length ? ` [${r.caveats.map((c) => `${words(c.kind)}: ${c.text}`).join("; ")}]` : "";
+    return `${r.value} (${ratedOn(r)}${r.topic ? `, ${r.topic}` : ""})${caveats}${i === 0 ? "" : " earlier"}`;
+  }).join("; ");
+}
+
+// A rating date as precise as the clearinghouse published it: 2019, 2019-06 or 2019-06-20.
+function ratedOn(rating) {
+  const length = { YEAR: 4, MONTH: 7 }[rating.ratedOnPrecision] ?? 10;
+  return rating.ratedOn.slice(0, length);
+}
+
+// Publications of one sample count once: a study without a recorded trial is its own.
+function trialCount(studies) {
+  return new Set(studies.map((s) => (s.trial ? `trial:${s.trial.id}` : `study:${s.id}`))).size;
 }
 
 async function interventionTable() {
@@ -90,7 +105,7 @@ async function interventionTable() {
     const cell = cells.get(`${item.id}|${outcome.id}`);
     if (!cell || cell.status === "ABSOLUTE_GAP") return "gap";
     if (!cell.strongest) return `${words(cell.status)} (${cell.studyCount} studies)`;
-    return `${cell.strongest.eifValue} · ${words(cell.strongest.direction)} (${cell.studyCount} studies)`;
+    return `${cell.strongest.eifValue} · ${words(cell.strongest.direction)} (${cell.strongest.trialCount} trials, ${cell.studyCount} studies)`;
   };
   return sideBySide("compare-interventions", items, [
     ["Fit", [
@@ -112,8 +127,12 @@ async function interventionTable() {
       ...schemes.map((scheme) => [words(scheme), per((i) => ratingText(i.ratings, scheme))]),
     ]],
     ["Judgement per outcome", judged.map((o) => [o.name, items.map((item) => judgement(item, o))])],
-    ["Studies", [
-      ["Number", per((i) => i.studies.length)],
+    ["Caveats recorded", [
+      ["On the intervention", per((i) => i.caveats.map((c) => `${words(c.kind)}: ${c.text}`).join("; "))],
+    ]],
+    ["Trials and studies", [
+      ["Trials (samples)", per((i) => trialCount(i.studies))],
+      ["Publications", per((i) => i.studies.length)],
       ["Designs", per((i) => i.studies.map((s) => `${words(s.design)} ${s.year}`).join(", "))],
     ]],
   ]);

@@ -1,6 +1,7 @@
 // A gap-map cell opened: its numbers at once, then the judgement the service makes for
-// it (evidenceJudgement) with the findings that decided it, their studies, and the
-// caveats those findings carry.
+// it (evidenceJudgement) with the trials and findings that decided it, their studies, and
+// the caveats the service's one judgement attaches (harmful or null trials, UK trials,
+// disputed or asterisked ratings, schemes that disagree).
 import { element, factTable, graphql, words } from "./api.js";
 import { cellFacts } from "./gap-map.js";
 
@@ -9,6 +10,12 @@ const JUDGEMENT = `query($intervention: ID!, $outcome: ID!) {
     status
     strongest {
       eifLevel eifValue mixed titleIvE commonScale commonScaleLabel direction reasons
+      consistency { label trials favourableTrials nullTrials harmfulTrials ukTrials }
+      caveats { code text }
+      decidingTrials {
+        id name design country uk independent designRating appraisalBasis
+        missingAttributes direction harmful longestFollowUpMonths publicationIds
+      }
       decidingFindings {
         id measure direction significant followUpMonths summary
         study { id title year design designRating status country independent }
@@ -19,18 +26,22 @@ const JUDGEMENT = `query($intervention: ID!, $outcome: ID!) {
 
 const panel = document.getElementById("gap-details");
 
-// Caveats stated by the data itself: mixed evidence, deciding studies run by the
-// developer, deciding findings that were not favourable or not significant.
-function caveats(judgement) {
-  const notes = [];
-  if (judgement.mixed) notes.push("Mixed evidence: favourable and null or harmful findings at the deciding tier.");
-  for (const finding of judgement.decidingFindings) {
-    const study = finding.study;
-    if (study.independent === false) notes.push(`${study.title} (${study.year}) was not independent of the developer.`);
-    if (finding.direction === "UNFAVOURABLE") notes.push(`Harmful finding: ${finding.measure}.`);
-    if (finding.significant === false) notes.push(`Not statistically significant: ${finding.measure}.`);
-  }
-  return notes;
+function trialItem(trial) {
+  const facts = [
+    [words(trial.design), trial.country].filter(Boolean).join(", "),
+    trial.uk ? "UK trial" : null,
+    trial.independent ? "independent" : "not independent (or not recorded)",
+    `design rating ${words(trial.designRating)} (${trial.appraisalBasis})`,
+    trial.missingAttributes.length ? `not recorded: ${trial.missingAttributes.join(", ")}` : null,
+    trial.longestFollowUpMonths === null ? null : `${trial.longestFollowUpMonths} months follow-up`,
+    `${trial.publicationIds.length} publication${trial.publicationIds.length === 1 ? "" : "s"}`,
+  ].filter(Boolean);
+  const head = element("p", { className: "finding-head" },
+    element("strong", { textContent: trial.harmful ? "Harmful" : words(trial.direction) }),
+    ` · ${trial.name}`);
+  const item = element("li", {}, head, element("p", { className: "finding-study", textContent: facts.join(" · ") }));
+  item.dataset.trial = trial.id;
+  return item;
 }
 
 function findingItem(finding) {
@@ -75,11 +86,17 @@ export async function showJudgement(cell, names) {
       ["Title IV-E", judgement.titleIvE],
       ["Common scale", `${judgement.commonScale} ${judgement.commonScaleLabel}`],
       ["Direction", words(judgement.direction)],
+      ["Consistency", `${judgement.consistency.label} (${judgement.consistency.trials} trials: ${judgement.consistency.favourableTrials} favourable, ${judgement.consistency.nullTrials} null, ${judgement.consistency.harmfulTrials} harmful; ${judgement.consistency.ukTrials} in the UK)`],
     ], "judgement"));
     parts.push(element("h3", { textContent: "Why" }), element("ul", { id: "cell-reasons" }, ...judgement.reasons.map((r) => element("li", { textContent: r }))));
+    parts.push(element("h3", { textContent: "Deciding trials" }), element("ul", { id: "deciding-trials" }, ...judgement.decidingTrials.map(trialItem)));
     parts.push(element("h3", { textContent: "Deciding findings" }), element("ul", { id: "deciding-findings" }, ...judgement.decidingFindings.map(findingItem)));
-    const notes = caveats(judgement);
-    parts.push(element("h3", { textContent: "Caveats" }), element("ul", { id: "caveats" }, ...(notes.length ? notes : ["None recorded against the deciding findings."]).map((c) => element("li", { textContent: c }))));
+    const notes = judgement.caveats.map((caveat) => {
+      const item = element("li", { textContent: caveat.text, title: caveat.code });
+      item.dataset.code = caveat.code;
+      return item;
+    });
+    parts.push(element("h3", { textContent: "Caveats" }), element("ul", { id: "caveats" }, ...(notes.length ? notes : [element("li", { textContent: "None." })])));
   }
   loading.replaceWith(...parts);
   panel.dataset.judgement = "shown";
