@@ -12,6 +12,7 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,8 +38,10 @@ RESPONSE_JSON = {"accept": "application/graphql-response+json"}
 IMPORT_BODY = json.dumps({"sources": {}, "nodes": []}).encode()
 
 
-@pytest.fixture
-async def down_store(writes: WriteClient) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
+@asynccontextmanager
+async def _app_through_proxy(
+    writes: WriteClient, **settings: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
     """An app on the write store (where API keys exist) reached through the fault proxy."""
     address = urlsplit(writes.embedded.uri)
     if address.scheme not in ("bolt", "neo4j"):
@@ -51,9 +54,8 @@ async def down_store(writes: WriteClient) -> AsyncIterator[tuple[httpx.AsyncClie
             neo4j_uri=f"bolt://127.0.0.1:{proxy.port}",
             load_example_data=False,
             store_connect_timeout=1.0,
-            # Room for a whole export on a busy machine; the slow-store test waits longer.
-            store_query_timeout=3.0,
             store_retry_time=0.5,
+            **settings,
         )
     )
     try:
@@ -63,6 +65,17 @@ async def down_store(writes: WriteClient) -> AsyncIterator[tuple[httpx.AsyncClie
                 yield client, proxy
     finally:
         await proxy.stop()
+
+
+@pytest.fixture
+async def down_store(writes: WriteClient) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
+    # Room for a whole export on a busy machine; the slow-store test waits longer. Every
+    # request reads its API key from the store, so the store being down is met while
+    # checking the key (a cached key is tested on its own below).
+    async with _app_through_proxy(
+        writes, store_query_timeout=3.0, api_key_cache_seconds=0
+    ) as client_and_proxy:
+        yield client_and_proxy
 
 
 def _bearer(writes: WriteClient, who: str) -> dict[str, str]:
@@ -103,6 +116,30 @@ async def test_api_key_callers_get_503_not_500_when_the_store_is_down(
     )
     _assert_store_problem(imported)
     _assert_store_problem(await client.get("/v1/exports/csv", headers=reader))
+
+
+async def test_a_cached_api_key_meets_the_store_fault_like_an_anonymous_caller(
+    writes: WriteClient,
+) -> None:
+    """With the key's record cached, the request reaches execution and fails there."""
+    async with _app_through_proxy(writes, api_key_cache_seconds=300) as (client, proxy):
+        reader = _bearer(writes, "reader")
+        assert (await client.post("/graphql", json={"query": QUERY}, headers=reader)).is_success
+        await proxy.down()
+        for headers in (reader, {}):
+            strict = await client.post(
+                "/graphql", json={"query": QUERY}, headers={**headers, **RESPONSE_JSON}
+            )
+            assert strict.status_code == 503, strict.text
+            assert strict.headers["retry-after"] == "5"
+            plain = await client.post(
+                "/graphql", json={"query": QUERY}, headers={**headers, "accept": "application/json"}
+            )
+            # application/json: a well-formed GraphQL response is 200, by the specification.
+            assert plain.status_code == 200
+            assert plain.json()["data"] == {"intervention": None}
+            [error] = plain.json()["errors"]
+            assert error["extensions"]["code"] == "STORE_UNAVAILABLE"
 
 
 async def test_imports_and_exports_give_503_problems_for_every_caller_when_the_store_is_down(
