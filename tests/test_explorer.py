@@ -112,7 +112,7 @@ async def test_choosing_a_result_draws_its_neighbourhood(
     assert query["focus"] == ["Intervention:mash"]
     assert query["q"] == ["Multi-Agency Safeguarding Hub"]
     assert seen["downloads"] == [
-        f"/exports/{fmt}?ids=Intervention%3Amash&depth=1"
+        f"/v1/exports/{fmt}?ids=Intervention%3Amash&depth=1"
         for fmt in ("graphml", "gexf", "cytoscape", "csv")
     ]
     assert_clean(seen)

@@ -22,7 +22,7 @@ const downloads = document.getElementById("downloads");
 function updateDownloads() {
   const query = new URLSearchParams(scene.seeds.map((seed) => ["ids", seed.key]));
   query.set("depth", "1");
-  for (const link of downloads.querySelectorAll("a")) link.href = `/exports/${link.dataset.format}?${query}`;
+  for (const link of downloads.querySelectorAll("a")) link.href = `/v1/exports/${link.dataset.format}?${query}`;
   downloads.hidden = scene.seeds.length === 0;
 }
 
