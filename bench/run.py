@@ -117,8 +117,10 @@ def _start_service(embedded: EmbeddedStore, port: int) -> subprocess.Popen[bytes
 
 
 async def _wait_ready(base: str) -> None:
+    # The first start of newer code on a kept graph applies its data migrations first
+    # (numbering ~360,000 change entries takes minutes), so readiness may be long coming.
     async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(600):
+        for _ in range(9000):
             try:
                 if (await client.get("/readyz")).status_code == 200:
                     return

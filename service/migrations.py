@@ -105,6 +105,12 @@ async def pending_migrations(store: Store, migrations: list[Migration]) -> list[
     return [m for m in migrations if m.version not in applied]
 
 
+# A data migration touches every node of a label (numbering the change log, rewriting
+# countries): on a database that has been in use for a while that takes far longer than
+# a request may, so it gets a deadline of its own.
+DATA_MIGRATION_TIMEOUT: Final = 1800.0
+
+
 async def apply_migrations(store: Store, directory: Path = MIGRATIONS_DIR) -> MigrationReport:
     """Apply pending migrations in order and record each one; return what was done."""
     migrations = load_migrations(directory)
@@ -116,7 +122,7 @@ async def apply_migrations(store: Store, directory: Path = MIGRATIONS_DIR) -> Mi
                 if _is_schema_statement(statement):
                     await store.run_schema(statement)
                 else:
-                    await store.write_one(statement)
+                    await store.write_one(statement, timeout=DATA_MIGRATION_TIMEOUT)
             except Exception as error:
                 raise MigrationError(
                     f"migration V{migration.version:04d}__{migration.name} failed: {error}"

@@ -227,14 +227,19 @@ class Store:
         return outcome
 
     async def write_one(
-        self, query: LiteralString, params: Mapping[str, Any] | None = None
+        self,
+        query: LiteralString,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
     ) -> list[Row]:
-        """Run one statement in a write transaction and return its rows."""
+        """Run one statement in a write transaction and return its rows (``timeout``
+        replaces STORE_QUERY_TIMEOUT, as for ``write``)."""
 
         async def _work(tx: Transaction) -> list[Row]:
             return await tx.run(query, params)
 
-        return await self.write(_work)
+        return await self.write(_work, timeout=timeout)
 
     async def run_schema(self, query: LiteralString) -> None:
         """Run a schema statement (constraint, index) in its own auto-commit transaction.
