@@ -58,10 +58,10 @@ def render(
     lines = [
         f"## Run of {when}",
         "",
-        f"Machine: {machine}. The machine is shared: other people's builds and tests ran "
-        "on the same 2 cores during the run, so requests per second move from round to "
-        "round; the ratio to raw (both measured in the same minute) and CPU per request "
-        "are the steadier figures.",
+        f"Machine: {machine}. The load average counts the whole machine, the benchmark's "
+        "own store, service and load processes included; on a shared machine requests per "
+        "second move from round to round, and the ratio to raw (both measured in the same "
+        "minute) and CPU per request are the steadier figures.",
         f"Service code: `{service_dir}` at {commit}. {settings}; raw and service rounds alternate.",
         f"Graph: {graph.nodes:,} nodes and {graph.relationships:,} relationships, loaded "
         f"through the bulk import in {graph.files} files: {graph.import_seconds:.0f} s "
