@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -158,7 +159,14 @@ async def gql(client: httpx.AsyncClient, store: Store) -> GraphQL:
 @pytest.fixture
 async def fresh_store(tmp_path: Path) -> AsyncIterator[Store]:
     """A store of its own, on an empty database, for tests that change what others read."""
-    embedded = await start_embedded_store(embedded_settings(tmp_path / "own-store"))
+    async with own_store(tmp_path / "own-store") as store:
+        yield store
+
+
+@asynccontextmanager
+async def own_store(directory: Path) -> AsyncIterator[Store]:
+    """An embedded store of its own in ``directory``, connected; stopped on leaving."""
+    embedded = await start_embedded_store(embedded_settings(directory))
     store = Store.connect(
         uri=embedded.uri,
         user=embedded.user,

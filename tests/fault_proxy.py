@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Final
+from collections.abc import AsyncIterator
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from service.app import create_app
+from tests.conftest import WriteClient, settings_for
 
 # A Bolt COMMIT message as the driver sends it: one chunk of two bytes (a struct of no
 # fields, signature 0x12), then the end-of-message marker.
@@ -129,3 +137,30 @@ class FaultProxy:
 
     async def stop(self) -> None:
         await self.down()
+
+
+@contextlib.asynccontextmanager
+async def app_through_proxy(
+    writes: WriteClient, **settings: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
+    """An app on the write store (where API keys exist) that reaches it through a proxy."""
+    address = urlsplit(writes.embedded.uri)
+    if address.scheme not in ("bolt", "neo4j"):
+        pytest.skip("the fault proxy passes plain Bolt only, not TLS")
+    proxy = FaultProxy(address.hostname or "127.0.0.1", address.port or 7687)
+    await proxy.start()
+    app = create_app(
+        settings_for(
+            writes.embedded,
+            neo4j_uri=f"bolt://127.0.0.1:{proxy.port}",
+            load_example_data=False,
+            **settings,
+        )
+    )
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                yield client, proxy
+    finally:
+        await proxy.stop()

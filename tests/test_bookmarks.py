@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from service.app import create_app
 from service.write_headers import bookmarks_from
-from tests.conftest import WriteClient, settings_for
-from tests.fault_proxy import FaultProxy
+from tests.conftest import WriteClient
+from tests.fault_proxy import FaultProxy, app_through_proxy
 
 UPSERT = """mutation($input: OutcomeInput!) { upsertOutcome(input: $input) { outcome { id } } }"""
 READ = """query($id: ID!) { outcome(id: $id) { name } }"""
@@ -22,23 +19,8 @@ READ = """query($id: ID!) { outcome(id: $id) { name } }"""
 
 @pytest.fixture
 async def through_proxy(writes: WriteClient) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
-    address = urlsplit(writes.embedded.uri)
-    if address.scheme not in ("bolt", "neo4j"):
-        pytest.skip("the fault proxy passes plain Bolt only, not TLS")
-    proxy = FaultProxy(address.hostname or "127.0.0.1", address.port or 7687)
-    await proxy.start()
-    app: FastAPI = create_app(
-        settings_for(
-            writes.embedded, neo4j_uri=f"bolt://127.0.0.1:{proxy.port}", load_example_data=False
-        )
-    )
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-                yield http, proxy
-    finally:
-        await proxy.stop()
+    async with app_through_proxy(writes) as client_and_proxy:
+        yield client_and_proxy
 
 
 async def test_a_write_returns_a_bookmark_that_a_later_read_sends_to_the_store(

@@ -13,10 +13,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from service.embedded_store import start_embedded_store
 from service.graph_file_schema import graph_file_schema
 from service.graph_load import CATALOGUE_DATA, EXAMPLE_FILES, load_example_data_if_empty
-from service.metrics import Metrics
 from service.migrations import apply_migrations
 from service.plans import (
     evidence_facts,
@@ -33,30 +31,15 @@ from service.rules.judgement import judge_evidence
 from service.rules.rating_scale import scale
 from service.store import Store
 from tests import catalogue_expectations as expected
-from tests.conftest import embedded_settings
+from tests.conftest import own_store
 
 
 @pytest.fixture(scope="module")
 async def catalogue(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Store]:
-    embedded = await start_embedded_store(
-        embedded_settings(Path(tmp_path_factory.mktemp("catalogue")) / "store")
-    )
-    store = Store.connect(
-        uri=embedded.uri,
-        user=embedded.user,
-        password=embedded.password,
-        database=embedded.database,
-        metrics=Metrics(),
-        connect_timeout=5,
-        acquire_timeout=10,
-    )
-    try:
+    async with own_store(Path(tmp_path_factory.mktemp("catalogue")) / "store") as store:
         await apply_migrations(store)
         assert await load_example_data_if_empty(store, EXAMPLE_FILES) is not None
         yield store
-    finally:
-        await store.close()
-        await embedded.stop()
 
 
 @pytest.fixture(scope="module")

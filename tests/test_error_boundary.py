@@ -12,23 +12,19 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
-from service.app import create_app
 from service.embedded_store import free_port
 from service.exports.source import WholeGraph
 from service.http_problems import PROBLEM_JSON
 from service.logging_setup import JsonFormatter
 from service.store import StoreUnavailable
-from tests.conftest import WriteClient, settings_for
-from tests.fault_proxy import FaultProxy
+from tests.conftest import WriteClient
+from tests.fault_proxy import FaultProxy, app_through_proxy
 
 QUERY = '{ intervention(id: "mash") { name } }'
 MUTATION = (
@@ -38,42 +34,17 @@ RESPONSE_JSON = {"accept": "application/graphql-response+json"}
 IMPORT_BODY = json.dumps({"sources": {}, "nodes": []}).encode()
 
 
-@asynccontextmanager
-async def _app_through_proxy(
-    writes: WriteClient, **settings: Any
-) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
-    """An app on the write store (where API keys exist) reached through the fault proxy."""
-    address = urlsplit(writes.embedded.uri)
-    if address.scheme not in ("bolt", "neo4j"):
-        pytest.skip("the fault proxy passes plain Bolt only, not TLS")
-    proxy = FaultProxy(address.hostname or "127.0.0.1", address.port or 7687)
-    await proxy.start()
-    app: FastAPI = create_app(
-        settings_for(
-            writes.embedded,
-            neo4j_uri=f"bolt://127.0.0.1:{proxy.port}",
-            load_example_data=False,
-            store_connect_timeout=1.0,
-            store_retry_time=0.5,
-            **settings,
-        )
-    )
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield client, proxy
-    finally:
-        await proxy.stop()
-
-
 @pytest.fixture
 async def down_store(writes: WriteClient) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
     # Room for a whole export on a busy machine; the slow-store test waits longer. Every
     # request reads its API key from the store, so the store being down is met while
     # checking the key (a cached key is tested on its own below).
-    async with _app_through_proxy(
-        writes, store_query_timeout=3.0, api_key_cache_seconds=0
+    async with app_through_proxy(
+        writes,
+        store_connect_timeout=1.0,
+        store_retry_time=0.5,
+        store_query_timeout=3.0,
+        api_key_cache_seconds=0,
     ) as client_and_proxy:
         yield client_and_proxy
 
@@ -122,7 +93,9 @@ async def test_a_cached_api_key_meets_the_store_fault_like_an_anonymous_caller(
     writes: WriteClient,
 ) -> None:
     """With the key's record cached, the request reaches execution and fails there."""
-    async with _app_through_proxy(writes, api_key_cache_seconds=300) as (client, proxy):
+    async with app_through_proxy(
+        writes, store_connect_timeout=1.0, store_retry_time=0.5, api_key_cache_seconds=300
+    ) as (client, proxy):
         reader = _bearer(writes, "reader")
         assert (await client.post("/graphql", json={"query": QUERY}, headers=reader)).is_success
         await proxy.down()

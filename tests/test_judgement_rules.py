@@ -12,6 +12,7 @@ from service.rules.appraisal import StudyAttributes, appraise
 from service.rules.evidence import FindingFacts, judge
 from service.rules.judgement import judge_evidence
 from service.rules.rating_scale import CommonLevel, scale
+from tests.test_evidence_rules import trial
 
 
 def test_a_recorded_design_rating_wins_over_the_attributes() -> None:
@@ -74,19 +75,8 @@ def test_the_appraisal_names_what_was_not_recorded() -> None:
 
 
 def _finding(finding_id: str, **facts: object) -> FindingFacts:
-    base = FindingFacts(
-        finding_id=finding_id,
-        study_id=f"study-{finding_id}",
-        design="RCT",
-        design_rating="HIGH",
-        status="COMPLETED",
-        direction="FAVOURABLE",
-        significant=True,
-        independent=True,
-        follow_up_months=3,
-        country="US",
-    )
-    return replace(base, **facts)  # type: ignore[arg-type]
+    """The rigorous favourable RCT of the older rules' tests, its country as an ISO code."""
+    return trial(finding_id, **{"country": "US", **facts})
 
 
 def test_two_publications_of_one_trial_count_once_and_the_follow_up_adds_to_it() -> None:
