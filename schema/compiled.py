@@ -34,13 +34,7 @@ from strawberry.types.execution import ExecutionResult
 
 from schema.documents import PreparedDocument
 from schema.errors import expected_errors
-from schema.result_shapes import (
-    NotCompilable,
-    Output,
-    collect_fields,
-    compile_output,
-    shape,
-)
+from schema.result_shapes import NotCompilable, Shaper, collect_fields, compile_output
 from service.plans import listing, lookup
 from service.plans.selection import Selection
 from service.plans.shapes import snake_case
@@ -68,7 +62,7 @@ class _RootField:
     plan: str
     label: str
     selection: Selection
-    output: Output
+    output: Shaper
 
 
 @dataclass(frozen=True)
@@ -199,7 +193,8 @@ async def run(
 
 async def _resolve(field: _RootField, variables: VariableValues, context: Any) -> Any:
     arguments = get_argument_values(field.definition, field.node, variables)
-    store = context.store
+    # The shaper walks every value anyway, temporal ones included: no conversion before.
+    store = context.store.unconverted()
     with expected_errors():
         if field.plan == "node":
             found = await lookup.node_by_id(
@@ -222,7 +217,7 @@ async def _resolve(field: _RootField, variables: VariableValues, context: Any) -
                 selection=field.selection,
                 max_page_size=settings.max_page_size,
             )
-    return shape(field.output, found)
+    return field.output(found)
 
 
 # The filter's logic fields, by their GraphQL names, as the general path passes them on.

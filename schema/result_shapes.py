@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 from graphql import (
@@ -33,6 +32,7 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
+from neo4j.time import Date, DateTime
 
 from service.plans.shapes import COMPUTED, snake_case
 
@@ -82,13 +82,21 @@ def _boolean(value: Any) -> bool:
     raise Mismatch
 
 
+# Temporal values come as the driver gives them (the compiled path reads rows without
+# converting them first) or as the standard library's: the same text either way.
 def _datetime(value: Any) -> str:
+    if type(value) is DateTime:
+        moment: dt.datetime = value.to_native()
+        return moment.isoformat()
     if type(value) is dt.datetime:
         return value.isoformat()
     raise Mismatch
 
 
 def _date(value: Any) -> str:
+    if type(value) is Date:
+        day: dt.date = value.to_native()
+        return day.isoformat()
     if type(value) is dt.date:
         return value.isoformat()
     raise Mismatch
@@ -114,42 +122,39 @@ def _enum(names: frozenset[str]) -> Callable[[Any], str]:
     return serialize
 
 
-@dataclass(frozen=True)
-class Output:
-    """How one value is shaped: a leaf, a list of ``item``, or an object's ``fields``."""
-
-    nullable: bool
-    leaf: Callable[[Any], Any] | None = None
-    item: Output | None = None
-    typename: str = ""
-    # (response key, key in the plan's map or None for __typename, output)
-    fields: tuple[tuple[str, str | None, Output], ...] = ()
+# A compiled shaper: the response value for a plan's value, or Mismatch.
+Shaper = Callable[[Any], Any]
 
 
-def shape(output: Output, value: Any) -> Any:
-    """The response value for ``value``; Mismatch when it is not exactly representable."""
-    if value is None:
-        if output.nullable:
-            return None
-        raise Mismatch
-    if output.leaf is not None:
-        return output.leaf(value)
-    if output.item is not None:
+def _nullable(shaper: Shaper) -> Shaper:
+    def shape_nullable(value: Any) -> Any:
+        return None if value is None else shaper(value)
+
+    return shape_nullable
+
+
+def _list_of(item: Shaper) -> Shaper:
+    def shape_list(value: Any) -> list[Any]:
         if type(value) is not list:
             raise Mismatch
-        item = output.item
-        return [shape(item, entry) for entry in value]
-    if type(value) is not dict:
-        raise Mismatch
-    shaped = {}
-    for key, source, field in output.fields:
-        if source is None:
-            shaped[key] = output.typename
-        elif source in value:
-            shaped[key] = shape(field, value[source])
-        else:
+        return [item(entry) for entry in value]
+
+    return shape_list
+
+
+def _object(typename: str, fields: tuple[tuple[str, str | None, Shaper], ...]) -> Shaper:
+    def shape_object(value: Any) -> dict[str, Any]:
+        if type(value) is not dict:
             raise Mismatch
-    return shaped
+        try:
+            return {
+                key: typename if source is None else shaper(value[source])
+                for key, source, shaper in fields
+            }
+        except KeyError:
+            raise Mismatch from None
+
+    return shape_object
 
 
 def compile_output(
@@ -157,25 +162,38 @@ def compile_output(
     fragments: Mapping[str, FragmentDefinitionNode],
     type_: GraphQLOutputType,
     nodes: list[FieldNode],
-) -> Output:
-    """The shaper for the value of the field(s) ``nodes`` of GraphQL type ``type_``."""
-    nullable = not isinstance(type_, GraphQLNonNull)
-    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+) -> Shaper:
+    """The shaper for the value of the field(s) ``nodes`` of GraphQL type ``type_``.
+
+    Built once per document from closures, so that shaping a value costs one call per
+    value and no look-ups; each refuses None itself unless wrapped as nullable.
+    """
+    if isinstance(type_, GraphQLNonNull):
+        return _compile_named(schema, fragments, type_.of_type, nodes)
+    return _nullable(_compile_named(schema, fragments, type_, nodes))
+
+
+def _compile_named(
+    schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    named: GraphQLOutputType,
+    nodes: list[FieldNode],
+) -> Shaper:
     if isinstance(named, GraphQLList):
-        return Output(nullable, item=compile_output(schema, fragments, named.of_type, nodes))
+        return _list_of(compile_output(schema, fragments, named.of_type, nodes))
     if isinstance(named, GraphQLEnumType):
-        return Output(nullable, leaf=_enum(frozenset(named.values)))
+        return _enum(frozenset(named.values))
     if isinstance(named, GraphQLScalarType):
         if named.name not in SCALARS:
             raise NotCompilable(f"scalar {named.name}")
-        return Output(nullable, leaf=SCALARS[named.name])
+        return SCALARS[named.name]
     if not isinstance(named, GraphQLObjectType):
         raise NotCompilable(f"abstract type {named}")
-    fields: list[tuple[str, str | None, Output]] = []
+    fields: list[tuple[str, str | None, Shaper]] = []
     for key, field_nodes in collect_fields(schema, fragments, named, nodes).items():
         name = field_nodes[0].name.value
         if name == "__typename":
-            fields.append((key, None, Output(False)))
+            fields.append((key, None, _string))
             continue
         definition = named.fields.get(name)
         source = snake_case(name)
@@ -186,7 +204,7 @@ def compile_output(
         fields.append(
             (key, source, compile_output(schema, fragments, definition.type, field_nodes))
         )
-    return Output(nullable, typename=named.name, fields=tuple(fields))
+    return _object(named.name, tuple(fields))
 
 
 def collect_fields(

@@ -101,7 +101,8 @@ def _native(value: Any) -> Any:
         return value
     if kind in _PLAIN:
         return value
-    return to_native(_EXPORTER.transform(value))
+    # The driver's exporter (what Record.data() uses) carries no annotations.
+    return to_native(_EXPORTER.transform(value))  # type: ignore[no-untyped-call]
 
 
 _MODES = {neo4j.READ_ACCESS: "read", neo4j.WRITE_ACCESS: "write"}
@@ -148,6 +149,8 @@ class Store:
         # Whether search uses the full-text index (Neo4j) or substring matching; set at
         # start-up by service.plans.search.detect_full_text.
         self.full_text_search = False
+        # Whether reads convert driver values to Python's (see ``unconverted``).
+        self._converts = True
 
     @property
     def statements_run(self) -> int:
@@ -161,6 +164,14 @@ class Store:
             initial_bookmarks=Bookmarks.from_raw_values(bookmarks or [])
         )
         view.wrote = False
+        return view
+
+    def unconverted(self) -> Store:
+        """This view, but its reads return values as the driver gives them (temporal
+        values as ``neo4j.time`` types): for a caller that converts while it walks the
+        rows anyway (schema/result_shapes.py)."""
+        view = copy.copy(self)
+        view._converts = False
         return view
 
     async def bookmarks(self) -> list[str]:
@@ -221,6 +232,8 @@ class Store:
         async def work(tx: neo4j.AsyncTransaction) -> list[Row]:
             result = await tx.run(query, dict(params or {}))
             keys = result.keys()
+            if not self._converts:
+                return [dict(zip(keys, record, strict=True)) async for record in result]
             return [
                 {key: _native(value) for key, value in zip(keys, record, strict=True)}
                 async for record in result
