@@ -63,12 +63,19 @@ class _RootField:
     label: str
     selection: Selection
     output: Shaper
+    # A lookup's statement, built once (connections build theirs per request: it
+    # depends on the filters and the cursor).
+    statement: str | None = None
 
 
 @dataclass(frozen=True)
 class CompiledOperation:
     operation: OperationDefinitionNode
     fields: tuple[_RootField, ...]
+    # Two or more lookups by id are independent reads: one statement answers them all
+    # (for ten lookups it took less CPU in the service and in the store than ten did).
+    lookups: tuple[_RootField, ...] = ()
+    lookups_statement: str | None = None
 
 
 def compiled_operation(
@@ -107,6 +114,7 @@ def _compile(
             raise NotCompilable(f"root field {name}")
         plan, label = ROOT_PLANS[name]
         definition = root.fields[name]
+        selection = _selection(schema, fragments, definition, nodes)
         fields.append(
             _RootField(
                 key=key,
@@ -114,11 +122,22 @@ def _compile(
                 definition=definition,
                 plan=plan,
                 label=label,
-                selection=_selection(schema, fragments, definition, nodes),
+                selection=selection,
                 output=compile_output(schema, fragments, definition.type, nodes),
+                statement=lookup.node_by_id_statement(label, selection) if plan == "node" else None,
             )
         )
-    return CompiledOperation(operation=operation, fields=tuple(fields))
+    lookups = tuple(field for field in fields if field.plan == "node")
+    if len(lookups) < 2:
+        return CompiledOperation(operation=operation, fields=tuple(fields))
+    return CompiledOperation(
+        operation=operation,
+        fields=tuple(fields),
+        lookups=lookups,
+        lookups_statement=lookup.nodes_by_id_statement(
+            [(field.label, field.selection) for field in lookups]
+        ),
+    )
 
 
 def _selection(
@@ -165,10 +184,20 @@ async def run(
     )
     if model is None or model.cost(variables or {}) > entry.limits.max_query_cost:
         return None
-    outcomes = await asyncio.gather(
-        *(_resolve(field, coerced, context) for field in compiled.fields),
-        return_exceptions=True,
-    )
+    separate = [field for field in compiled.fields if field not in compiled.lookups]
+    work = [_resolve(field, coerced, context) for field in separate]
+    if compiled.lookups:
+        work.append(_resolve_lookups(compiled, coerced, context))
+    answers = await asyncio.gather(*work, return_exceptions=True)
+    outcome_of = {field.key: answer for field, answer in zip(separate, answers, strict=False)}
+    if compiled.lookups:
+        together = answers[-1]
+        for number, field in enumerate(compiled.lookups):
+            # A failure of the shared statement is each of its fields' failure.
+            outcome_of[field.key] = (
+                together if isinstance(together, BaseException) else together[number]
+            )
+    outcomes = [outcome_of[field.key] for field in compiled.fields]
     data: dict[str, Any] | None = {}
     errors: list[GraphQLError] = []
     for field, outcome in zip(compiled.fields, outcomes, strict=True):
@@ -198,7 +227,11 @@ async def _resolve(field: _RootField, variables: VariableValues, context: Any) -
     with expected_errors():
         if field.plan == "node":
             found = await lookup.node_by_id(
-                store, label=field.label, node_id=arguments["id"], selection=field.selection
+                store,
+                label=field.label,
+                node_id=arguments["id"],
+                selection=field.selection,
+                statement=field.statement,
             )
         else:
             settings = context.settings
@@ -218,6 +251,22 @@ async def _resolve(field: _RootField, variables: VariableValues, context: Any) -
                 max_page_size=settings.max_page_size,
             )
     return field.output(found)
+
+
+async def _resolve_lookups(
+    compiled: CompiledOperation, variables: VariableValues, context: Any
+) -> list[Any]:
+    """The shaped values of every lookup of ``compiled``, read by one statement."""
+    assert compiled.lookups_statement is not None
+    node_ids = [
+        get_argument_values(field.definition, field.node, variables)["id"]
+        for field in compiled.lookups
+    ]
+    with expected_errors():
+        found = await lookup.nodes_by_id(
+            context.store.unconverted(), statement=compiled.lookups_statement, node_ids=node_ids
+        )
+    return [field.output(value) for field, value in zip(compiled.lookups, found, strict=True)]
 
 
 # The filter's logic fields, by their GraphQL names, as the general path passes them on.

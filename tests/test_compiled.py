@@ -19,6 +19,7 @@ from schema.build import SDL_PATH
 from schema.compiled import ROOT_PLANS, compiled_operation, run
 from schema.context import Context
 from schema.limits import Limits
+from service.store import Store, StoreTimeout
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 
@@ -133,6 +134,54 @@ async def test_a_value_the_schema_forbids_goes_to_the_general_executor(app: Fast
     assert compiled is None
     assert general["data"] == {"agency": None}
     assert general["errors"][0]["path"] == ["agency", "name"]
+
+
+_LOOKUPS = """{ a: intervention(id: "mash") { name participants { agency { name } } }
+    b: agency(id: "agency-police") { name } missing: study(id: "no-such-study") { title }
+    c: intervention(id: "signs-of-safety") { name studies { title } }
+    list: outcomes(first: 2) { edges { node { name } } } }"""
+
+
+async def test_lookups_by_id_share_one_statement_and_lists_keep_their_own(
+    app: FastAPI, store: Store
+) -> None:
+    """Once compiled, the lookups run as one statement, the list as another, same answer."""
+    general, _ = await _both(app, _LOOKUPS)
+    before = store.statements_run
+    _, compiled = await _both(app, _LOOKUPS)
+    assert store.statements_run - before - 5 == 2, "5 for the general executor, 2 compiled"
+    assert compiled == general
+    assert general["data"]["missing"] is None
+    assert general["data"]["c"]["name"] and general["data"]["a"]["participants"]
+
+
+class _TimingOut:
+    """A store whose reads all time out (the only fault this test injects)."""
+
+    def unconverted(self) -> _TimingOut:
+        return self
+
+    async def read(self, query: str, params: object = None) -> list[dict[str, Any]]:
+        raise StoreTimeout("the store did not answer")
+
+
+async def test_a_failed_shared_statement_is_an_error_on_each_of_its_fields(app: FastAPI) -> None:
+    """Each lookup reports the failure at its own path; the failed list, being non-null,
+    takes the whole ``data`` with it, as in the general executor."""
+    schema = app.state.graphql_schema
+    await _both(app, _LOOKUPS)
+    entry = schema.documents.peek(Limits.of(app.state.settings), _LOOKUPS)
+    compiled = compiled_operation(schema._schema, entry, None)
+    assert compiled is not None and len(compiled.lookups) == 4
+    context = Context(store=_TimingOut(), settings=app.state.settings)  # type: ignore[arg-type]
+    result = await run(schema._schema, entry, compiled, variables=None, context=context)
+    assert result is not None
+    assert result.data is None
+    paths = [error.path for error in result.errors or []]
+    assert sorted(paths) == [["a"], ["b"], ["c"], ["list"], ["missing"]]
+    assert {(error.extensions or {}).get("code") for error in result.errors or []} == {
+        "STORE_TIMEOUT"
+    }
 
 
 _FUZZ = settings(

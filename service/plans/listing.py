@@ -169,12 +169,17 @@ async def connection(
     [row] = await store.read(statement, params)
     rows = row["rows"]
     page = rows[: request.first]
+
+    def cursor_of(item: dict[str, Any]) -> str:
+        return Cursor(sort_name, item["sortKey"], item["node"]["id"]).encode()
+
+    # Cursors are encoded only where selected: for a page of 20, encoding them all cost
+    # a third as much as shaping the page.
+    edge_selection = selection.get("edges") or Selection()
+    page_info = selection.get("page_info") or Selection()
+    with_cursors = "cursor" in edge_selection
     edges = [
-        {
-            "cursor": Cursor(sort_name, item["sortKey"], item["node"]["id"]).encode(),
-            "node": item["node"],
-        }
-        for item in page
+        {"cursor": cursor_of(item) if with_cursors else None, "node": item["node"]} for item in page
     ]
     return {
         "edges": edges,
@@ -182,8 +187,8 @@ async def connection(
         "page_info": {
             "has_next_page": len(rows) > request.first,
             "has_previous_page": row["hasPrevious"],
-            "start_cursor": edges[0]["cursor"] if edges else None,
-            "end_cursor": edges[-1]["cursor"] if edges else None,
+            "start_cursor": cursor_of(page[0]) if page and "start_cursor" in page_info else None,
+            "end_cursor": cursor_of(page[-1]) if page and "end_cursor" in page_info else None,
         },
     }
 
