@@ -26,12 +26,14 @@ from service.settings import Settings
 from service.store import Store
 from service.writes.outcome import Writer
 
+# BENCH_SCALE=2 doubles the graph (interventions, agencies, outcomes and all beneath them).
+SCALE: Final = int(os.environ.get("BENCH_SCALE", "1"))
 BENCH_SIZE: Final = Size(
-    interventions=2_000,
-    agencies=300,
+    interventions=2_000 * SCALE,
+    agencies=300 * SCALE,
     studies_per_intervention=10,
     findings_per_study=3.5,
-    outcomes=500,
+    outcomes=500 * SCALE,
     participants_per_intervention=6,
 )
 DATA_ROOT: Final = Path(__file__).resolve().parent / ".data"

@@ -80,7 +80,8 @@ async def _http_job(job: dict[str, Any]) -> dict[str, Any]:
     head = (
         f"POST {job['path']} HTTP/1.1\r\nHost: {job['host']}:{job['port']}\r\n"
         "Content-Type: application/json\r\nAccept: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in job.get("headers", {}).items())
+        + f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
     request = head + body
     pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
@@ -118,12 +119,11 @@ async def _bolt_job(job: dict[str, Any]) -> dict[str, Any]:
 
     driver = neo4j.AsyncGraphDatabase.driver(job["uri"], auth=(job["user"], job["password"]))
     statement, params, database = job["statement"], job["params"], job["database"]
+    access = neo4j.WRITE_ACCESS if job.get("write") else neo4j.READ_ACCESS
 
     async def send() -> None:
-        # The same call the service makes: a read transaction, rows as dicts.
-        async with driver.session(
-            database=database, default_access_mode=neo4j.READ_ACCESS
-        ) as session:
+        # The same call the service makes: a read (or write) transaction, rows as dicts.
+        async with driver.session(database=database, default_access_mode=access) as session:
             tx = await session.begin_transaction()
             async with tx:
                 result = await tx.run(statement, params)

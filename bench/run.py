@@ -31,9 +31,10 @@ from typing import Any
 import httpx
 import neo4j
 
-from bench.data import LoadedGraph, prepared_graph, store_settings
+from bench.data import LoadedGraph, open_store, prepared_graph, store_settings
 from bench.report import write_report
 from bench.shapes import SHAPES, Shape, raw_answer
+from service.auth.api_keys import issue_key
 from service.embedded_store import EmbeddedStore, start_embedded_store
 
 QUICK = bool(os.environ.get("BENCH_QUICK"))
@@ -141,20 +142,39 @@ async def _counters(client: httpx.AsyncClient) -> tuple[float, float]:
     return statements, requests
 
 
+async def _writer_headers(embedded: EmbeddedStore) -> dict[str, str]:
+    """An Authorization header with a new writer's API key, for the mutation shapes."""
+    store = open_store(embedded)
+    try:
+        key = await issue_key(store, name="bench", agency_id="a-0", scopes=["evidence:write"])
+    finally:
+        await store.close()
+    return {"Authorization": f"Bearer {key.token}"}
+
+
 async def _check_equal(
-    shape: Shape, client: httpx.AsyncClient, driver: neo4j.AsyncDriver, database: str
+    shape: Shape,
+    client: httpx.AsyncClient,
+    driver: neo4j.AsyncDriver,
+    database: str,
+    headers: dict[str, str],
 ) -> bool:
     """Whether service and statement agree; False when this service lacks the shape."""
     body = (
-        await client.post("/graphql", json={"query": shape.query, "variables": shape.variables})
+        await client.post(
+            "/graphql",
+            json={"query": shape.query, "variables": shape.variables},
+            headers=headers if shape.write else {},
+        )
     ).json()
     if "errors" in body:
         if shape.optional:
             print(f"skipping {shape.key}: {body['errors'][0]['message']}")  # noqa: T201
             return False
         raise RuntimeError(f"{shape.key}: the service refused the query: {body['errors']}")
+    routing = neo4j.RoutingControl.WRITE if shape.write else neo4j.RoutingControl.READ
     records, _, _ = await driver.execute_query(
-        shape.cypher, shape.params, database_=database, routing_=neo4j.RoutingControl.READ
+        shape.cypher, shape.params, database_=database, routing_=routing
     )
     raw = raw_answer(shape, [record.data() for record in records])
     served = shape.answer(body["data"])
@@ -186,6 +206,7 @@ async def _round(
     service_pid: int,
     port: int,
     client: httpx.AsyncClient,
+    headers: dict[str, str],
 ) -> Round:
     common = {"concurrency": concurrency, "seconds": SECONDS, "warmup": WARMUP}
     if side == "raw":
@@ -197,12 +218,13 @@ async def _round(
             "database": embedded.database,
             "statement": shape.cypher,
             "params": shape.params,
+            "write": shape.write,
             **common,
         }
     else:
         body = json.dumps({"query": shape.query, "variables": shape.variables})
         job = {"kind": "http", "host": "127.0.0.1", "port": port, "path": "/graphql", "body": body}
-        job.update(common)
+        job.update(common, headers=headers if shape.write else {})
     # CPU is read around the whole load-generator run, warm-up included, so it is
     # divided by every request of the run: for the service as its /metrics counts them.
     statements, requests = await _counters(client)
@@ -244,8 +266,11 @@ async def main() -> None:
         )
         async with httpx.AsyncClient(base_url=base, timeout=120) as client:
             shapes = [s for s in SHAPES if not ONLY or s.key in ONLY]
+            headers = await _writer_headers(embedded) if any(s.write for s in shapes) else {}
             runnable = [
-                s for s in shapes if await _check_equal(s, client, driver, embedded.database)
+                s
+                for s in shapes
+                if await _check_equal(s, client, driver, embedded.database, headers)
             ]
             await driver.close()
             for shape in runnable:
@@ -256,7 +281,14 @@ async def main() -> None:
                         for side in ("raw", "service") if number % 2 == 0 else ("service", "raw"):
                             pair.append(
                                 await _round(
-                                    side, shape, concurrency, embedded, service.pid, port, client
+                                    side,
+                                    shape,
+                                    concurrency,
+                                    embedded,
+                                    service.pid,
+                                    port,
+                                    client,
+                                    headers,
                                 )
                             )
                         raw, served = sorted(pair, key=lambda r: r.side)

@@ -47,13 +47,15 @@ class Shape:
     answer: Callable[[dict[str, Any]], Rows]
     # Needs a feature older versions of the service lack; skipped when it does not validate.
     optional: bool = False
+    # A mutation: sent with a writer's API key; the statement runs in a write transaction.
+    write: bool = False
 
 
 def _by_id(rows: Rows) -> Rows:
     return sorted(rows, key=lambda row: str(row["id"]))
 
 
-SHAPES: Final[tuple[Shape, ...]] = (
+SHAPES: tuple[Shape, ...] = (
     Shape(
         key="a",
         title="a: one intervention by id + participants (role, agency) + studies",
@@ -111,6 +113,27 @@ SHAPES: Final[tuple[Shape, ...]] = (
         params={"ids": C_IDS},
         answer=lambda data: _by_id([edge["node"] for edge in data["interventions"]["edges"]]),
         optional=True,
+    ),
+)
+
+
+_AGENCY: Final = {"id": "bench-agency", "name": "Bench Agency", "sector": "CHARITY"}
+SHAPES += (
+    Shape(
+        key="m",
+        title="m: upsert one agency (the same one again: checked, nothing changes)",
+        query="mutation M($input: AgencyInput!) { upsertAgency(input: $input) "
+        "{ agency { id name sector } } }",
+        variables={"input": {**_AGENCY, "source": "https://example.org/bench"}},
+        cypher=(
+            "MERGE (a:Agency {id: $id}) ON CREATE SET a.createdAt = datetime() "
+            "SET a.name = $name, a.sector = $sector, a.source = $source, "
+            "a.recordedBy = 'bench', a.updatedAt = datetime() "
+            "RETURN a.id AS id, a.name AS name, a.sector AS sector"
+        ),
+        params={**_AGENCY, "source": "https://example.org/bench"},
+        answer=lambda data: [data["upsertAgency"]["agency"]],
+        write=True,
     ),
 )
 
