@@ -149,8 +149,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def observe(method: str, path: str, status: int, seconds: float) -> None:
         route = _route_label(path)
-        metrics.http_requests.labels(method, route, str(status)).inc()
-        metrics.http_duration.labels(route).observe(seconds)
+        metrics.requests_counter(method, route, str(status)).inc()
+        metrics.duration_histogram(route).observe(seconds)
 
     app.add_middleware(RequestBoundary, observe=observe)
     # Run by uvicorn directly (with uvicorn's own log format), its request lines hold the

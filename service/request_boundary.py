@@ -29,10 +29,18 @@ logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("service.access")
 
 REQUEST_ID_HEADER: Final = "x-request-id"
+_ID_BYTES: Final = REQUEST_ID_HEADER.encode()
 _SANE_ID: Final = re.compile(r"[A-Za-z0-9\-_.:]{1,128}")
 
 # Called once per request with (method, path, status, seconds), for metrics.
 Observer = Callable[[str, str, int, float], None]
+
+
+def _target(scope: Scope) -> str:
+    """The request's path and query as logged: keys sent in the URL redacted."""
+    path: str = scope["path"]
+    query = scope.get("query_string", b"").decode("latin-1")
+    return redact(f"{path}?{query}" if query else path)
 
 
 def request_id_from(header: str | None) -> str:
@@ -50,8 +58,11 @@ class RequestBoundary:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = request_id_from(headers.get(REQUEST_ID_HEADER))
+        sent_id = next(
+            (value.decode("latin-1") for name, value in scope["headers"] if name == _ID_BYTES),
+            None,
+        )
+        request_id = request_id_from(sent_id)
         bind_request(request_id)
         started = time.perf_counter()
         status = 0
@@ -66,11 +77,10 @@ class RequestBoundary:
             await send(message)
 
         method, path = scope["method"], scope["path"]
-        query = scope.get("query_string", b"").decode("latin-1")
-        target = redact(f"{path}?{query}" if query else path)
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
+            target = _target(scope)
             if response_started:
                 logger.exception("response to %s %s cut off by an error", method, target)
                 status = 0  # logged as cut off: the client got an incomplete transfer
@@ -79,17 +89,19 @@ class RequestBoundary:
             await unexpected_problem().response()(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            access_logger.info(
-                "%s %s %s",
-                method,
-                target,
-                status or "cut-off",
-                extra={
-                    "method": method,
-                    "path": target,
-                    "status": status or None,
-                    "durationMs": round(seconds * 1000, 1),
-                },
-            )
+            if access_logger.isEnabledFor(logging.INFO):
+                target = _target(scope)
+                access_logger.info(
+                    "%s %s %s",
+                    method,
+                    target,
+                    status or "cut-off",
+                    extra={
+                        "method": method,
+                        "path": target,
+                        "status": status or None,
+                        "durationMs": round(seconds * 1000, 1),
+                    },
+                )
             if self._observe is not None:
                 self._observe(method, path, status or 500, seconds)

@@ -316,7 +316,11 @@ class Store:
         would only be slow again. (The driver's own retry loop waits a second before the
         first retry and cannot tell these apart, hence this one.)
         """
-        # A span per transaction (retries included); a no-op unless tracing is configured.
+        # A span per transaction (retries included) when tracing is configured. Without a
+        # tracer provider the span would be a no-op that still cost more than converting
+        # a row: it is then not started at all.
+        if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+            return await self._attempts(access_mode, work, timeout=timeout, rerun_safe=rerun_safe)
         with _tracer.start_as_current_span(
             f"neo4j {_MODES[access_mode]}",
             kind=trace.SpanKind.CLIENT,
@@ -389,6 +393,6 @@ class Store:
 
     def _count(self, mode: str, query: str) -> None:
         self._counter.value += 1
-        self._metrics.cypher_statements.labels(mode).inc()
+        self._metrics.statements_counter(mode).inc()
         if _statement_observer is not None:
             _statement_observer(query)
