@@ -121,7 +121,7 @@ async def _bolt_job(job: dict[str, Any]) -> dict[str, Any]:
     statement, params, database = job["statement"], job["params"], job["database"]
     access = neo4j.WRITE_ACCESS if job.get("write") else neo4j.READ_ACCESS
 
-    async def send() -> None:
+    async def attempt() -> list[dict[str, Any]]:
         # The same call the service makes: a read (or write) transaction, rows as dicts.
         async with driver.session(database=database, default_access_mode=access) as session:
             tx = await session.begin_transaction()
@@ -129,6 +129,18 @@ async def _bolt_job(job: dict[str, Any]) -> dict[str, Any]:
                 result = await tx.run(statement, params)
                 rows = [record.data() async for record in result]
                 await tx.commit()
+        return rows
+
+    async def send() -> None:
+        # Concurrent writes to one node conflict; like the service, run them again.
+        for _ in range(100):
+            try:
+                rows = await attempt()
+                break
+            except neo4j.exceptions.TransientError:
+                await asyncio.sleep(0.005)
+        else:
+            raise RuntimeError("the statement kept conflicting with concurrent ones")
         if not rows:
             raise RuntimeError("the statement returned no rows")
 
