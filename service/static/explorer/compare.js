@@ -74,8 +74,10 @@ function ratingText(ratings, scheme) {
   }).join("; ");
 }
 
-// A rating date as precise as the clearinghouse published it: 2019, 2019-06 or 2019-06-20.
+// A rating date as precise as the clearinghouse published it: 2019, 2019-06 or 2019-06-20;
+// "as of 2026-11-30" when no date was published and the rating was seen in force that day.
 function ratedOn(rating) {
+  if (rating.ratedOnPrecision === "AS_OF") return `as of ${rating.ratedOn}`;
   const length = { YEAR: 4, MONTH: 7 }[rating.ratedOnPrecision] ?? 10;
   return rating.ratedOn.slice(0, length);
 }
