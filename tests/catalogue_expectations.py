@@ -543,3 +543,12 @@ RANKS_ABOVE_WITH_MORE_RATINGS: Final = [
         "a favourable UK RCT on conduct problems vs no recorded trial, whatever the ratings",
     ),
 ]
+
+# ``EXCLUDED``
+#     ``(intervention, context, reason)``: ``recommend`` for that context leaves the
+#     intervention out (listed among the excluded, with a reason), never ranks it.
+EXCLUDED: Final = [
+    ("family-nurse-partnership", "entry-to-care-3-6-rural", "for first-time mothers' infants up to 2"),
+    ("mst", "entry-to-care-3-6-rural", "for young people aged 11 to 17"),
+    ("no-wrong-door", "entry-to-care-3-6-rural", "for adolescents aged 12 to 25 in North Yorkshire"),
+]

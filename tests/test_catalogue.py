@@ -382,3 +382,12 @@ async def test_ratings_do_not_outrank_trials(
     assert a in ranks, f"{a} is listed: {reason}"
     if b in ranks:
         assert ranks[a] < ranks[b], reason
+
+
+@pytest.mark.parametrize(("intervention", "context", "reason"), expected.EXCLUDED)
+async def test_a_programme_for_other_ages_is_excluded_not_ranked(
+    catalogue: Store, intervention: str, context: str, reason: str
+) -> None:
+    result = await _recommend(catalogue, context)
+    assert intervention not in _ranks(result), reason
+    assert intervention in {e["intervention_id"] for e in result["excluded"]}, reason
