@@ -358,6 +358,7 @@ async def test_explorer_files_are_served_and_nothing_outside(client: httpx.Async
         "gap-map.js",
         "gap-map-cell.js",
         "evidence-edges.js",
+        "evidence-facts.js",
         "gap-map-export.js",
         "paths.js",
         "scene.js",

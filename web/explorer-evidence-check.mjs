@@ -1,0 +1,28 @@
+// Drives the explorer's side panel in headless Chromium and prints what it saw as JSON for
+// tests/test_explorer_evidence.py: node argv[2] = service base URL, argv[3] = folder for
+// the screenshots. It opens a programme from the search box, reads the evidence under its
+// properties (sources, caveats), draws its ratings (if opening it did not) and reads one
+// rating's date, common level and caveats.
+import { typeSearch, withPage } from "./browser.mjs";
+
+const [base, shots] = process.argv.slice(2);
+const programme = process.argv[4];
+const rating = process.argv[5];
+
+const evidenceOf = async (page, key) => {
+  await page.evaluate((k) => window.explorer.select(k), key);
+  await page.waitForSelector(`#details[data-sections="${key}"]`);
+  return page.$$eval("#evidence-facts tr", (rows) => Object.fromEntries(rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent])));
+};
+
+await withPage(base, `${shots}/explorer-evidence-failure.png`, async (page, seen) => {
+  await page.goto(`${base}/explore`);
+  await page.waitForSelector("body[data-ready]");
+  seen.search = await typeSearch(page, "#search", "#search-results", programme);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(`body[data-drawn="Intervention:${programme}"]`);
+  seen.programme = await evidenceOf(page, `Intervention:${programme}`);
+  seen.added = await page.evaluate((k) => window.explorer.expand(k, ["RATES"]), `Intervention:${programme}`);
+  seen.rating = await evidenceOf(page, `Rating:${rating}`);
+  await page.screenshot({ path: `${shots}/explorer-evidence.png` });
+});
