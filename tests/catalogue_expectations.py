@@ -497,7 +497,10 @@ SCHEMES_DISAGREE: Final = [
         "safecare",
         "Title IV-E Supported and CEBC 2 (common 4) vs CrimeSolutions 'Promising - One study' (2)",
     ),
-    ("bsft", "Title IV-E Well-supported (5) vs CrimeSolutions 'Promising - More than one study' (2)"),
+    (
+        "bsft",
+        "Title IV-E Well-supported (5) vs CrimeSolutions 'Promising - More than one study' (2)",
+    ),
 ]
 
 SCHEMES_AGREE: Final = [
@@ -516,7 +519,11 @@ JUDGEMENT_SEES_DISAGREEMENT: Final = [
 ]
 
 RATINGS_PART_SEES_DISAGREEMENT: Final = [
-    ("safecare", "cps-recidivism", "SafeCare has findings on CPS recidivism and disagreeing ratings"),
+    (
+        "safecare",
+        "cps-recidivism",
+        "SafeCare has findings on CPS recidivism and disagreeing ratings",
+    ),
 ]
 
 COMMON_SCALE_ORDER: Final = [
@@ -548,7 +555,15 @@ RANKS_ABOVE_WITH_MORE_RATINGS: Final = [
 #     ``(intervention, context, reason)``: ``recommend`` for that context leaves the
 #     intervention out (listed among the excluded, with a reason), never ranks it.
 EXCLUDED: Final = [
-    ("family-nurse-partnership", "entry-to-care-3-6-rural", "for first-time mothers' infants up to 2"),
+    (
+        "family-nurse-partnership",
+        "entry-to-care-3-6-rural",
+        "for first-time mothers' infants up to 2",
+    ),
     ("mst", "entry-to-care-3-6-rural", "for young people aged 11 to 17"),
-    ("no-wrong-door", "entry-to-care-3-6-rural", "for adolescents aged 12 to 25 in North Yorkshire"),
+    (
+        "no-wrong-door",
+        "entry-to-care-3-6-rural",
+        "for adolescents aged 12 to 25 in North Yorkshire",
+    ),
 ]

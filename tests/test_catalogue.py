@@ -338,7 +338,9 @@ async def test_agreeing_clearinghouses_raise_no_disagreement(
     assert shown == dict.fromkeys(shown, False), reason
 
 
-@pytest.mark.parametrize(("intervention", "outcome", "reason"), expected.JUDGEMENT_SEES_DISAGREEMENT)
+@pytest.mark.parametrize(
+    ("intervention", "outcome", "reason"), expected.JUDGEMENT_SEES_DISAGREEMENT
+)
 async def test_the_judgement_carries_the_disagreement_beside_its_level(
     facts: evidence_facts.EvidenceFacts, intervention: str, outcome: str, reason: str
 ) -> None:
@@ -372,9 +374,7 @@ async def test_new_ratings_order_on_the_common_scale(
     assert levels[0] > levels[1], reason
 
 
-@pytest.mark.parametrize(
-    ("a", "b", "context", "reason"), expected.RANKS_ABOVE_WITH_MORE_RATINGS
-)
+@pytest.mark.parametrize(("a", "b", "context", "reason"), expected.RANKS_ABOVE_WITH_MORE_RATINGS)
 async def test_ratings_do_not_outrank_trials(
     catalogue: Store, a: str, b: str, context: str, reason: str
 ) -> None:

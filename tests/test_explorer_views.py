@@ -233,7 +233,9 @@ async def test_compare_puts_interventions_side_by_side(views: dict[str, Any], gq
             shown = (
                 f"as of {rating['ratedOn']}"
                 if rating["ratedOnPrecision"] == "AS_OF"
-                else rating["ratedOn"][: {"YEAR": 4, "MONTH": 7}.get(rating["ratedOnPrecision"], 10)]
+                else rating["ratedOn"][
+                    : {"YEAR": 4, "MONTH": 7}.get(rating["ratedOnPrecision"], 10)
+                ]
             )
             assert f"{rating['value']} ({shown}" in rows[scheme][column]
     cells = (await _gap_map(gql, interventionIds=["pcit"]))["cells"]
