@@ -361,6 +361,7 @@ async def test_explorer_files_are_served_and_nothing_outside(client: httpx.Async
         "evidence-facts.js",
         "gap-map-export.js",
         "paths.js",
+        "recommend-view.js",
         "scene.js",
         "search.js",
         "style.js",

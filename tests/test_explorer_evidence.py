@@ -1,7 +1,9 @@
 """The explorer's side panel shows the evidence behind a clicked programme or rating:
 every source, a rating's date at the precision it was published ("as of" the day an
-undated page was read), its common level and the caveats recorded on it
-(web/explorer-evidence-check.mjs in headless Chromium, on a store of its own)."""
+undated page was read), its common level and the caveats recorded on it; its "What works
+here" view gives recommend's ranked answer with each score's parts, the judgement, the
+caveats and cautions, and what was left out (web/explorer-evidence-check.mjs in headless
+Chromium, on the write tests' store; every expected value comes from the API)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ from tests.explorer_support import assert_clean, run_check, running_service
 SOURCE = "https://example.org/undated-clearinghouse-page"
 FURTHER = "https://example.org/news-report"
 CAVEAT = "The rating covers only the programme's original version."
+ENTRY_TO_CARE = "outcome-entry-to-care"
+RECOMMEND = """query($c: LocalContext!) { recommend(context: $c) {
+  recommendations { rank name score { total parts { name points } }
+    ratingCaveats { code } cautions { code } }
+  excluded { name reasons } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +42,15 @@ async def seen(writes: WriteClient, tmp_path_factory: pytest.TempPathFactory) ->
     try:
         with running_service(writes.embedded, tmp_path_factory.mktemp("explorer-evidence")) as url:
             seen = run_check(
-                "explorer-evidence-check.mjs", url, "pcit", "rating-blueprints-pcit-as-of"
+                "explorer-evidence-check.mjs",
+                url,
+                "pcit",
+                "rating-blueprints-pcit-as-of",
+                ENTRY_TO_CARE,
             )
-            return {**seen, "recorded": recorded["intervention"]}
+            context = {"outcomeIds": [ENTRY_TO_CARE], "minAge": 3, "maxAge": 6, "areaType": "RURAL"}
+            answer = await writes(RECOMMEND, c=context)
+            return {**seen, "recorded": recorded["intervention"], "answer": answer["recommend"]}
     finally:
         # The write store is the session's: leave PCIT's ratings as the other tests know them.
         removed = await writes(
@@ -65,4 +78,30 @@ def test_a_rating_shows_its_date_as_published_its_level_and_its_caveats(
         "Common scale": "5: Well supported: several rigorous evaluations, lasting effects",
         "Caveats": f"Variant only: {CAVEAT}",
     }
+    assert_clean(seen)
+
+
+def test_what_works_here_shows_the_ranked_answer_with_its_reasons(seen: dict[str, Any]) -> None:
+    answer = seen["answer"]
+    assert seen["asked"] == {
+        "outcomeIds": [ENTRY_TO_CARE],
+        "minAge": 3,
+        "maxAge": 6,
+        "areaType": "RURAL",
+    }
+    assert answer["recommendations"], "the example data answers the question"
+    expected_headings = [
+        f"{r['rank']}. {r['name']}: {r['score']['total']} points" for r in answer["recommendations"]
+    ]
+    assert [item["heading"] for item in seen["ranked"]] == expected_headings
+    for item, entry in zip(seen["ranked"], answer["recommendations"], strict=True):
+        assert [points for _, points in item["parts"]] == [
+            p["points"] for p in entry["score"]["parts"]
+        ]
+        assert sum(points for _, points in item["parts"]) == entry["score"]["total"]
+        assert {"Fit", "Judgement", "Deciding trials", "Harm"} <= set(item["facts"])
+        assert len(item["notes"]) == len(entry["ratingCaveats"]) + len(entry["cautions"])
+    assert seen["excluded"] == [
+        f"{e['name']}: {'; '.join(e['reasons'])}" for e in answer["excluded"]
+    ]
     assert_clean(seen)

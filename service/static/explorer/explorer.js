@@ -11,6 +11,7 @@ import { buildFilterControls, onFiltersChange } from "./filters.js";
 import { buildGapMap, loadGapMap, onGapMapChange } from "./gap-map.js";
 import { buildGapMapExport } from "./gap-map-export.js";
 import { buildPaths, findPaths, onPathsChange, paths } from "./paths.js";
+import { buildRecommendView } from "./recommend-view.js";
 import { addGraph, cy, expand, LAYOUTS, onChange, open, refresh, relayout, restore, scene, setLayout } from "./scene.js";
 import { searchBox } from "./search.js";
 import { buildStyleControls, onStyleChange } from "./style.js";
@@ -78,6 +79,7 @@ async function start() {
   buildGapMap();
   buildGapMapExport();
   buildCompare();
+  buildRecommendView().catch((error) => setStatus(`Could not load the outcomes: ${error.message}`, true));
   addNodeAction(["add-to-compare", "Add to comparison", (n) => ["Intervention", "Agency"].includes(n.data("label")), (n) => addKey(n.id())]);
 
   onChange(async (what) => {
