@@ -105,3 +105,8 @@ def test_what_works_here_shows_the_ranked_answer_with_its_reasons(seen: dict[str
         f"{e['name']}: {'; '.join(e['reasons'])}" for e in answer["excluded"]
     ]
     assert_clean(seen)
+
+
+def test_what_works_here_has_no_serious_accessibility_violation(seen: dict[str, Any]) -> None:
+    serious = [v for v in seen["axeRecommend"] if v["impact"] in ("serious", "critical")]
+    assert serious == []

@@ -4,7 +4,10 @@
 // properties (sources, caveats), draws its ratings (if opening it did not) and reads one
 // rating's date, common level and caveats; then asks "what works here" for argv[6] (an
 // outcome id) for children aged 3 to 6 in a rural area and reads the ranked answer.
+import { createRequire } from "node:module";
 import { typeSearch, withPage } from "./browser.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const [base, shots] = process.argv.slice(2);
 const programme = process.argv[4];
@@ -45,4 +48,6 @@ await withPage(base, `${shots}/explorer-evidence-failure.png`, async (page, seen
   })));
   seen.excluded = await page.$$eval("#excluded li", (items) => items.map((li) => li.textContent));
   await page.screenshot({ path: `${shots}/explorer-recommend.png`, fullPage: true });
+  await page.addScriptTag({ path: AXE });
+  seen.axeRecommend = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })));
 });

@@ -32,7 +32,7 @@ function item(entry) {
   const heading = element("h3", { textContent: `${entry.rank}. ${entry.name}: ${entry.score.total} points` });
   const rows = [
     ["Fit", ages],
-    ["Judgement", j ? `EIF-style ${j.eifValue}, Title IV-E-style ${words(j.titleIvE)}, ${words(j.direction)} (${j.consistency.label})` : "no finding on these outcomes"],
+    ["Judgement", j ? `EIF-style ${j.eifValue}, Title IV-E-style ${words(j.titleIvE)}, ${words(j.direction)} (${words(j.consistency.label)})` : "no finding on these outcomes"],
     ["Deciding trials", j && j.decidingTrials.length ? j.decidingTrials.map(trialText).join("; ") : "none"],
     ["Harm", entry.hasHarmfulTrial ? "a trial on these outcomes found harm: ranked below all without" : "no harmful trial on these outcomes"],
   ];
