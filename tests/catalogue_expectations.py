@@ -567,3 +567,25 @@ EXCLUDED: Final = [
         "for adolescents aged 12 to 25 in North Yorkshire",
     ),
 ]
+
+# ``RATING_SCOPE``
+#     ``(intervention, context, counted, reason)``: in ``recommend`` for that context, the
+#     intervention's RATINGS part counts its WWCSC Evidence Store rating (``counted``) or
+#     not: the Store rates per outcome, and a verdict scoped to another outcome says
+#     nothing about the one asked for.
+CONTEXTS["reunification"] = {"outcomes": ["outcome-reunification"]}
+
+RATING_SCOPE: Final = [
+    (
+        "fdac",
+        "entry-to-care-3-6-rural",
+        False,
+        "WWCSC's positive verdict on FDAC is on family reunification, not on entry to care",
+    ),
+    (
+        "fdac",
+        "reunification",
+        True,
+        "WWCSC found an overall positive effect on family reunification, high strength",
+    ),
+]
