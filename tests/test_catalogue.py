@@ -391,3 +391,13 @@ async def test_a_programme_for_other_ages_is_excluded_not_ranked(
     result = await _recommend(catalogue, context)
     assert intervention not in _ranks(result), reason
     assert intervention in {e["intervention_id"] for e in result["excluded"]}, reason
+
+
+@pytest.mark.parametrize(("intervention", "context", "counted", "reason"), expected.RATING_SCOPE)
+async def test_a_rating_counts_for_the_outcomes_it_covers(
+    catalogue: Store, intervention: str, context: str, counted: bool, reason: str
+) -> None:
+    result = await _recommend(catalogue, context)
+    [entry] = [r for r in result["recommendations"] if r["intervention_id"] == intervention]
+    [part] = [p for p in entry["score"]["parts"] if p["name"] == "RATINGS"]
+    assert (part["points"] > 0) is counted, (reason, part)
