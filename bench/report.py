@@ -40,7 +40,7 @@ def _case_row(case: Case) -> str:
         f"{p50:.1f} / {p95:.1f} / {p99:.1f} | {raw_p50:.1f} | "
         f"{_median(served, 'process_cpu') * 1000:.2f} | {_median(served, 'store_cpu') * 1000:.2f} | "
         f"{_median(raws, 'process_cpu') * 1000:.2f} | {_median(raws, 'store_cpu') * 1000:.2f} | "
-        f"{statements:.2f} | {sum(s.failures for s in served)} |"
+        f"{statements:.2f} | {sum(s.failures for s in served)} / {sum(r.failures for r in raws)} |"
     )
 
 
@@ -70,8 +70,9 @@ def render(
         *(f"- {title}" for title in shapes.values()),
         "",
         "Latency in ms (p50 / p95 / p99, the median over rounds); CPU in ms per request; "
-        "ratio = service rps / raw rps per round: median (min-max); failed = service requests "
-        "that got errors (store timeouts) in all rounds. Store CPU is all the store process used "
+        "ratio = service rps / raw rps per round: median (min-max); failed = requests that "
+        "got errors in all rounds, service / raw (store timeouts; conflicts still failing after "
+        "100 tries on the raw side). Store CPU is all the store process used "
         "during the round over the requests answered, its background work included.",
         "",
         "| shape | conc. | service rps | raw rps | ratio to raw | service p50/p95/p99 | "
