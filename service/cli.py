@@ -13,6 +13,7 @@ import asyncio
 import errno
 import json
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -40,6 +41,8 @@ from service.metrics import Metrics
 from service.runtime import Runtime
 from service.settings import Settings
 from service.store import Store
+from service.worker_process import run_worker
+from service.workers import serve_workers
 from service.writes.outcome import Writer
 
 logger = logging.getLogger(__name__)
@@ -54,7 +57,14 @@ def _out(text: str) -> None:
 
 
 async def serve(settings: Settings, _: argparse.Namespace) -> None:
-    """Start the store, then answer HTTP until interrupted; stop the store on the way out."""
+    """Start the store, then answer HTTP until interrupted; stop the store on the way out.
+
+    With more than one worker, a parent process runs the store and the workers
+    (service/workers.py); with one, this process does everything.
+    """
+    if settings.worker_count > 1:
+        await serve_workers(settings)
+        return
     _check_port_free(settings.host, settings.port)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
@@ -179,6 +189,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the GraphQL service")
+    worker = commands.add_parser(
+        "worker", help="one worker process of `serve` (started by serve itself, not by hand)"
+    )
+    worker.add_argument("--listen-fd", type=int, required=True)
+    worker.add_argument("--ready-fd", type=int, required=True)
     commands.add_parser("migrate", help="apply pending migrations and exit")
     key_parser = commands.add_parser("keys", help="issue, revoke and list API keys")
     key_actions = key_parser.add_subparsers(dest="action", required=True)
@@ -213,10 +228,15 @@ def _parser() -> argparse.ArgumentParser:
 
 _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]] = {
     "serve": serve,
+    "worker": run_worker,
     "migrate": migrate,
     "keys": keys,
     "import": import_file,
 }
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"error: invalid setting: {problems}", file=sys.stderr)  # noqa: T201
         return 2
-    configure_logging(settings.log_level if args.command == "serve" else "WARNING")
+    configure_logging(settings.log_level if args.command in ("serve", "worker") else "WARNING")
+    # SIGTERM ends the command as Ctrl-C does, through every clean-up on the way out (uvicorn
+    # raises the signal again once it has stopped serving: the store must still be stopped).
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         asyncio.run(_COMMANDS[args.command](settings, args))
     except SetupError as error:

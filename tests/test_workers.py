@@ -1,0 +1,361 @@
+"""The service as `WORKERS=2 make serve` runs it: a parent process, its embedded store and
+two worker processes on one port. Every check goes through real HTTP and real processes;
+which worker answered is read from the pid on its access-log lines.
+
+The tests run in file order on one service: the ones that kill processes come last."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from service.embedded_store import free_port
+from tests.test_concurrency_served import LINK, UPSERT, _fifty, _operations
+
+ROOT = Path(__file__).resolve().parent.parent
+RATE_LIMIT = 200
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Served:
+    base: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    data_dir: Path
+    writer_key: str
+    limited_key: str
+
+    def log(self) -> list[dict[str, Any]]:
+        lines = []
+        for raw in self.log_path.read_text().splitlines():
+            if raw.startswith("{"):
+                lines.append(json.loads(raw))
+        return lines
+
+    def answers(self, client_id: str | None = None) -> list[dict[str, Any]]:
+        """Access-log lines of /graphql answers (of one client, when named)."""
+        return [
+            line
+            for line in self.log()
+            if line["logger"] == "service.access"
+            and line.get("path") == "/graphql"
+            and (client_id is None or line.get("clientId") == client_id)
+        ]
+
+    def children(self) -> dict[int, str]:
+        return _children(self.process.pid)
+
+
+def _children(pid: int) -> dict[int, str]:
+    """The child processes of ``pid``: pid → command line."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return {}
+    found = {}
+    for child in map(int, listed):
+        try:
+            found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+    return found
+
+
+def _workers(served: Served) -> set[int]:
+    return {pid for pid, command in served.children().items() if "service worker" in command}
+
+
+def _store(served: Served) -> set[int]:
+    return {pid for pid, command in served.children().items() if "embedded_server" in command}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/readyz", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _issue_key(env: dict[str, str], name: str) -> str:
+    issued = subprocess.run(
+        [
+            *(sys.executable, "-m", "service", "keys", "issue"),
+            *("--name", name, "--agency", "agency-eif", "--scope", "evidence:write"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert issued.returncode == 0, issued.stderr
+    return issued.stdout.split()[4]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("workers")
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")},
+        "DATA_DIR": str(folder / "data"),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": "2",
+        "LOG_LEVEL": "INFO",
+        "RATE_LIMIT_REQUESTS": str(RATE_LIMIT),
+        "RATE_LIMIT_WINDOW": "600",
+        "LOAD_CATALOGUE": "false",
+    }
+    log_path = folder / "service.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while not _ready(base):
+            assert process.poll() is None, log_path.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the service did not become ready"
+            time.sleep(0.5)
+        yield Served(
+            base=base,
+            process=process,
+            log_path=log_path,
+            data_dir=folder / "data",
+            writer_key=_issue_key(env, "concurrent-loader"),
+            limited_key=_issue_key(env, "limited-client"),
+        )
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+@contextlib.asynccontextmanager
+async def _on_each_worker(served: Served) -> AsyncIterator[dict[int, httpx.AsyncClient]]:
+    """A keep-alive connection to each worker: connections are opened until both workers
+    hold one, each placed by the access-log line of its first answer (its request id)."""
+    clients: list[httpx.AsyncClient] = []
+    chosen: dict[int, httpx.AsyncClient] = {}
+    try:
+        for _ in range(40):
+            batch = [
+                httpx.AsyncClient(
+                    base_url=served.base, timeout=60, limits=httpx.Limits(max_connections=1)
+                )
+                for _ in range(4)
+            ]
+            clients += batch
+            answers = await asyncio.gather(*(c.get("/readyz") for c in batch))
+            for client, answer in zip(batch, answers, strict=True):
+                chosen.setdefault(await _worker_of(served, answer), client)
+            if len(chosen) == 2:
+                break
+        assert len(chosen) == 2, "no connection reached the second worker"
+        yield chosen
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def _worker_of(served: Served, answer: httpx.Response) -> int:
+    """The pid on the access-log line of ``answer`` (written just after it was sent)."""
+    request_id = answer.headers["x-request-id"]
+    for _ in range(100):
+        for line in served.log():
+            if line.get("requestId") == request_id and line["logger"] == "service.access":
+                return int(line["pid"])
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no access-log line for request {request_id}")
+
+
+async def _both(
+    served: Served, body: dict[str, Any], count: int, headers: dict[str, str]
+) -> list[httpx.Response]:
+    """``count`` requests, half over a connection to each worker, all at once."""
+    async with _on_each_worker(served) as workers:
+        connections = list(workers.values())
+        return await asyncio.gather(
+            *(connections[n % 2].post("/graphql", json=body, headers=headers) for n in range(count))
+        )
+
+
+def test_one_store_and_two_workers_run_under_the_parent(served: Served) -> None:
+    assert len(_workers(served)) == 2
+    assert len(_store(served)) == 1, "one embedded store, started by the parent only"
+
+
+async def test_fifty_creates_of_one_id_make_one_node_across_workers(served: Served) -> None:
+    results = await _fifty(served.base, served.writer_key, UPSERT)
+    assert all(r["data"]["upsertIntervention"]["errors"] == [] for r in results), results[:3]
+    assert await _operations(served.base, "served-concurrent") == ["CREATE"]
+
+
+async def test_fifty_links_make_one_relationship_across_workers(served: Served) -> None:
+    results = await _fifty(served.base, served.writer_key, LINK)
+    assert all(r["data"]["linkDelivery"]["errors"] == [] for r in results), results[:3]
+    assert await _operations(served.base, "agency-norfolk->pcit") == ["LINK"]
+    writers = Counter(line["pid"] for line in served.answers("concurrent-loader"))
+    assert len(writers) == 2, f"both workers took writes: {writers}"
+
+
+async def test_the_rate_limit_holds_across_workers(served: Served) -> None:
+    headers = {"authorization": f"Bearer {served.limited_key}"}
+    asked = RATE_LIMIT + 60
+    responses = await _both(served, {"query": "{ __typename }"}, asked, headers)
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {200: RATE_LIMIT, 429: 60}, statuses
+    remaining = sorted(
+        int(r.headers["ratelimit"].split("r=")[1].split(";")[0])
+        for r in responses
+        if r.status_code == 200
+    )
+    assert remaining == list(range(RATE_LIMIT)), "each request counted once, service-wide"
+    pids = Counter(line["pid"] for line in served.answers("limited-client"))
+    assert len(pids) == 2, f"both workers counted this client: {pids}"
+
+
+async def test_a_persisted_query_registered_on_one_worker_runs_on_the_others(
+    served: Served,
+) -> None:
+    query = "query WorkersApq { interventions(first: 1) { totalCount } }"
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    async with httpx.AsyncClient(base_url=served.base) as http:
+        registered = await http.post("/graphql", json={"query": query, "extensions": persisted})
+    assert "errors" not in registered.json(), registered.text
+    answered_before = len(served.answers())
+    responses = await _both(served, {"extensions": persisted}, 40, {})
+    assert all("errors" not in r.json() for r in responses), [r.text for r in responses][:2]
+    pids = Counter(line["pid"] for line in served.answers()[answered_before:])
+    assert len(pids) == 2, f"both workers answered by hash: {pids}"
+
+
+async def test_metrics_count_every_worker(served: Served) -> None:
+    def graphql_answers(text: str) -> float:
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("evidence_http_requests_total") and 'route="/graphql"' in line
+        )
+
+    logged = len(served.answers())
+    async with _on_each_worker(served) as workers:
+        scrapes = [(await client.get("/metrics")).text for client in workers.values()]
+    assert {graphql_answers(text) for text in scrapes} == {float(logged)}
+
+
+async def test_the_write_gate_holds_across_workers(served: Served) -> None:
+    """Held by another process on the same DATA_DIR (this test), the gate stops every
+    worker's writes until its deadline, and they pass once it is released."""
+    import fcntl
+
+    mutation = (
+        'mutation { upsertIntervention(input: {id: "gate-held", name: "Gate held", '
+        'kind: PROGRAMME, source: "https://example.org/gate"}) { errors { code } } }'
+    )
+    headers = {
+        "authorization": f"Bearer {served.writer_key}",
+        "accept": "application/graphql-response+json",
+    }
+    answered_before = len(served.answers("concurrent-loader"))
+    with (served.data_dir / "write-gate.lock").open("a") as gate:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        try:
+            started = time.monotonic()
+            held = await _both(served, {"query": mutation}, 2, headers)
+            waited = time.monotonic() - started
+        finally:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+    assert [r.status_code for r in held] == [503] * 2, [r.text for r in held]
+    assert {r.json()["errors"][0]["extensions"]["code"] for r in held} == {"STORE_TIMEOUT"}
+    assert waited < 20, "refused at the request's deadline (10 s), not queued without end"
+    pids = Counter(line["pid"] for line in served.answers("concurrent-loader")[answered_before:])
+    assert len(pids) == 2, f"both workers waited for the gate: {pids}"
+    after = await _both(served, {"query": mutation}, 2, headers)
+    assert [r.status_code for r in after] == [200, 200], [r.text for r in after]
+
+
+def test_a_killed_worker_is_replaced(served: Served) -> None:
+    before = _workers(served)
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while True:
+        now = _workers(served)
+        if len(now) == 2 and victim not in now and _ready(served.base):
+            break
+        assert time.monotonic() < deadline, f"no replacement: {now}"
+        time.sleep(0.3)
+    assert now - before and (before - {victim}) <= now
+    assert served.process.poll() is None
+
+
+def test_a_killed_store_is_restarted_once_and_the_workers_recover(served: Served) -> None:
+    (store,) = _store(served)
+    workers = _workers(served)
+    os.kill(store, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    down_seen = False
+    while True:
+        answer = httpx.get(f"{served.base}/readyz", timeout=5)
+        down_seen = down_seen or answer.status_code == 503
+        if down_seen and answer.status_code == 200:
+            break
+        assert time.monotonic() < deadline, "not ready again within 30 s"
+        time.sleep(0.2)
+    assert len(_store(served)) == 1 and store not in _store(served)
+    assert _workers(served) == workers, "the workers lived through it"
+    restarts = [
+        line for line in served.log() if "restarting the embedded store in" in line["message"]
+    ]
+    assert len(restarts) == 1, "restarted by the parent alone, once"
+    for _ in range(4):  # every worker reads from the new store process
+        assert (
+            httpx.post(f"{served.base}/graphql", json={"query": "{ __typename }"}).status_code
+            == 200
+        )
+
+
+def test_sigterm_stops_every_process(served: Served) -> None:
+    processes = set(served.children()) | {served.process.pid}
+    shared = {
+        Path(p.split("=", 1)[1])
+        for pid in _workers(served)
+        for p in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+        if p.startswith("EVIDENCE_SHARED_DIR=")
+    }
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=60) == 0
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in processes) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in processes if _alive(pid)], "no process outlives the service"
+    assert shared and not any(path.exists() for path in shared), "the shared state is removed"
+    assert not (served.data_dir / "store.json").exists()
