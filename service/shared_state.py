@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS rate_windows (
     allowed INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS persisted_documents (
-    hash TEXT PRIMARY KEY, document TEXT NOT NULL, used REAL NOT NULL
+    hash TEXT PRIMARY KEY, document TEXT NOT NULL, used INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
 
@@ -81,16 +81,16 @@ class SharedDocuments:
 
     def get(self, digest: str) -> str | None:
         row = self._connection.execute(
-            "UPDATE persisted_documents SET used = julianday('now') WHERE hash = ? "
-            "RETURNING document",
+            "UPDATE persisted_documents SET used = (SELECT max(used) + 1 FROM "
+            "persisted_documents) WHERE hash = ? RETURNING document",
             (digest,),
         ).fetchone()
         return None if row is None else str(row[0])
 
     def put(self, digest: str, document: str) -> None:
         self._connection.execute(
-            "INSERT INTO persisted_documents (hash, document, used) "
-            "VALUES (?, ?, julianday('now')) "
+            "INSERT INTO persisted_documents (hash, document, used) VALUES (?, ?, "
+            "(SELECT coalesce(max(used), 0) + 1 FROM persisted_documents)) "
             "ON CONFLICT (hash) DO UPDATE SET used = excluded.used",
             (digest, document),
         )
