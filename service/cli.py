@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
 import json
 import logging
 import signal
-import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -27,7 +25,7 @@ from service.app import create_app
 from service.auth.api_keys import ApiKeyRequestError, issue_key, list_keys, revoke_key
 from service.auth.principal import Scope
 from service.errors import SetupError
-from service.http_server import server_config
+from service.http_server import bind_listener, server_config
 from service.imports.pipeline import run_import
 from service.imports.readers import (
     CsvImportFile,
@@ -167,20 +165,7 @@ async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[None
 
 
 def _check_port_free(host: str, port: int) -> None:
-    with socket.socket() as probe:
-        # As uvicorn's own listener does: connections a service that just stopped left in
-        # TIME_WAIT on this port must not make it look taken.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise SetupError(
-                    f"port {port} is already in use; pick another with PORT=..."
-                ) from None
-            raise SetupError(
-                f"cannot listen on {host}:{port} ({error.strerror}); check HOST and PORT"
-            ) from None
+    bind_listener(host, port).close()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -6,17 +6,23 @@ connection for ever. Here a connection whose request head is not complete within
 HEADER_READ_TIMEOUT of its first byte (or of connecting) is closed. Heads are at most
 MAX_HEAD_BYTES. A body that stops arriving is refused by the route reading it (the import
 route: BODY_READ_TIMEOUT; GraphQL bodies are small and read at once).
+
+``bind_listener`` binds the service's port as uvicorn would (SO_REUSEADDR), for the port
+check of a single process and for the socket a multi-worker service's workers share.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from typing import Any, Final
 
 import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from service.errors import SetupError
 from service.settings import Settings
 
 MAX_HEAD_BYTES: Final = 16 * 1024
@@ -84,3 +90,23 @@ def server_config(app: Any, settings: Settings) -> uvicorn.Config:
         log_config=None,
         log_level=settings.log_level.lower(),
     )
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """The service's listening socket, bound (not yet listening); SetupError if taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn's own listener does: connections a service that just stopped left in
+    # TIME_WAIT on this port must not make it look taken.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise SetupError(f"port {port} is already in use; pick another with PORT=...") from None
+        raise SetupError(
+            f"cannot listen on {host}:{port} ({error.strerror}); check HOST and PORT"
+        ) from None
+    listener.set_inheritable(True)
+    return listener

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from service.errors import SetupError
+from service.http_server import bind_listener
 from service.metrics import Metrics
 from service.runtime import Runtime
 from service.settings import Settings
@@ -219,6 +220,9 @@ async def _until_ready(worker: _Worker, ready_fd: int) -> None:
             exited.cancel()
     if ready in done and ready.result().startswith(b"ready"):
         return
+    if ready in done:  # the pipe closed: the worker is on its way out
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(worker.process.wait(), 10)
     if worker.process.returncode is None:
         worker.process.kill()
         await worker.process.wait()
@@ -229,26 +233,6 @@ async def _until_ready(worker: _Worker, ready_fd: int) -> None:
         f"a worker process exited during start-up (code {worker.process.returncode}); "
         "see the log above"
     )
-
-
-def bind_listener(host: str, port: int) -> socket.socket:
-    """The service's listening socket, bound (not yet listening); SetupError if taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    # As uvicorn's own listener does: connections a service that just stopped left in
-    # TIME_WAIT on this port must not make it look taken.
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((host, port))
-    except OSError as error:
-        listener.close()
-        if error.errno == 98:  # EADDRINUSE
-            raise SetupError(f"port {port} is already in use; pick another with PORT=...") from None
-        raise SetupError(
-            f"cannot listen on {host}:{port} ({error.strerror}); check HOST and PORT"
-        ) from None
-    listener.set_inheritable(True)
-    return listener
 
 
 def _worker_env(settings: Settings, runtime: Runtime, shared: SharedState) -> dict[str, str]:
@@ -287,6 +271,8 @@ async def serve_workers(settings: Settings) -> None:
     try:
         runtime = await Runtime.start(settings, Metrics(), wait_for_store=True)
         try:
+            if stop.is_set():  # asked to stop while the store was starting
+                return
             listener.listen(_LISTEN_BACKLOG)
             pool = WorkerPool(
                 count=settings.worker_count,

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from service.embedded_store import free_port
-from tests.test_concurrency_served import LINK, UPSERT, _fifty, _operations
+from tests.test_concurrency_served import LINK, UPSERT, _operations
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE_LIMIT = 200
@@ -158,13 +158,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @contextlib.asynccontextmanager
-async def _on_each_worker(served: Served) -> AsyncIterator[dict[int, httpx.AsyncClient]]:
-    """A keep-alive connection to each worker: connections are opened until both workers
-    hold one, each placed by the access-log line of its first answer (its request id)."""
+async def _on_each_worker(
+    served: Served, per_worker: int = 1
+) -> AsyncIterator[dict[int, list[httpx.AsyncClient]]]:
+    """``per_worker`` keep-alive connections to each worker: connections are opened until
+    both workers hold enough, each placed by the access-log line of its first answer."""
     clients: list[httpx.AsyncClient] = []
-    chosen: dict[int, httpx.AsyncClient] = {}
+    chosen: dict[int, list[httpx.AsyncClient]] = {}
     try:
-        for _ in range(40):
+        for _ in range(20 * per_worker):
             batch = [
                 httpx.AsyncClient(
                     base_url=served.base, timeout=60, limits=httpx.Limits(max_connections=1)
@@ -174,10 +176,12 @@ async def _on_each_worker(served: Served) -> AsyncIterator[dict[int, httpx.Async
             clients += batch
             answers = await asyncio.gather(*(c.get("/readyz") for c in batch))
             for client, answer in zip(batch, answers, strict=True):
-                chosen.setdefault(await _worker_of(served, answer), client)
-            if len(chosen) == 2:
+                held = chosen.setdefault(await _worker_of(served, answer), [])
+                if len(held) < per_worker:
+                    held.append(client)
+            if len(chosen) == 2 and all(len(held) == per_worker for held in chosen.values()):
                 break
-        assert len(chosen) == 2, "no connection reached the second worker"
+        assert [len(held) for held in chosen.values()] == [per_worker] * 2, "too few reached one"
         yield chosen
     finally:
         for client in clients:
@@ -200,7 +204,7 @@ async def _both(
 ) -> list[httpx.Response]:
     """``count`` requests, half over a connection to each worker, all at once."""
     async with _on_each_worker(served) as workers:
-        connections = list(workers.values())
+        connections = [held[0] for held in workers.values()]
         return await asyncio.gather(
             *(connections[n % 2].post("/graphql", json=body, headers=headers) for n in range(count))
         )
@@ -211,18 +215,33 @@ def test_one_store_and_two_workers_run_under_the_parent(served: Served) -> None:
     assert len(_store(served)) == 1, "one embedded store, started by the parent only"
 
 
+async def _fifty_on_both(served: Served, query: str) -> list[dict[str, Any]]:
+    """Fifty identical writes at once, twenty-five through each worker."""
+    headers = {"authorization": f"Bearer {served.writer_key}"}
+    async with _on_each_worker(served, per_worker=25) as workers:
+        responses = await asyncio.gather(
+            *(
+                connection.post("/graphql", json={"query": query}, headers=headers)
+                for held in workers.values()
+                for connection in held
+            )
+        )
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses][:3]
+    return [r.json() for r in responses]
+
+
 async def test_fifty_creates_of_one_id_make_one_node_across_workers(served: Served) -> None:
-    results = await _fifty(served.base, served.writer_key, UPSERT)
+    results = await _fifty_on_both(served, UPSERT)
     assert all(r["data"]["upsertIntervention"]["errors"] == [] for r in results), results[:3]
     assert await _operations(served.base, "served-concurrent") == ["CREATE"]
 
 
 async def test_fifty_links_make_one_relationship_across_workers(served: Served) -> None:
-    results = await _fifty(served.base, served.writer_key, LINK)
+    results = await _fifty_on_both(served, LINK)
     assert all(r["data"]["linkDelivery"]["errors"] == [] for r in results), results[:3]
     assert await _operations(served.base, "agency-norfolk->pcit") == ["LINK"]
     writers = Counter(line["pid"] for line in served.answers("concurrent-loader"))
-    assert len(writers) == 2, f"both workers took writes: {writers}"
+    assert sorted(writers.values()) == [50, 50], f"each worker took half the writes: {writers}"
 
 
 async def test_the_rate_limit_holds_across_workers(served: Served) -> None:
@@ -267,7 +286,7 @@ async def test_metrics_count_every_worker(served: Served) -> None:
 
     logged = len(served.answers())
     async with _on_each_worker(served) as workers:
-        scrapes = [(await client.get("/metrics")).text for client in workers.values()]
+        scrapes = [(await held[0].get("/metrics")).text for held in workers.values()]
     assert {graphql_answers(text) for text in scrapes} == {float(logged)}
 
 
