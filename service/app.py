@@ -129,7 +129,9 @@ def create_app(settings: Settings | None = None, *, shared: SharedState | None =
     limiter: Limiter | None = None
     if settings.rate_limit_requests and shared is not None:
         limiter = SharedRateLimiter(
-            shared.connection, limit=settings.rate_limit_requests, window=settings.rate_limit_window
+            shared.rate_limit_path,
+            limit=settings.rate_limit_requests,
+            window=settings.rate_limit_window,
         )
     elif settings.rate_limit_requests:
         limiter = RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)

@@ -6,19 +6,24 @@ Header syntax from draft-ietf-httpapi-ratelimit-headers-10 (section 3 and 4):
 over its quota gets 429 with ``Retry-After`` (RFC 9110, section 10.2.3).
 
 Fixed windows per client. One process counts in memory (``RateLimiter``); the worker
-processes of one service count together in their shared SQLite file
-(``SharedRateLimiter``, service/shared_state.py), so a quota holds whichever worker
+processes of one service count together in a table in shared memory
+(``SharedRateLimiter``, in the directory of service/shared_state.py), so a quota holds whichever worker
 answers. Separate service replicas still count on their own, so the quota a client
 really gets is per replica (documented in the README).
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import math
-import sqlite3
+import mmap
+import os
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final, Protocol
 
 _POLICY = "default"
@@ -91,32 +96,29 @@ class RateLimiter:
         }
 
 
-# One statement, so one transaction: the window restarts when it has passed, and the
-# cost is counted only if it fits. SQLite evaluates every SET expression on the old row.
-_HIT: Final = """
-INSERT INTO rate_windows (client, started, used, allowed)
-VALUES (:client, :now, CASE WHEN :cost <= :limit THEN :cost ELSE 0 END, :cost <= :limit)
-ON CONFLICT (client) DO UPDATE SET
-    started = CASE WHEN :now - started >= :window THEN :now ELSE started END,
-    used = CASE
-        WHEN :now - started >= :window THEN CASE WHEN :cost <= :limit THEN :cost ELSE 0 END
-        WHEN used + :cost <= :limit THEN used + :cost
-        ELSE used END,
-    allowed = CASE
-        WHEN :now - started >= :window THEN :cost <= :limit
-        ELSE used + :cost <= :limit END
-RETURNING started, used, allowed
-"""
-_FORGET: Final = "DELETE FROM rate_windows WHERE :now - started >= :window"
+# The shared table: open addressing over fixed slots of (key hash, window start, used),
+# 24 bytes each, 1.5 MB in all. A client's slot is found within _PROBES slots of its hash;
+# a slot whose window has passed is free again. When every probed slot holds a live
+# window (tens of thousands of clients at once), the one that started longest ago is
+# taken over, and that client starts a fresh window.
+_SLOT: Final = struct.Struct("<Qdq")
+_SLOTS: Final = 1 << 16
+_PROBES: Final = 32
 
 
 class SharedRateLimiter:
-    """``RateLimiter``'s quotas counted in a SQLite table that every worker process of the
-    service writes (time.monotonic is the system's boot clock, the same in every process)."""
+    """``RateLimiter``'s quotas, counted in a table in shared memory that every worker
+    process of the service maps (a file in the workers' shared directory).
+
+    Each hit holds an exclusive ``flock`` on the file for the few microseconds it reads
+    and writes one slot, so two workers never count over each other; a worker that finds
+    it held waits in the kernel for that long, never sleeping on a timer. ``time.monotonic``
+    is the system's boot clock on Linux, the same in every process.
+    """
 
     def __init__(
         self,
-        connection: sqlite3.Connection,
+        path: Path,
         *,
         limit: int,
         window: float,
@@ -124,23 +126,52 @@ class SharedRateLimiter:
     ) -> None:
         self.limit = limit
         self.window = window
-        self._connection = connection
         self._clock = clock
-        self._hits = 0
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        size = _SLOTS * _SLOT.size
+        if os.fstat(self._fd).st_size < size:
+            os.ftruncate(self._fd, size)  # zero-filled: every slot free
+        self._table = mmap.mmap(self._fd, size)
 
     def hit(self, key: str, cost: int = 1) -> Quota:
+        digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+        wanted = int.from_bytes(digest, "little") or 1  # 0 marks a slot never used
         now = self._clock()
-        started, used, allowed = self._connection.execute(
-            _HIT,
-            {"client": key, "now": now, "cost": cost, "limit": self.limit, "window": self.window},
-        ).fetchone()
-        self._hits += 1
-        if self._hits % _SWEEP_AT == 0:
-            self._connection.execute(_FORGET, {"now": now, "window": self.window})
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            offset = self._slot(wanted, now)
+            holder, started, used = _SLOT.unpack_from(self._table, offset)
+            if holder != wanted or now - started >= self.window:
+                started, used = now, 0
+            allowed = used + cost <= self.limit
+            if allowed:
+                used += cost
+            _SLOT.pack_into(self._table, offset, wanted, started, used)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
         return Quota(
-            allowed=bool(allowed),
+            allowed=allowed,
             limit=self.limit,
             remaining=self.limit - used,
             reset_seconds=max(1, math.ceil(started + self.window - now)),
             window_seconds=math.ceil(self.window),
         )
+
+    def close(self) -> None:
+        self._table.close()
+        os.close(self._fd)
+
+    def _slot(self, wanted: int, now: float) -> int:
+        """The offset of ``wanted``'s slot, else of a free one, else of the oldest."""
+        free = oldest = -1
+        oldest_start = math.inf
+        for probe in range(_PROBES):
+            offset = ((wanted + probe) % _SLOTS) * _SLOT.size
+            holder, started, _ = _SLOT.unpack_from(self._table, offset)
+            if holder == wanted:
+                return offset
+            if free < 0 and (holder == 0 or now - started >= self.window):
+                free = offset
+            if started < oldest_start:
+                oldest, oldest_start = offset, started
+        return free if free >= 0 else oldest

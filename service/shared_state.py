@@ -1,15 +1,15 @@
 """What the worker processes of one service share: a directory their parent creates.
 
-It holds ``state.sqlite`` (rate-limit windows and the documents registered by automatic
-persisted queries, so a quota or a registration holds whichever worker a request reaches)
-and ``metrics/`` (the Prometheus client's per-process files, summed by /metrics). The
-directory lives as long as the service: the parent makes it (on /dev/shm where there is
-one, so nothing of it reaches a disk) and removes it on the way out.
+It holds ``rate-limits.bin`` (the rate-limit windows: service/rate_limit.py),
+``state.sqlite`` (the documents registered by automatic persisted queries) and
+``metrics/`` (the Prometheus client's per-process files, summed by /metrics), so a quota,
+a registration and a counter hold whichever worker a request reaches. The directory lives
+as long as the service: the parent makes it (on /dev/shm where there is one, so nothing
+of it reaches a disk) and removes it on the way out.
 
-SQLite in WAL mode, each statement its own transaction: a rate-limit hit is one
-``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, some tens of microseconds, done on
-the event loop (waiting on another worker's statement is bounded by ``busy_timeout``,
-and no statement here runs longer than a few microseconds).
+SQLite in WAL mode, each statement its own transaction, run on the event loop: a
+persisted query is written once, when a client registers it, and read by a worker only
+the first time that worker sees its hash (then it is in the worker's own LRU).
 """
 
 from __future__ import annotations
@@ -24,10 +24,6 @@ from typing import Final
 METRICS_FOLDER: Final = "metrics"
 _DATABASE: Final = "state.sqlite"
 _SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS rate_windows (
-    client TEXT PRIMARY KEY, started REAL NOT NULL, used INTEGER NOT NULL,
-    allowed INTEGER NOT NULL
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS persisted_documents (
     hash TEXT PRIMARY KEY, document TEXT NOT NULL, used INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -57,6 +53,10 @@ class SharedState:
             setup.execute("PRAGMA journal_mode=WAL")
             setup.executescript(_SCHEMA)
         return cls(directory)
+
+    @property
+    def rate_limit_path(self) -> Path:
+        return self.directory / "rate-limits.bin"
 
     @property
     def metrics_dir(self) -> Path:

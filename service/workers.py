@@ -87,7 +87,6 @@ class WorkerPool:
         self._workers: dict[int, _Worker] = {}
         self._stopping = False
         self._dead_notice: str | None = None
-        self.replaced = 0
 
     @property
     def pids(self) -> list[int]:
@@ -160,7 +159,6 @@ class WorkerPool:
             except SetupError as error:
                 logger.error("the replacement worker did not start: %s", error)
                 continue
-            self.replaced += 1
             logger.info("worker pid %d replaces pid %d", replacement.pid, worker.pid)
 
     async def _watch_liveness(self) -> None:

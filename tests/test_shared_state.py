@@ -1,6 +1,6 @@
 """The pieces worker processes share, checked across real processes: the write gate (a
-file lock in DATA_DIR), rate-limit windows and persisted queries (SQLite in the shared
-directory). tests/test_workers.py checks them again through a served service."""
+file lock in DATA_DIR), rate-limit windows (a table in shared memory) and persisted
+queries (SQLite), both in the workers' shared directory. tests/test_workers.py checks them again through a served service."""
 
 from __future__ import annotations
 
@@ -115,23 +115,43 @@ def shared() -> Iterator[SharedState]:
 
 def test_the_shared_limiter_answers_as_the_in_memory_one(shared: SharedState) -> None:
     now = [0.0]
-    in_sqlite = SharedRateLimiter(shared.connection, limit=5, window=10, clock=lambda: now[0])
+    mapped = SharedRateLimiter(shared.rate_limit_path, limit=5, window=10, clock=lambda: now[0])
     in_memory = RateLimiter(limit=5, window=10, clock=lambda: now[0])
     pick = random.Random(7)
-    for _ in range(2000):
-        now[0] += pick.random() * 0.7
-        key, cost = pick.choice("xyz"), pick.choice([1, 1, 1, 2, 7])
-        assert in_sqlite.hit(key, cost) == in_memory.hit(key, cost)
+    clients = [f"client-{n}" for n in range(40)]
+    for _ in range(5000):
+        now[0] += pick.random() * 0.1
+        key, cost = pick.choice(clients), pick.choice([1, 1, 1, 2, 7])
+        assert mapped.hit(key, cost) == in_memory.hit(key, cost)
+    mapped.close()
 
 
-def test_two_processes_count_into_one_quota(shared: SharedState) -> None:
-    """Each of two processes' limiters sees the other's hits."""
-    other = SharedState(shared.directory)
-    one = SharedRateLimiter(shared.connection, limit=10, window=60)
-    two = SharedRateLimiter(other.connection, limit=10, window=60)
-    answers = [(one if n % 2 else two).hit("client").allowed for n in range(15)]
-    assert answers == [True] * 10 + [False] * 5
-    other.close()
+_HAMMER = """
+import sys
+from pathlib import Path
+from service.rate_limit import SharedRateLimiter
+limiter = SharedRateLimiter(Path(sys.argv[1]), limit=10**9, window=600)
+print(sum(limiter.hit(f"client-{n % 7}").allowed for n in range(int(sys.argv[2]))))
+"""
+
+
+def test_processes_hitting_at_once_lose_no_count(shared: SharedState) -> None:
+    """Four processes count 2,000 hits each over seven clients at the same time; the
+    shared table then holds every one of the 8,000."""
+    hammers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _HAMMER, str(shared.rate_limit_path), "2000"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    counted = [int(hammer.communicate(timeout=120)[0]) for hammer in hammers]
+    assert counted == [2000] * 4
+    limiter = SharedRateLimiter(shared.rate_limit_path, limit=10**9, window=600)
+    used = sum(10**9 - 1 - limiter.hit(f"client-{n}").remaining for n in range(7))
+    assert used == 8000
+    limiter.close()
 
 
 def test_a_document_registered_by_one_process_is_found_by_another(shared: SharedState) -> None:

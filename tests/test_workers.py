@@ -25,6 +25,8 @@ import httpx
 import pytest
 
 from service.embedded_store import free_port
+from tests.conftest import StoreAddress
+from tests.service_process import running_service
 from tests.test_concurrency_served import LINK, UPSERT, _operations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,6 +210,36 @@ async def _both(
         return await asyncio.gather(
             *(connections[n % 2].post("/graphql", json=body, headers=headers) for n in range(count))
         )
+
+
+def _serving_on(port: int) -> int:
+    """The pid of the `python -m service serve` process started with PORT=port."""
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            environment = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if command[-3:-1] == [b"service", b"serve"] and f"PORT={port}".encode() in environment:
+            return int(proc.name)
+    raise AssertionError(f"no service on port {port}")
+
+
+def test_workers_stop_by_themselves_when_the_parent_is_killed(
+    embedded: StoreAddress, store: object, tmp_path: Path
+) -> None:
+    """On an external store (no store child), a parent killed outright leaves nothing."""
+    port = free_port()
+    with running_service(embedded, tmp_path / "service.log", port=port, workers="2") as url:
+        parent = _serving_on(port)
+        workers = set(_children(parent))
+        assert len(workers) == 2
+        assert httpx.get(f"{url}/readyz").status_code == 200
+        os.kill(parent, signal.SIGKILL)
+        deadline = time.monotonic() + 40
+        while any(_alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, "workers outlived their parent"
+            time.sleep(0.2)
 
 
 def test_one_store_and_two_workers_run_under_the_parent(served: Served) -> None:
