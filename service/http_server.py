@@ -8,7 +8,7 @@ MAX_HEAD_BYTES. A body that stops arriving is refused by the route reading it (t
 route: BODY_READ_TIMEOUT; GraphQL bodies are small and read at once).
 
 ``bind_listener`` binds the service's port as uvicorn would (SO_REUSEADDR), for the port
-check of a single process and for the socket a multi-worker service's workers share.
+check and for the listening sockets of a multi-worker service's workers.
 """
 
 from __future__ import annotations
@@ -92,13 +92,20 @@ def server_config(app: Any, settings: Settings) -> uvicorn.Config:
     )
 
 
-def bind_listener(host: str, port: int) -> socket.socket:
-    """The service's listening socket, bound (not yet listening); SetupError if taken."""
+def bind_listener(host: str, port: int, *, share_port: bool = False) -> socket.socket:
+    """The service's listening socket, bound (not yet listening); SetupError if taken.
+
+    With ``share_port`` (SO_REUSEPORT) several such sockets bind the same port, one per
+    worker, and the kernel spreads new connections over them by a hash of each
+    connection's addresses. Without it the port must be free of any other socket.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     # As uvicorn's own listener does: connections a service that just stopped left in
     # TIME_WAIT on this port must not make it look taken.
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if share_port:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         listener.bind((host, port))
     except OSError as error:

@@ -10,8 +10,12 @@ serve`` is a parent process that
    the number of workers;
 3. makes the workers' shared state (service/shared_state.py);
 4. starts the workers (``python -m service worker``, service/worker_process.py), each
-   handed the listening socket, the store's address and the shared state; every worker
-   accepts from the one socket, the kernel giving each connection to one of them;
+   handed a listening socket of its own on the port (SO_REUSEPORT), the store's address
+   and the shared state. The kernel spreads new connections over the sockets by a hash of
+   their addresses. (One socket that every worker accepts from gives each connection to
+   whichever worker wakes first: eight keep-alive connections opened at once all went
+   to one worker of two, the other idle.) The parent keeps each socket open while its
+   worker is replaced, so connections queued on it wait for the replacement;
 5. starts a worker again when one dies, after a pause that grows while they keep dying
    young, and tells every worker when the store cannot be brought back (their liveness
    check then fails, as a single process's would);
@@ -78,10 +82,14 @@ class WorkerPool:
     """The parent's side: start, watch, replace and stop ``count`` workers."""
 
     def __init__(
-        self, *, count: int, listener: socket.socket, env: dict[str, str], runtime: Runtime
+        self,
+        *,
+        listeners: list[socket.socket],
+        env: dict[str, str],
+        runtime: Runtime,
     ) -> None:
-        self.count = count
-        self._listener = listener
+        self.count = len(listeners)
+        self._listeners = listeners
         self._env = env
         self._runtime = runtime
         self._workers: dict[int, _Worker] = {}
@@ -171,7 +179,7 @@ class WorkerPool:
 
     async def _start(self, slot: int) -> _Worker:
         ready_read, ready_write = os.pipe()
-        listen_fd = self._listener.fileno()
+        listen_fd = self._listeners[slot].fileno()
         try:
             process = await asyncio.create_subprocess_exec(
                 *(sys.executable, "-m", "service", "worker"),
@@ -260,7 +268,13 @@ def _worker_env(settings: Settings, runtime: Runtime, shared: SharedState) -> di
 
 async def serve_workers(settings: Settings) -> None:
     """Run the service as a parent of ``settings.worker_count`` worker processes."""
-    listener = bind_listener(settings.host, settings.port)
+    # The port check of a single process: a socket without SO_REUSEPORT binds only a port
+    # nothing else holds (a service sharing it among its own workers included).
+    bind_listener(settings.host, settings.port).close()
+    listeners = [
+        bind_listener(settings.host, settings.port, share_port=True)
+        for _ in range(settings.worker_count)
+    ]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
@@ -271,10 +285,10 @@ async def serve_workers(settings: Settings) -> None:
         try:
             if stop.is_set():  # asked to stop while the store was starting
                 return
-            listener.listen(_LISTEN_BACKLOG)
+            for listener in listeners:
+                listener.listen(_LISTEN_BACKLOG)
             pool = WorkerPool(
-                count=settings.worker_count,
-                listener=listener,
+                listeners=listeners,
                 env=_worker_env(settings, runtime, shared),
                 runtime=runtime,
             )
@@ -291,4 +305,5 @@ async def serve_workers(settings: Settings) -> None:
         for number in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(number)
         shared.remove()
-        listener.close()
+        for listener in listeners:
+            listener.close()

@@ -247,6 +247,22 @@ def test_one_store_and_two_workers_run_under_the_parent(served: Served) -> None:
     assert len(_store(served)) == 1, "one embedded store, started by the parent only"
 
 
+def test_a_second_service_on_the_same_port_is_refused(served: Served) -> None:
+    """The workers share their port among themselves only."""
+    port = served.base.rsplit(":", 1)[1]
+    env = {**os.environ, "PORT": port, "WORKERS": "2", "DATA_DIR": str(served.data_dir / "x")}
+    second = subprocess.run(
+        [sys.executable, "-m", "service", "serve"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 2
+    assert f"error: port {port} is already in use" in second.stderr
+
+
 async def _fifty_on_both(served: Served, query: str) -> list[dict[str, Any]]:
     """Fifty identical writes at once, twenty-five through each worker."""
     headers = {"authorization": f"Bearer {served.writer_key}"}
