@@ -38,7 +38,7 @@ async def run_worker(settings: Settings, args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     try:
         async with app.router.lifespan_context(app):
-            _follow_parent(loop, server, app)
+            follow_parent(sys.stdin.fileno(), loop=loop, server=server, app=app)
             announce = asyncio.create_task(_announce_when_listening(server, args.ready_fd))
             await server.serve(sockets=[listener])
             announce.cancel()
@@ -55,9 +55,11 @@ async def _announce_when_listening(server: uvicorn.Server, ready_fd: int) -> Non
         os.close(ready_fd)
 
 
-def _follow_parent(loop: asyncio.AbstractEventLoop, server: uvicorn.Server, app: FastAPI) -> None:
-    """Act on the parent's control lines as they come; stop serving when its pipe closes."""
-    control = sys.stdin.fileno()
+def follow_parent(
+    control: int, *, loop: asyncio.AbstractEventLoop, server: uvicorn.Server, app: FastAPI
+) -> None:
+    """Act on the parent's control lines on ``control`` as they come; stop serving when
+    that pipe closes."""
     os.set_blocking(control, False)
     pending = bytearray()
 

@@ -2,7 +2,8 @@
 two worker processes on one port. Every check goes through real HTTP and real processes;
 which worker answered is read from the pid on its access-log lines.
 
-The tests run in file order on one service: the ones that kill processes come last."""
+The tests run in file order on one service: the ones that kill processes come last.
+The control pipe from parent to worker is checked on its own at the end."""
 
 from __future__ import annotations
 
@@ -19,12 +20,17 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
+from service.app import create_app
 from service.embedded_store import free_port
+from service.settings import Settings
+from service.worker_process import follow_parent
 from tests.conftest import StoreAddress
 from tests.service_process import running_service
 from tests.test_concurrency_served import LINK, UPSERT, _operations
@@ -426,3 +432,25 @@ def test_sigterm_stops_every_process(served: Served) -> None:
     assert not [pid for pid in processes if _alive(pid)], "no process outlives the service"
     assert shared and not any(path.exists() for path in shared), "the shared state is removed"
     assert not (served.data_dir / "store.json").exists()
+
+
+async def test_a_worker_follows_its_parents_control_pipe() -> None:
+    """``dead`` fails the worker's liveness check with the parent's reason; the pipe's end
+    stops the worker's server."""
+    app = create_app(Settings(rate_limit_requests=0))
+    app.state.runtime = SimpleNamespace(alive=True, problem=None)
+    server = uvicorn.Server(uvicorn.Config(app))
+    read, write = os.pipe()
+    follow_parent(read, loop=asyncio.get_running_loop(), server=server, app=app)
+    try:
+        os.write(write, b"dead the embedded store could not be restarted in 5 tries\n")
+        await asyncio.sleep(0.2)
+        assert app.state.runtime.alive is False
+        assert app.state.runtime.problem == "the embedded store could not be restarted in 5 tries"
+        assert not server.should_exit
+        os.close(write)
+        await asyncio.sleep(0.2)
+        assert server.should_exit
+    finally:
+        asyncio.get_running_loop().remove_reader(read)
+        os.close(read)
