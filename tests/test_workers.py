@@ -101,11 +101,16 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _ready(base: str) -> bool:
+def _readiness(base: str) -> int | None:
+    """The status /readyz answers, or None when it does not answer in time."""
     try:
-        return httpx.get(f"{base}/readyz", timeout=3).status_code == 200
+        return httpx.get(f"{base}/readyz", timeout=10).status_code
     except httpx.HTTPError:
-        return False
+        return None
+
+
+def _ready(base: str) -> bool:
+    return _readiness(base) == 200
 
 
 def _issue_key(env: dict[str, str], name: str) -> str:
@@ -138,6 +143,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "RATE_LIMIT_REQUESTS": str(RATE_LIMIT),
         "RATE_LIMIT_WINDOW": "600",
         "LOAD_CATALOGUE": "false",
+        # Connections a test opened to reach a given worker stay with it while it waits.
+        "KEEP_ALIVE_TIMEOUT": "300",
     }
     log_path = folder / "service.log"
     with log_path.open("wb") as log:
@@ -394,14 +401,15 @@ def test_a_killed_store_is_restarted_once_and_the_workers_recover(served: Served
     (store,) = _store(served)
     workers = _workers(served)
     os.kill(store, signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    down_seen = False
+    # tests/test_supervised_store.py holds the single process to 30 s; here the point is
+    # who restarts the store, so the wait allows for a machine busy with other work.
+    deadline = time.monotonic() + 90
+    seen: list[int | None] = []
     while True:
-        answer = httpx.get(f"{served.base}/readyz", timeout=5)
-        down_seen = down_seen or answer.status_code == 503
-        if down_seen and answer.status_code == 200:
+        seen.append(_readiness(served.base))
+        if 503 in seen and seen[-1] == 200:
             break
-        assert time.monotonic() < deadline, "not ready again within 30 s"
+        assert time.monotonic() < deadline, f"not ready again: {served.log()[-5:]}"
         time.sleep(0.2)
     assert len(_store(served)) == 1 and store not in _store(served)
     assert _workers(served) == workers, "the workers lived through it"
@@ -409,11 +417,10 @@ def test_a_killed_store_is_restarted_once_and_the_workers_recover(served: Served
         line for line in served.log() if "restarting the embedded store in" in line["message"]
     ]
     assert len(restarts) == 1, "restarted by the parent alone, once"
-    for _ in range(4):  # every worker reads from the new store process
-        assert (
-            httpx.post(f"{served.base}/graphql", json={"query": "{ __typename }"}).status_code
-            == 200
-        )
+    query = {"query": "{ interventions(first: 1) { totalCount } }"}
+    for _ in range(4):  # the workers read from the new store process
+        answer = httpx.post(f"{served.base}/graphql", json=query, timeout=30)
+        assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
 
 
 def test_sigterm_stops_every_process(served: Served) -> None:
