@@ -184,7 +184,9 @@ async def _on_each_worker(
         for _ in range(20 * per_worker):
             batch = [
                 httpx.AsyncClient(
-                    base_url=served.base, timeout=60, limits=httpx.Limits(max_connections=1)
+                    base_url=served.base,
+                    timeout=60,
+                    limits=httpx.Limits(max_connections=1, keepalive_expiry=600),
                 )
                 for _ in range(4)
             ]
