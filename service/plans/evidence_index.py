@@ -87,12 +87,19 @@ class _State:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-_states: weakref.WeakKeyDictionary[Store, _State] = weakref.WeakKeyDictionary()
+# Per driver and database: each request reads through a view of the store of its own
+# (Store.for_request), and every view of one store shares its driver.
+_states: weakref.WeakKeyDictionary[object, dict[str, _State]] = weakref.WeakKeyDictionary()
+
+
+def _state_of(store: Store) -> _State:
+    by_database = _states.setdefault(store._driver, {})
+    return by_database.setdefault(store.database, _State())
 
 
 async def current(store: Store) -> Snapshot:
     """The whole graph's evidence facts, up to date with every logged write."""
-    state = _states.setdefault(store, _State())
+    state = _state_of(store)
     while True:
         known = state.snapshot
         if known is None:
