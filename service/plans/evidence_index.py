@@ -31,8 +31,9 @@ from service.plans import evidence_facts, evidence_sync
 from service.plans.evidence_facts import EvidenceFacts
 from service.store import Store
 
-# Interventions per statement: about 1-2 s of store time each on the benchmark graph.
-CHUNK: Final = 100
+# Interventions per statement: a fraction of a second of store time each on the
+# benchmark graph, and a few seconds on a loaded machine, within STORE_QUERY_TIMEOUT.
+CHUNK: Final = 40
 # More changes than this since the snapshot: reading everything again is cheaper.
 MAX_CHANGES: Final = 500
 
