@@ -30,6 +30,7 @@ from typing import Any, Final
 from service.plans import evidence_facts, evidence_sync
 from service.plans.evidence_facts import EvidenceFacts
 from service.store import Store
+from service.store_faults import StoreTimeout
 
 # Interventions per statement: a fraction of a second of store time each on the
 # benchmark graph, and a few seconds on a loaded machine, within STORE_QUERY_TIMEOUT.
@@ -159,8 +160,14 @@ def _retrieve(task: asyncio.Task[Snapshot]) -> None:
 
 
 async def _build(store: Store, state: _State) -> Snapshot:
-    [row] = await store.read(evidence_sync.FULL, {"chunk": CHUNK})
-    facts = await _with_rest(store, row, row["affected"])
+    first = CHUNK
+    try:
+        [row] = await store.read(evidence_sync.FULL, {"chunk": first})
+    except StoreTimeout:
+        # A store too busy for a first batch as well: the ids alone, batches after.
+        first = 0
+        [row] = await store.read(evidence_sync.FULL, {"chunk": first})
+    facts = await _with_rest(store, row, row["affected"], first=first)
     snapshot = _snapshot(row["version"] or 0, row["outcomes"], facts, previous=None)
     if row["version"] is not None:
         state.snapshot = snapshot
@@ -180,21 +187,34 @@ async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str
 
 
 async def _with_rest(
-    store: Store, row: Mapping[str, Any], wanted: list[str]
+    store: Store, row: Mapping[str, Any], wanted: list[str], *, first: int = CHUNK
 ) -> dict[str, dict[str, Any] | None]:
-    """The facts of every wanted intervention, None for one that no longer exists."""
+    """The facts of every wanted intervention, None for one that no longer exists; the
+    row holds those of the ``first`` affected ones already."""
     found: dict[str, dict[str, Any] | None] = dict.fromkeys(wanted)
     for intervention in row["interventions"]:
         found[intervention["id"]] = intervention
-    first = set(row["affected"][:CHUNK])
-    rest = [i for i in wanted if i not in first]
+    fetched = set(row["affected"][:first])
+    rest = [i for i in wanted if i not in fetched]
     for start in range(0, len(rest), CHUNK):
-        fetched = await evidence_facts.fetch(
-            store, intervention_ids=rest[start : start + CHUNK], outcome_ids=[], with_areas=True
-        )
-        for intervention in fetched.interventions:
+        for intervention in await _facts(store, rest[start : start + CHUNK]):
             found[intervention["id"]] = intervention
     return found
+
+
+async def _facts(store: Store, ids: list[str]) -> list[dict[str, Any]]:
+    """The facts of these interventions; on a store too slow for them in one statement,
+    half at a time (a single intervention's timeout is the store's to report)."""
+    try:
+        fetched = await evidence_facts.fetch(
+            store, intervention_ids=ids, outcome_ids=[], with_areas=True
+        )
+    except StoreTimeout:
+        if len(ids) == 1:
+            raise
+        middle = len(ids) // 2
+        return [*await _facts(store, ids[:middle]), *await _facts(store, ids[middle:])]
+    return fetched.interventions
 
 
 def _snapshot(
