@@ -39,6 +39,10 @@ def _rank(facts: evidence_facts.EvidenceFacts, context: local_fit.Context) -> di
         for n in by_id[by_id[o]["parent"]]["below"]
     } - wanted
 
+    # Ratings scoped to these outcomes speak to the question: the ones asked for, the
+    # narrower ones, and the broader ones above them.
+    covered = frozenset(wanted | {a for o in context.outcome_ids for a in _above(o, by_id)})
+
     def name_of(outcome_id: str) -> str:
         return str(by_id[outcome_id]["name"]) if outcome_id in by_id else outcome_id
 
@@ -54,7 +58,7 @@ def _rank(facts: evidence_facts.EvidenceFacts, context: local_fit.Context) -> di
         if reasons_out:
             excluded.append({**summary, "reasons": reasons_out})
             continue
-        ranked.append(_candidate(facts, intervention, context, direct, nearby, name_of))
+        ranked.append(_candidate(facts, intervention, context, direct, nearby, name_of, covered))
     # Listed in a stable order (by id) before sorting, so that equal entries come out the
     # same way every time; they share a rank, so the id never decides a place.
     ranked.sort(key=lambda e: e["intervention_id"])
@@ -76,6 +80,7 @@ def _candidate(
     direct: list[dict[str, Any]],
     nearby: list[dict[str, Any]],
     name_of: Any,
+    covered: frozenset[str],
 ) -> dict[str, Any]:
     used = direct or nearby
     judgement = facts.judge(used, intervention) if used else None
@@ -119,7 +124,7 @@ def _candidate(
         ranking.strength(judgement, related_only=related_only),
         ranking.direction(judgement),
         ranking.harm(judgement),
-        ranking.ratings(intervention["ratings"]),
+        ranking.ratings(intervention["ratings"], covered_outcomes=covered),
         ranking.uk(judgement, uk_tested=local_fit.uk_tested(intervention)),
         ranking.fit(
             ranking.fit_items(intervention, context, tested_areas=tested, used_areas=used_in)
@@ -179,3 +184,13 @@ def _finding_path(finding: dict[str, Any], name_of: Any) -> dict[str, Any]:
         {"kind": "COUNTRY", "id": None, "name": study["country"]},
     ] + [{"kind": "OUTCOME", "id": o, "name": name_of(o)} for o in outcomes]
     return {"text": text, "steps": steps}
+
+
+def _above(outcome_id: str, by_id: dict[str, Any]) -> set[str]:
+    """The broader outcomes an outcome is part of, up the taxonomy."""
+    found: set[str] = set()
+    parent = by_id[outcome_id]["parent"]
+    while parent in by_id and parent not in found:
+        found.add(parent)
+        parent = by_id[parent]["parent"]
+    return found
