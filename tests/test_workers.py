@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -243,18 +244,34 @@ def _serving_on(port: int) -> int:
 def test_workers_stop_by_themselves_when_the_parent_is_killed(
     embedded: StoreAddress, store: object, tmp_path: Path
 ) -> None:
-    """On an external store (no store child), a parent killed outright leaves nothing."""
+    """On an external store (no store child), a parent killed outright leaves no process
+    running; only the shared directory stays (as the README says), removed here."""
     port = free_port()
     with running_service(embedded, tmp_path / "service.log", port=port, workers="2") as url:
         parent = _serving_on(port)
         workers = set(_children(parent))
         assert len(workers) == 2
+        shared = _shared_dirs(workers)
         assert httpx.get(f"{url}/readyz").status_code == 200
         os.kill(parent, signal.SIGKILL)
-        deadline = time.monotonic() + 40
-        while any(_alive(pid) for pid in workers):
-            assert time.monotonic() < deadline, "workers outlived their parent"
-            time.sleep(0.2)
+        try:
+            deadline = time.monotonic() + 40
+            while any(_alive(pid) for pid in workers):
+                assert time.monotonic() < deadline, "workers outlived their parent"
+                time.sleep(0.2)
+        finally:
+            for path in shared:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _shared_dirs(workers: set[int]) -> set[Path]:
+    """The shared directory named in the workers' environment."""
+    return {
+        Path(variable.split("=", 1)[1])
+        for pid in workers
+        for variable in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+        if variable.startswith("EVIDENCE_SHARED_DIR=")
+    }
 
 
 def test_one_store_and_two_workers_run_under_the_parent(served: Served) -> None:
@@ -427,12 +444,7 @@ def test_a_killed_store_is_restarted_once_and_the_workers_recover(served: Served
 
 def test_sigterm_stops_every_process(served: Served) -> None:
     processes = set(served.children()) | {served.process.pid}
-    shared = {
-        Path(p.split("=", 1)[1])
-        for pid in _workers(served)
-        for p in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
-        if p.startswith("EVIDENCE_SHARED_DIR=")
-    }
+    shared = _shared_dirs(_workers(served))
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=60) == 0
     deadline = time.monotonic() + 10
