@@ -38,11 +38,11 @@ from service.imports.writing import (
 from service.model import LABELS
 from service.store import Row, Store
 from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
-from service.writes.merge import LinkWrite, NodeWrite, Runner
+from service.writes.merge import LinkWrite, Mode, NodeWrite, Runner
 from service.writes.outcome import Writer, WriteRefused
 from service.writes.retry import again_after_merge_conflicts, through_gate
 
-BATCH: Final = 500
+BATCH: Final = 2000
 Progress = Callable[[str, int, int], None]  # phase, done, total
 
 
@@ -183,15 +183,18 @@ async def run_import(
         report.seconds = time.perf_counter() - started
         return report
 
+    # Under the store's write gate (the embedded store) nothing else writes meanwhile.
+    mode = Mode.DRY_RUN if dry_run else Mode.ALONE if store.write_gate is not None else Mode.LOCKED
+
     async def work(tx: Runner) -> ImportReport:
         report = ImportReport("checked" if dry_run else "imported", total, dry_run=dry_run)
         done = 0
         for node_batch in _batches(_valid_nodes(source, sources)):
-            await write_node_batch(tx, node_batch, writer, report.outcomes, dry_run=dry_run)
+            await write_node_batch(tx, node_batch, writer, report.outcomes, mode=mode)
             done += len(node_batch)
             progress("writing", done, total)
         for link_batch in _batches(_valid_relationships(source, sources, labels_of)):
-            await write_link_batch(tx, link_batch, writer, report.outcomes, dry_run=dry_run)
+            await write_link_batch(tx, link_batch, writer, report.outcomes, mode=mode)
             done += len(link_batch)
             progress("writing", done, total)
         return report

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from service.graph_file import RelationshipRecord, Sources
-from service.writes.merge import LinkWrite, NodeWrite, Runner, Written, write_links, write_nodes
+from service.writes.merge import (
+    LinkWrite,
+    Mode,
+    NodeWrite,
+    Runner,
+    Written,
+    write_links,
+    write_nodes,
+)
 from service.writes.outcome import Writer
 from service.writes.provenance import Status
 
@@ -123,9 +131,9 @@ async def write_node_batch(
     writer: Writer,
     outcomes: Outcomes,
     *,
-    dry_run: bool,
+    mode: Mode,
 ) -> None:
-    done = await write_nodes(tx, [w for _, w in batch], writer, dry_run=dry_run)
+    done = await write_nodes(tx, [w for _, w in batch], writer, mode=mode)
     for (where, write), written in zip(batch, done, strict=True):
         outcomes.note(outcomes.nodes, where, write.label, write.id, written)
 
@@ -136,9 +144,9 @@ async def write_link_batch(
     writer: Writer,
     outcomes: Outcomes,
     *,
-    dry_run: bool,
+    mode: Mode,
 ) -> None:
-    done = await write_links(tx, [w for _, w in batch], writer, dry_run=dry_run)
+    done = await write_links(tx, [w for _, w in batch], writer, mode=mode)
     for (where, write), written in zip(batch, done, strict=True):
         key = f"{write.from_id}->{write.to_id}"
         outcomes.note(outcomes.relationships, where, write.type, key, written)

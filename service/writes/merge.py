@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Final, LiteralString, Protocol
 
 from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, SOURCES
@@ -36,6 +37,20 @@ from service.writes.outcome import ErrorCode, WriteProblem, Writer, WriteRefused
 from service.writes.provenance import Plan, Status, plan
 
 SELF_LINK_REFUSED: Final = frozenset({"VARIANT_OF", "PART_OF"})
+
+
+class Mode(Enum):
+    """How a batch is written.
+
+    LOCKED: other writers may run at once, so nodes are locked before they are read
+    (see ``lock_token``). ALONE: the writer holds the store's write gate, so no other
+    writes run meanwhile and the locks would only cost writes. DRY_RUN: read and
+    decide, write nothing.
+    """
+
+    LOCKED = "locked"
+    ALONE = "alone"
+    DRY_RUN = "dry run"
 
 
 class Runner(Protocol):
@@ -141,7 +156,7 @@ async def write_nodes(
     writer: Writer,
     *,
     projection: str = "null",
-    dry_run: bool = False,
+    mode: Mode = Mode.LOCKED,
 ) -> list[Written]:
     """Check, merge and log ``writes`` (each label once); what each did, in their order.
 
@@ -156,7 +171,7 @@ async def write_nodes(
         group = [writes[i] for i in indexes]
         for i, written in zip(
             indexes,
-            await _write_label(tx, label, group, writer, projection=projection, dry_run=dry_run),
+            await _write_label(tx, label, group, writer, projection=projection, mode=mode),
             strict=True,
         ):
             done[i] = written
@@ -170,13 +185,14 @@ async def _write_label(
     writer: Writer,
     *,
     projection: str,
-    dry_run: bool,
+    mode: Mode,
 ) -> list[Written]:
+    dry_run = mode is Mode.DRY_RUN
     for write in writes:
         if problem := check_id("id", write.id):
             raise WriteRefused.invalid([problem])
     token = lock_token()
-    statement = _READ_NODES.format(label=label, lock="" if dry_run else _LOCK)
+    statement = _READ_NODES.format(label=label, lock=_LOCK if mode is Mode.LOCKED else "")
     existing = {
         row["id"]: row["p"]
         for row in await tx.run(statement, {"ids": [w.id for w in writes], "lockToken": token})
@@ -219,7 +235,7 @@ async def _write_label(
         for row in await tx.run(apply, {"rows": rows, **_who(writer)}):
             shapes[row["id"]] = row["shape"]
     left = [w.id for w, p in zip(writes, plans, strict=True) if p.status is Status.UNCHANGED]
-    if left:
+    if left and (mode is Mode.LOCKED or projection != "null"):
         unlock = _UNLOCK_NODES.format(label=label, projection=projection)
         for row in await tx.run(unlock, {"ids": left}):
             shapes[row["id"]] = row["shape"]
@@ -270,7 +286,7 @@ async def write_links(
     writer: Writer,
     *,
     projection: str = "null",
-    dry_run: bool = False,
+    mode: Mode = Mode.LOCKED,
 ) -> list[Written]:
     """Check, merge and log relationships between existing nodes; what each did, in order.
 
@@ -283,17 +299,18 @@ async def write_links(
     done: dict[int, Written] = {}
     for indexes in groups.values():
         group = [writes[i] for i in indexes]
-        written = await _write_group(tx, group, writer, projection=projection, dry_run=dry_run)
+        written = await _write_group(tx, group, writer, projection=projection, mode=mode)
         done.update(zip(indexes, written, strict=True))
     return [done[i] for i in range(len(writes))]
 
 
 async def _write_group(
-    tx: Runner, writes: list[LinkWrite], writer: Writer, *, projection: str, dry_run: bool
+    tx: Runner, writes: list[LinkWrite], writer: Writer, *, projection: str, mode: Mode
 ) -> list[Written]:
+    dry_run = mode is Mode.DRY_RUN
     first = writes[0]
     labels = {"type": first.type, "from_label": first.from_label, "to_label": first.to_label}
-    allowed = RELATIONSHIP_TYPES[first.type].properties
+    allowed = (*RELATIONSHIP_TYPES[first.type].properties, SOURCES)
     checked = []
     for write in writes:
         problems = link_problems(
@@ -343,8 +360,9 @@ async def _write_group(
     shapes: dict[tuple[str, str], Any] = {}
     if rows:
         token = lock_token()
-        starts = sorted({row["from"] for row in rows})
-        await tx.run(_LOCK_STARTS.format(**labels), {"ids": starts, "lockToken": token})
+        if mode is Mode.LOCKED:
+            starts = sorted({row["from"] for row in rows})
+            await tx.run(_LOCK_STARTS.format(**labels), {"ids": starts, "lockToken": token})
         apply = _APPLY_LINKS.format(**labels, projection=projection)
         for row in await tx.run(apply, {"rows": rows, "lockToken": token, **_who(writer)}):
             shapes[(row["from"], row["to"])] = row["shape"]
