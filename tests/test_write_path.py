@@ -4,10 +4,16 @@ a dry run reports what the import would do and leaves the store exactly as it wa
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
+import networkx as nx
+
+from service.exports.neo4j_import import ARRAY_DELIMITER
 from tests.conftest import WriteClient
+from tests.neo4j_import_format import read_import
 
 CITATION_A = "Partner register A (2026) https://example.org/a"
 CITATION_B = "Partner register B (2026) https://example.org/b"
@@ -246,3 +252,26 @@ async def test_an_import_refuses_a_self_link_as_a_mutation_does(writes: WriteCli
         "relationships[0]",
         "VARIANT_OF cannot join a node to itself",
     )
+
+
+async def test_per_property_sources_survive_the_exports(writes: WriteClient) -> None:
+    """GraphML and the neo4j-admin CSV carry propertySources as the graph holds it."""
+    await _import(writes, _file([_programme("wp-exported", "a", description="First words")]))
+    await _import(writes, _file([_programme("wp-exported", "b", costRating=4)]))
+    data = await writes('{ intervention(id: "wp-exported") { propertySources } }', token=None)
+    stored = data["intervention"]["propertySources"]
+    assert json.loads(stored) == {"description": CITATION_A, "kind": CITATION_A, "name": CITATION_A}
+    params = {"ids": "Intervention:wp-exported", "depth": 0}
+    graphml = await writes.http.get("/v1/exports/graphml", params=params)
+    graph = nx.read_graphml(io.BytesIO(graphml.content))
+    assert graph.nodes["Intervention:wp-exported"]["propertySources"] == stored
+    archive = zipfile.ZipFile(
+        io.BytesIO((await writes.http.get("/v1/exports/csv", params=params)).content)
+    )
+    files = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".csv")}
+    exported = read_import(
+        {n: t for n, t in files.items() if n.startswith("nodes_")},
+        {n: t for n, t in files.items() if n.startswith("relationships_")},
+        array_delimiter=ARRAY_DELIMITER,
+    )
+    assert exported.nodes["Intervention"]["wp-exported"]["propertySources"] == stored
