@@ -18,7 +18,7 @@ from typing import Any
 
 from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES
 from service.validation import check_id, clean_properties, clean_text
-from service.writes.merge import link_problems
+from service.writes.merge_links import link_problems
 
 
 class GraphFileError(ValueError):

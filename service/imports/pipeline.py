@@ -38,7 +38,8 @@ from service.imports.writing import (
 from service.model import LABELS
 from service.store import Row, Store
 from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
-from service.writes.merge import LinkWrite, Mode, NodeWrite, Runner
+from service.writes.merge import Mode, NodeWrite, Runner
+from service.writes.merge_links import LinkWrite
 from service.writes.outcome import Writer, WriteRefused
 from service.writes.retry import again_after_merge_conflicts, through_gate
 

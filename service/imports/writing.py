@@ -12,15 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from service.graph_file import RelationshipRecord, Sources
-from service.writes.merge import (
-    LinkWrite,
-    Mode,
-    NodeWrite,
-    Runner,
-    Written,
-    write_links,
-    write_nodes,
-)
+from service.writes.merge import Mode, NodeWrite, Runner, Written, write_nodes
+from service.writes.merge_links import LinkWrite, write_links
 from service.writes.outcome import Writer
 from service.writes.provenance import Status
 

@@ -19,7 +19,7 @@ from service.writes.changelog import (
     logged,
 )
 from service.writes.locks import lock_token
-from service.writes.merge import LinkWrite, write_links
+from service.writes.merge_links import LinkWrite, write_links
 from service.writes.outcome import Writer
 
 _LOCK_EXISTING: Final = """
