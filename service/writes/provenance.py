@@ -96,11 +96,11 @@ def plan(
     sources_changed = "sources" in values and (before or {}).get("sources") != values["sources"]
     if before is not None and not changed and old_source == source and not sources_changed:
         return Plan(Status.UNCHANGED, changed, kept, old_citations)
-    cited = {k: old_citations.get(k, str(old_source)) for k in kept}
+    cited: dict[str, str | None] = {k: old_citations.get(k, old_source) for k in kept}
     cited.update({k: given.get(k, source) for k in changed if values[k] is not None})
     return Plan(
         Status.CREATED if before is None else Status.UPDATED,
         changed,
         kept,
-        {k: c for k, c in sorted(cited.items()) if c != source},
+        {k: c for k, c in sorted(cited.items()) if c is not None and c != source},
     )
