@@ -18,6 +18,10 @@ from service.plans.shapes import snake_case
 
 # Set from the date they describe, never typed in.
 _DERIVED: frozenset[str] = frozenset(DATE_PRECISION_OF.values())
+_PARTIAL_DATE_HELP = (
+    "As published: YYYY, YYYY-MM or YYYY-MM-DD; 'as of YYYY-MM-DD' (the day a source was "
+    "read showing it) when no date was published. The precision is set from it."
+)
 
 
 def _python_type(prop: Property) -> Any:
@@ -41,7 +45,11 @@ def _input(
             continue
         field_name = snake_case(prop.name)
         annotations[field_name] = _python_type(prop) | None
-        namespace[field_name] = strawberry.UNSET
+        namespace[field_name] = (
+            strawberry.field(default=strawberry.UNSET, description=_PARTIAL_DATE_HELP)
+            if prop.name in DATE_PRECISION_OF
+            else strawberry.UNSET
+        )
     return strawberry.input(type(name, (), namespace), description=description)
 
 
