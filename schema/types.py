@@ -34,6 +34,11 @@ class Provenance:
     sources: list[str] | None = strawberry.field(
         description="Every citation of the fact when more than one was given; source is the first."
     )
+    property_sources: str | None = strawberry.field(
+        description="A JSON object naming, for each property that came from another source "
+        "than source (the latest write's), the citation it came from, e.g. "
+        '{"costRating": "EIF Guidebook ..."}; null when every property comes from source.'
+    )
     recorded_by: str | None = strawberry.field(description="The client that wrote the fact.")
 
     @classmethod

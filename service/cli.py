@@ -130,12 +130,13 @@ async def import_file(settings: Settings, args: argparse.Namespace) -> None:
                 max_rejections=settings.import_max_rejections,
                 timeout=settings.import_timeout,
                 progress=_ProgressBar(),
+                dry_run=args.dry_run,
             )
         except UnreadableFile as error:
             raise CommandFailed(str(error)) from None
         print(file=sys.stderr)  # noqa: T201  (end the progress line)
         _out(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-        if report.status != "imported":
+        if report.status == "rejected":
             raise CommandFailed(f"rejected: {report.rejected_total} problems; nothing was written")
 
     await _with_store(settings, run)
@@ -208,6 +209,11 @@ def _parser() -> argparse.ArgumentParser:
         "--client", default="cli-import", help="recorded as the writer (default cli-import)"
     )
     importer.add_argument("--agency", default=None, help="agency id recorded in the change log")
+    importer.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check and report what the import would do; write nothing",
+    )
     return parser
 
 

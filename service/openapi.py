@@ -50,14 +50,50 @@ _COUNTS: Final = {
     },
     "required": ["created", "updated", "unchanged"],
 }
+_WRITTEN: Final = {
+    "type": "object",
+    "description": "One record the import creates or updates.",
+    "properties": {
+        "where": {"type": "string", "examples": ["nodes[3]", "line 12"]},
+        "kind": {"type": "string", "description": "The node label or relationship type."},
+        "id": {"type": "string", "description": "The node id, or 'fromId->toId'."},
+        "status": {"enum": ["created", "updated"]},
+        "changed": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Properties whose value the record sets or removes: they are now "
+            "attributed to the record's source.",
+        },
+        "kept": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Properties already in the graph that stay as they were, under the "
+            "source that gave them (propertySources), whatever the record's own source.",
+        },
+    },
+    "required": ["where", "kind", "id", "status", "changed", "kept"],
+}
 _IMPORT_REPORT: Final = {
     "type": "object",
-    "description": "What an import did (imported) or why nothing was written (rejected).",
+    "description": "What an import did (imported), would do (checked: a dry run, nothing "
+    "written) or why nothing was written (rejected).",
     "properties": {
-        "status": {"enum": ["imported", "rejected"]},
+        "status": {"enum": ["imported", "checked", "rejected"]},
+        "dryRun": {"type": "boolean", "description": "Whether this was ?dryRun=true."},
         "records": {"type": "integer", "minimum": 0},
         "nodes": {"$ref": "#/components/schemas/Counts"},
         "relationships": {"$ref": "#/components/schemas/Counts"},
+        "writtenTotal": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Records created or updated (unchanged ones are only counted).",
+        },
+        "written": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/WrittenRecord"},
+            "description": "The first 1,000 records created or updated, in file order "
+            "(nodes, then relationships).",
+        },
         "rejectedTotal": {"type": "integer", "minimum": 0},
         "rejected": {
             "type": "array",
@@ -73,7 +109,17 @@ _IMPORT_REPORT: Final = {
         },
         "seconds": {"type": "number", "minimum": 0},
     },
-    "required": ["status", "records", "nodes", "relationships", "rejectedTotal", "rejected"],
+    "required": [
+        "status",
+        "dryRun",
+        "records",
+        "nodes",
+        "relationships",
+        "writtenTotal",
+        "written",
+        "rejectedTotal",
+        "rejected",
+    ],
 }
 _STATUS: Final = {
     "type": "object",
@@ -135,7 +181,11 @@ _OPERATIONS: Final[dict[tuple[str, str], dict[str, Any]]] = {
             },
         },
         "responses": {
-            "200": _json("ImportReport", "Imported: what was created, updated or unchanged."),
+            "200": _json(
+                "ImportReport",
+                "Imported (or, with ?dryRun=true, checked): what was (would be) created, "
+                "updated or unchanged, and per record the properties changed and kept.",
+            ),
             "400": _problem("Not valid JSON or CSV, or a CSV import without ?table."),
             "401": _UNAUTHENTICATED,
             "403": _problem("The client lacks the evidence:write scope."),
@@ -245,6 +295,7 @@ def _completed(document: dict[str, Any]) -> dict[str, Any]:
         Problem=_PROBLEM,
         Counts=_COUNTS,
         ImportReport=_IMPORT_REPORT,
+        WrittenRecord=_WRITTEN,
         Status=_STATUS,
         GraphFile=_graph_file_schema(),
     )
