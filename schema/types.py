@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from schema.connections import Connection
 from schema.enums import (
     AreaType,
     CaveatKind,
@@ -25,6 +26,7 @@ from schema.enums import (
     StudyDesign,
     StudyStatus,
 )
+from schema.nested_connections import paged
 from service.rules.rating_scale import ScaledRating, scale
 
 
@@ -90,6 +92,17 @@ class Intervention(GraphNode):
     )
     variant_of: Intervention | None
     variants: list[Intervention]
+    participants_connection: Connection[Participation] = paged("Intervention", "participants")
+    deliveries_connection: Connection[Delivery] = paged("Intervention", "deliveries")
+    funding_connection: Connection[Funding] = paged("Intervention", "funding")
+    developers_connection: Connection[Agency] = paged("Intervention", "developers")
+    studies_connection: Connection[Study] = paged("Intervention", "studies")
+    findings_connection: Connection[Finding] = paged("Intervention", "findings")
+    targets_connection: Connection[Outcome] = paged("Intervention", "targets")
+    ratings_connection: Connection[Rating] = paged("Intervention", "ratings")
+    caveats_connection: Connection[Caveat] = paged("Intervention", "caveats")
+    developer_people_connection: Connection[Person] = paged("Intervention", "developer_people")
+    variants_connection: Connection[Intervention] = paged("Intervention", "variants")
 
 
 @strawberry.type(
@@ -112,6 +125,12 @@ class Agency(GraphNode):
         description="Studies it ran, commissioned or joined."
     )
     ratings_issued: list[Rating]
+    participations_connection: Connection[Participation] = paged("Agency", "participations")
+    deliveries_connection: Connection[Delivery] = paged("Agency", "deliveries")
+    funding_connection: Connection[Funding] = paged("Agency", "funding")
+    developed_connection: Connection[Intervention] = paged("Agency", "developed")
+    study_roles_connection: Connection[StudyRole] = paged("Agency", "study_roles")
+    ratings_issued_connection: Connection[Rating] = paged("Agency", "ratings_issued")
 
 
 @strawberry.type(description="An evaluation or review.")
@@ -152,6 +171,11 @@ class Study(GraphNode):
         description="The trial (one sample) this publication reports on, if recorded."
     )
     caveats: list[Caveat]
+    interventions_connection: Connection[Intervention] = paged("Study", "interventions")
+    findings_connection: Connection[Finding] = paged("Study", "findings")
+    agencies_connection: Connection[StudyRole] = paged("Study", "agencies")
+    funding_connection: Connection[Funding] = paged("Study", "funding")
+    caveats_connection: Connection[Caveat] = paged("Study", "caveats")
 
 
 @strawberry.type(
@@ -167,6 +191,7 @@ class Trial(GraphNode):
     )
     summary: str | None
     publications: list[Study] = strawberry.field(description="Studies reporting this trial.")
+    publications_connection: Connection[Study] = paged("Trial", "publications")
 
 
 @strawberry.type(
@@ -178,6 +203,9 @@ class Caveat(GraphNode):
     ratings: list[Rating]
     interventions: list[Intervention]
     studies: list[Study]
+    ratings_connection: Connection[Rating] = paged("Caveat", "ratings")
+    interventions_connection: Connection[Intervention] = paged("Caveat", "interventions")
+    studies_connection: Connection[Study] = paged("Caveat", "studies")
 
 
 @strawberry.type(description="A person, recorded as the developer of an intervention.")
@@ -186,6 +214,7 @@ class Person(GraphNode):
     affiliation: str | None
     url: str | None
     developed: list[Intervention]
+    developed_connection: Connection[Intervention] = paged("Person", "developed")
 
 
 @strawberry.type(description="One contrast of one study on one outcome.")
@@ -202,6 +231,7 @@ class Finding(GraphNode):
     study: Study | None
     intervention: Intervention | None
     outcomes: list[Outcome]
+    outcomes_connection: Connection[Outcome] = paged("Finding", "outcomes")
 
 
 @strawberry.type(description="What is measured; outcomes form a taxonomy through partOf.")
@@ -214,6 +244,10 @@ class Outcome(GraphNode):
     targeted_by: list[Intervention]
     findings: list[Finding]
     ratings: list[Rating]
+    narrower_connection: Connection[Outcome] = paged("Outcome", "narrower")
+    targeted_by_connection: Connection[Intervention] = paged("Outcome", "targeted_by")
+    findings_connection: Connection[Finding] = paged("Outcome", "findings")
+    ratings_connection: Connection[Rating] = paged("Outcome", "ratings")
 
 
 @strawberry.type(
@@ -252,6 +286,8 @@ class Rating(GraphNode):
         resolver=lambda root: _scaled(root).mixed,
         description="The published value flags mixed evidence (EIF '*').",
     )
+    outcomes_connection: Connection[Outcome] = paged("Rating", "outcomes")
+    caveats_connection: Connection[Caveat] = paged("Rating", "caveats")
 
 
 def _common_scale(rating: object) -> int | None:
