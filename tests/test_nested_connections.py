@@ -364,3 +364,43 @@ async def _fullest(store: Store, label: str, link: Link) -> str | None:
         f"RETURN n.id AS id ORDER BY COUNT {{ {pattern} }} DESC, n.id LIMIT 1"
     )
     return str(rows[0]["id"]) if rows else None
+
+
+def test_nested_page_sizes_are_priced_by_the_cost_limit() -> None:
+    """A nested connection costs its first (or last) per parent row, not the fan-out
+    assumed for a whole list; left out, DEFAULT_PAGE_SIZE."""
+    from graphql import OperationDefinitionNode, parse
+
+    from schema.build import build_schema
+    from schema.limits import Limits, cost_model
+    from service.settings import Settings
+
+    schema = build_schema()._schema
+    limits = Limits.of(Settings())
+
+    def cost(query: str, **variables: Any) -> int:
+        document = parse(query)
+        [operation] = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        return cost_model(schema, document, operation, limits).cost(variables)
+
+    nested = """query($n: Int, $m: Int) { interventions(first: $n) { edges { node {
+        studiesConnection(first: $m) { edges { node { title } } } } } } }"""
+    backward = nested.replace("first: $m", "last: $m")
+    assert cost(nested, n=10, m=50) == cost(backward, n=10, m=50)
+    # One more nested row per parent adds what is counted per row (edges, node, title)
+    # for each of the 10 parents.
+    assert cost(nested, n=10, m=51) - cost(nested, n=10, m=50) == 10 * 3
+    assert cost(nested, n=10) == cost(nested, n=10, m=limits.default_page_size)
+    whole_list = """{ interventions(first: 10) { edges { node { studies { title } } } } }"""
+    assert cost(whole_list) < cost(nested, n=10, m=100)
+
+
+async def test_a_costly_nested_page_is_refused_and_a_cheap_one_runs(gql: GraphQL, hub: str) -> None:
+    query = """query($n: Int) { interventions(first: 100) { edges { node {
+        studiesConnection(first: $n) { edges { node { findingsConnection(first: $n) {
+          edges { node { measure } } } } } } } } } }"""
+    body = await gql.raw(query, n=100)
+    [error] = body["errors"]
+    assert error["extensions"]["limit"] == "MAX_QUERY_COST"
+    assert gql.statements == 0
+    assert "interventions" in await gql(query, n=2)

@@ -74,7 +74,7 @@ def window_of(
 def _cursor(
     text: str | None, argument: str, sort_name: str, key_types: tuple[type, ...]
 ) -> Cursor | None:
-    if text is None:
+    if not text:  # an empty cursor means the start (or the end), as it always has
         return None
     cursor = Cursor.decode(text, sort=sort_name, argument=argument)
     if not isinstance(cursor.key, key_types):
