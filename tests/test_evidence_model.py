@@ -214,7 +214,7 @@ async def test_a_rating_date_given_as_a_month_reads_back_with_its_precision(
 ) -> None:
     data = await writes(
         """mutation { upsertRating(input: {id: "rating-month", scheme: CRIMESOLUTIONS,
-             value: "Effective - More than one study", ratedOn: "2012-06", issuerId: "agency-eif",
+             value: "Effective - More than one study", ratedOnText: "2012-06", issuerId: "agency-eif",
              interventionId: "pcit", source: "https://example.org/evidence/register-2026"}) {
              rating { ratedOn ratedOnPrecision commonScale } errors { message } } }"""
     )
