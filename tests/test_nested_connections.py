@@ -4,6 +4,7 @@ with the page read in the one statement of the root field."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -404,3 +405,18 @@ async def test_a_costly_nested_page_is_refused_and_a_cheap_one_runs(gql: GraphQL
     assert error["extensions"]["limit"] == "MAX_QUERY_COST"
     assert gql.statements == 0
     assert "interventions" in await gql(query, n=2)
+
+
+async def test_the_readme_example_runs(gql: GraphQL) -> None:
+    """The README's nested-connection example answers without errors, in one statement."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("**Nested lists page too.**", 1)[1]
+    query = section.split("```graphql", 1)[1].split("```", 1)[0]
+    data = await gql(query)
+    assert gql.statements == 1
+    mash = data["intervention"]
+    assert mash["name"] and mash["deliveriesConnection"]["edges"] is not None
+    assert (
+        mash["studiesConnection"]["totalCount"] == len(mash["studiesConnection"]["edges"])
+        or (mash["studiesConnection"]["pageInfo"]["hasNextPage"])
+    )
