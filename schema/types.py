@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
 
 from schema.connections import Connection
+from schema.edge_types import Delivery, Funding, Participation, StudyRole
 from schema.enums import (
     AreaType,
     CaveatKind,
     ComparisonCondition,
     DatePrecision,
     DeliveryModel,
-    DeliveryStatus,
     DesignRating,
     EffectSizeType,
     FindingDirection,
@@ -27,28 +26,8 @@ from schema.enums import (
     StudyStatus,
 )
 from schema.nested_connections import paged
+from schema.node_interfaces import GraphNode, Provenance
 from service.rules.rating_scale import ScaledRating, scale
-
-
-@strawberry.interface(description="Where a fact came from and who recorded it.")
-class Provenance:
-    source: str | None = strawberry.field(description="URL or citation of the source.")
-    sources: list[str] | None = strawberry.field(
-        description="Every citation of the fact when more than one was given; source is the first."
-    )
-    recorded_by: str | None = strawberry.field(description="The client that wrote the fact.")
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        # Query plans return plain maps; each field's declared type says what it holds.
-        return isinstance(obj, dict | cls)
-
-
-@strawberry.interface(description="A node of the graph: a stable id and its timestamps.")
-class GraphNode(Provenance):
-    id: strawberry.ID
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
 
 
 @strawberry.type(description="A programme, practice model, system-level arrangement or service.")
@@ -301,41 +280,20 @@ def _scaled(rating: object) -> ScaledRating:
     return scale(values.get("scheme"), values.get("value"))
 
 
-@strawberry.type(description="An agency's membership of a multi-agency arrangement.")
-class Participation(Provenance):
-    recorded_at: dt.datetime | None
-    role: str
-    since: dt.date | None
-    until: dt.date | None
-    agency: Agency
-    intervention: Intervention
-
-
-@strawberry.type(description="An agency delivering an intervention.")
-class Delivery(Provenance):
-    recorded_at: dt.datetime | None
-    since: dt.date | None
-    until: dt.date | None
-    status: DeliveryStatus | None
-    agency: Agency
-    intervention: Intervention
-
-
-@strawberry.type(description="Money from an agency to an intervention or a study.")
-class Funding(Provenance):
-    recorded_at: dt.datetime | None
-    amount: float | None
-    currency: str | None
-    awarded_on: dt.date | None
-    purpose: str | None
-    funder: Agency
-    intervention: Intervention | None
-    study: Study | None
-
-
-@strawberry.type(description="An agency's part in a study (author, evaluator, commissioner...).")
-class StudyRole(Provenance):
-    recorded_at: dt.datetime | None
-    role: str | None
-    agency: Agency
-    study: Study
+__all__ = [
+    "Agency",
+    "Caveat",
+    "Delivery",
+    "Finding",
+    "Funding",
+    "GraphNode",
+    "Intervention",
+    "Outcome",
+    "Participation",
+    "Person",
+    "Provenance",
+    "Rating",
+    "Study",
+    "StudyRole",
+    "Trial",
+]
