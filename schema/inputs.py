@@ -20,6 +20,10 @@ from service.writes.outcome import ErrorCode, WriteRefused
 
 # Set from the date they describe, never typed in.
 _DERIVED: frozenset[str] = frozenset(DATE_PRECISION_OF.values())
+_PARTIAL_DATE_HELP = (
+    "As published: YYYY, YYYY-MM or YYYY-MM-DD; 'as of YYYY-MM-DD' (the day a source was "
+    "read showing it) when no date was published. The precision is set from it."
+)
 
 
 def _python_type(prop: Property) -> Any:
@@ -50,8 +54,7 @@ def _input(
             annotations[f"{field_name}_text"] = str | None
             namespace[f"{field_name}_text"] = strawberry.field(
                 default=strawberry.UNSET,
-                description="As published: an ISO date (2019-06-14), a year-month (2019-06) "
-                "or a year (2019); the precision is recorded beside it.",
+                description=_PARTIAL_DATE_HELP,
             )
     return strawberry.input(type(name, (), namespace), description=description)
 
@@ -59,8 +62,8 @@ def _input(
 # A date published with only a year or a month cannot be given as a Date; the text field
 # that replaced the Date field takes it as published (README, "Versions and deprecation").
 _DATE_REPLACED: Final = (
-    "Use {field_name}Text, which also takes a year or a year-month as published. "
-    "A Date given here is recorded with DAY precision."
+    "Use {field_name}Text, which also takes a year, a year-month or 'as of' a date, as "
+    "published. A Date given here is recorded with DAY precision."
 )
 
 

@@ -237,10 +237,12 @@ class Rating(GraphNode):
     value: str = strawberry.field(description="As published, e.g. '4+', 'Well-supported'.")
     topic: str | None
     rated_on: dt.date = strawberry.field(
-        description="When it was published: the first day of the period ratedOnPrecision gives."
+        description="When it was published: the first day of the period ratedOnPrecision "
+        "gives; with AS_OF, the day a source was read showing the rating (no date published)."
     )
     rated_on_precision: DatePrecision | None = strawberry.field(
-        description="How much of ratedOn was published: a year, a month or a day."
+        description="How much of ratedOn was published: a year, a month or a day; AS_OF "
+        "when no date was published and ratedOn is the day the rating was seen in force."
     )
     url: str | None
     caveats: list[Caveat] = strawberry.field(

@@ -33,8 +33,9 @@ def _property_schema(prop: Property) -> dict[str, Any]:
     elif prop.name in DATE_PRECISION_OF:
         item = {
             "type": "string",
-            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
-            "description": "YYYY, YYYY-MM or YYYY-MM-DD, as published; "
+            "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|[Aa][Ss] [Oo][Ff] \d{4}-\d{2}-\d{2})$",
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD, as published; 'as of YYYY-MM-DD' "
+            "(the day a source was read showing it) when no date was published; "
             f"{DATE_PRECISION_OF[prop.name]} is set from it.",
         }
     elif prop.name in COUNTRY_PROPERTIES:

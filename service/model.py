@@ -132,11 +132,16 @@ class ComparisonCondition(StrEnum):
 
 
 class DatePrecision(StrEnum):
-    """How much of a date was published: a rating dated "2019-06" has MONTH precision."""
+    """How much of a date was published: a rating dated "2019-06" has MONTH precision.
+
+    AS_OF: no date was published; the date is the day a source was read showing the
+    rating in force ("as of 2026-11-30"), so the rating was published on or before it.
+    """
 
     YEAR = "YEAR"
     MONTH = "MONTH"
     DAY = "DAY"
+    AS_OF = "AS_OF"
 
 
 class CaveatKind(StrEnum):

@@ -58,6 +58,9 @@ _RANGES: Final[dict[str, tuple[float, float]]] = {
 }
 # Published dates that may give only a year or a month: "2019", "2019-06", "2019-06-14".
 _PARTIAL_DATE: Final = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+# A rating whose source gives no date: the day the source was read showing it in force.
+_AS_OF_DATE: Final = re.compile(r"^as of (\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
+_PARTIAL_DATE_FORMS: Final = "YYYY, YYYY-MM, YYYY-MM-DD or 'as of YYYY-MM-DD'"
 # Effect sizes: standardised mean differences rarely exceed 3 and never sensibly 10;
 # ratios are positive; percentage-point differences lie within ±100.
 _EFFECT_SIZE_RANGES: Final[dict[str, tuple[float, float]]] = {
@@ -261,7 +264,13 @@ def _clean_date(name: str, value: Any) -> tuple[Any, Problem | None]:
 
 def _clean_partial_date(name: str, value: Any) -> tuple[Any, str | None, Problem | None]:
     """A date as published (a year, a month or a day), stored as the period's first day
-    together with how much of it was given."""
+    together with how much of it was given; or, when nothing was published, the day the
+    source was read ("as of 2026-11-30"), with precision AS_OF."""
+    if isinstance(value, str) and (as_of := _AS_OF_DATE.match(value.strip())):
+        cleaned, problem = _clean_date(name, as_of[1])
+        if problem:
+            return None, None, Problem(name, f"{value!r} is not a date ({_PARTIAL_DATE_FORMS})")
+        return cleaned, "AS_OF", None
     if isinstance(value, str) and (match := _PARTIAL_DATE.match(value.strip())):
         year, month, day = match.groups()
         precision = "DAY" if day else "MONTH" if month else "YEAR"
@@ -273,14 +282,10 @@ def _clean_partial_date(name: str, value: Any) -> tuple[Any, str | None, Problem
             text = f"{year}-01-01"
         cleaned, problem = _clean_date(name, text)
         if problem:
-            return (
-                None,
-                None,
-                Problem(name, f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"),
-            )
+            return None, None, Problem(name, f"{value!r} is not a date ({_PARTIAL_DATE_FORMS})")
         return cleaned, precision, None
     if isinstance(value, str):
-        return None, None, Problem(name, f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        return None, None, Problem(name, f"{value!r} is not a date ({_PARTIAL_DATE_FORMS})")
     cleaned, problem = _clean_date(name, value)
     return cleaned, "DAY", problem
 

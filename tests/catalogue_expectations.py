@@ -428,3 +428,164 @@ SCHEME_ORDER: Final = [
     ),
     ("rating-eif-fnp-2016", "rating-eif-triple-p-standard-2016", "EIF 4+ above 3"),
 ]
+
+# ---------------------------------------------------------------------------------------
+# Verdicts read on undated clearinghouse pages (Blueprints, CEBC) and more schemes on one
+# programme. Written from the pages read and the facts recorded, before the rules ran on
+# them; the lists above are unchanged.
+#
+# ``AS_OF_RATINGS``
+#     ``(rating, day, reason)``: the page gives no date, so the rating is stored as of
+#     the day the page was read: ``ratedOn`` that day, ``ratedOnPrecision`` AS_OF.
+#
+# ``CURRENT_RATING_AS_OF``
+#     as ``CURRENT_RATING``, for the new ratings.
+#
+# ``SCHEMES_DISAGREE``
+#     ``(intervention, reason)``: its current ratings lie more than one step apart on the
+#     common scale, so ``interventionRatings``, ``practiceGap``, the intervention's page
+#     and ``recommend`` all carry the SCHEMES_DISAGREE caveat.
+#
+# ``SCHEMES_AGREE``
+#     ``(intervention, reason)``: no SCHEMES_DISAGREE caveat although it has ratings from
+#     two or more schemes.
+#
+# ``JUDGEMENT_SEES_DISAGREEMENT``
+#     ``(intervention, outcome, reason)``: the judgement on that outcome carries the
+#     SCHEMES_DISAGREE caveat beside its findings-based level.
+#
+# ``RATINGS_PART_SEES_DISAGREEMENT``
+#     ``(intervention, context, reason)``: in ``recommend`` for that context, the item's
+#     RATINGS part says the clearinghouses disagree and its rating caveats include
+#     SCHEMES_DISAGREE.
+#
+# ``COMMON_SCALE_ORDER``
+#     as ``SCHEME_ORDER``, for the new ratings (schemes may differ).
+
+CONTEXTS["cps-recidivism"] = {"outcomes": ["outcome-cps-recidivism"]}
+CONTEXTS["conduct-problems-any-age"] = {"outcomes": ["outcome-child-conduct-problems"]}
+
+AS_OF_RATINGS: Final = [
+    ("rating-blueprints-tfco", "2026-11-30", "Blueprints' TFCO page shows 'Model' with no date"),
+    ("rating-blueprints-mst", "2026-11-30", "Blueprints' list of Model programmes is undated"),
+    ("rating-blueprints-fft", "2026-11-30", "Blueprints' list of Model programmes is undated"),
+    ("rating-blueprints-nfp", "2026-11-30", "Blueprints' list of Model programmes is undated"),
+    ("rating-blueprints-paths", "2026-11-30", "Blueprints' list of Model programmes is undated"),
+    (
+        "rating-blueprints-family-foundations",
+        "2026-11-30",
+        "the Model certification is reported without a date",
+    ),
+    ("rating-cebc-safecare", "2026-11-30", "the CEBC SafeCare page shows '2' with no date"),
+]
+
+CURRENT_RATING_AS_OF: Final = [
+    ("tfco", "BLUEPRINTS", "rating-blueprints-tfco", "its only Blueprints rating"),
+    ("safecare", "CEBC", "rating-cebc-safecare", "its only CEBC rating"),
+    (
+        "safecare",
+        "CRIMESOLUTIONS",
+        "rating-crimesolutions-safecare-2020",
+        "CrimeSolutions' profile posted 5 May 2020",
+    ),
+    ("safecare", "TITLE_IV_E", "rating-title-iv-e-safecare-2024", "re-reviewed March 2024"),
+    ("bsft", "TITLE_IV_E", "rating-title-iv-e-bsft-2020", "its only Title IV-E rating"),
+]
+
+SCHEMES_DISAGREE: Final = [
+    (
+        "safecare",
+        "Title IV-E Supported and CEBC 2 (common 4) vs CrimeSolutions 'Promising - One study' (2)",
+    ),
+    (
+        "bsft",
+        "Title IV-E Well-supported (5) vs CrimeSolutions 'Promising - More than one study' (2)",
+    ),
+]
+
+SCHEMES_AGREE: Final = [
+    ("mst", "Title IV-E Well-supported, EIF 4+ and Blueprints Model: all at the top of the scale"),
+    ("fft", "Title IV-E Well-supported and Blueprints Model (5), EIF 3+* (4): one step"),
+    ("paths", "EIF 3+ (4) and Blueprints Model (5): one step"),
+    ("family-nurse-partnership", "EIF 4+, Title IV-E Well-supported and Blueprints Model"),
+]
+
+JUDGEMENT_SEES_DISAGREEMENT: Final = [
+    (
+        "safecare",
+        "outcome-cps-recidivism",
+        "its ratings disagree whatever the Oklahoma trial says on recidivism",
+    ),
+]
+
+RATINGS_PART_SEES_DISAGREEMENT: Final = [
+    (
+        "safecare",
+        "cps-recidivism",
+        "SafeCare has findings on CPS recidivism and disagreeing ratings",
+    ),
+]
+
+COMMON_SCALE_ORDER: Final = [
+    (
+        "rating-cebc-safecare",
+        "rating-crimesolutions-safecare-2020",
+        "CEBC 'Supported by Research Evidence' above CrimeSolutions 'Promising - One study'",
+    ),
+    (
+        "rating-blueprints-tfco",
+        "rating-eif-paths-2018",
+        "Blueprints Model (two trials, sustained) above EIF 3+",
+    ),
+]
+
+# The new ratings must not move the conduct-problems answer in favour of a programme with
+# no recorded trial: a well-rated adolescent therapy (BSFT, ages 6-18) stays below
+# programmes with favourable trials for young children.
+RANKS_ABOVE_WITH_MORE_RATINGS: Final = [
+    (
+        "incredible-years-preschool-basic",
+        "bsft",
+        "conduct-problems-any-age",
+        "a favourable UK RCT on conduct problems vs no recorded trial, whatever the ratings",
+    ),
+]
+
+# ``EXCLUDED``
+#     ``(intervention, context, reason)``: ``recommend`` for that context leaves the
+#     intervention out (listed among the excluded, with a reason), never ranks it.
+EXCLUDED: Final = [
+    (
+        "family-nurse-partnership",
+        "entry-to-care-3-6-rural",
+        "for first-time mothers' infants up to 2",
+    ),
+    ("mst", "entry-to-care-3-6-rural", "for young people aged 11 to 17"),
+    (
+        "no-wrong-door",
+        "entry-to-care-3-6-rural",
+        "for adolescents aged 12 to 25 in North Yorkshire",
+    ),
+]
+
+# ``RATING_SCOPE``
+#     ``(intervention, context, counted, reason)``: in ``recommend`` for that context, the
+#     intervention's RATINGS part counts its WWCSC Evidence Store rating (``counted``) or
+#     not: the Store rates per outcome, and a verdict scoped to another outcome says
+#     nothing about the one asked for.
+CONTEXTS["reunification"] = {"outcomes": ["outcome-reunification"]}
+
+RATING_SCOPE: Final = [
+    (
+        "fdac",
+        "entry-to-care-3-6-rural",
+        False,
+        "WWCSC's positive verdict on FDAC is on family reunification, not on entry to care",
+    ),
+    (
+        "fdac",
+        "reunification",
+        True,
+        "WWCSC found an overall positive effect on family reunification, high strength",
+    ),
+]

@@ -30,14 +30,15 @@ def running_service(embedded: StoreAddress, log_dir: Path) -> Iterator[str]:
         yield url
 
 
-def run_check(script: str, url: str, timeout: float = 240) -> dict[str, Any]:
-    """Runs web/<script> against the service at `url`; returns what it printed."""
+def run_check(script: str, url: str, *args: str, timeout: float = 240) -> dict[str, Any]:
+    """Runs web/<script> against the service at `url` (further `args` after the folder
+    for screenshots); returns what it printed."""
     assert shutil.which("node"), "node is missing: `make test` installs it"
     assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs it"
     assert (ROOT / "web" / "node_modules" / "playwright-core").exists(), "run `make vendor`"
     ARTIFACTS.mkdir(exist_ok=True)
     done = subprocess.run(
-        ["node", script, url, str(ARTIFACTS)],
+        ["node", script, url, str(ARTIFACTS), *args],
         cwd=ROOT / "web",
         capture_output=True,
         text=True,

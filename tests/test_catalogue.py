@@ -267,3 +267,137 @@ async def test_entry_to_care_for_children_3_to_6_in_a_rural_county(catalogue: St
                 age_points[why == "no age range recorded"].add(int(points))
     assert age_points[True] and age_points[False], "both kinds are in the answer"
     assert max(age_points[True]) < min(age_points[False])
+
+
+async def _rating(store: Store, rating_id: str, *fields: str) -> dict[str, Any]:
+    selection = Selection({name: Selection() for name in fields})
+    node = await node_by_id(store, label="Rating", node_id=rating_id, selection=selection)
+    assert node is not None, f"{rating_id} is in the catalogue"
+    return node
+
+
+async def _current_rating_of(store: Store, intervention: str, scheme: str) -> list[str]:
+    overview = await ratings_overview.ratings_overview(
+        store,
+        intervention_id=intervention,
+        selection=Selection({"current": Selection({"id": Selection(), "scheme": Selection()})}),
+    )
+    assert overview is not None, intervention
+    return [r["id"] for r in overview["current"] if r["scheme"] == scheme]
+
+
+@pytest.mark.parametrize(
+    ("intervention", "scheme", "rating", "reason"),
+    expected.CURRENT_RATING + expected.CURRENT_RATING_AS_OF,
+)
+async def test_the_latest_rating_of_a_scheme_is_the_current_one(
+    catalogue: Store, intervention: str, scheme: str, rating: str, reason: str
+) -> None:
+    assert await _current_rating_of(catalogue, intervention, scheme) == [rating], reason
+
+
+@pytest.mark.parametrize(("rating", "day", "reason"), expected.AS_OF_RATINGS)
+async def test_an_undated_rating_is_recorded_as_of_the_day_its_page_was_read(
+    catalogue: Store, rating: str, day: str, reason: str
+) -> None:
+    node = await _rating(catalogue, rating, "rated_on", "rated_on_precision", "source")
+    assert (str(node["rated_on"]), node["rated_on_precision"]) == (day, "AS_OF"), reason
+    assert node["source"], "the page it was read on is cited"
+
+
+async def _disagreement_everywhere(store: Store, intervention: str) -> dict[str, bool]:
+    """Whether SCHEMES_DISAGREE shows in each view that shows the intervention's ratings."""
+    overview = await ratings_overview.ratings_overview(
+        store, intervention_id=intervention, selection=Selection({"current": Selection()})
+    )
+    gap = await practice_gap.practice_gap(store, intervention_ids=[intervention])
+    page = await intervention_evidence.intervention_evidence(store, intervention_id=intervention)
+    assert overview is not None and page is not None
+    [row] = gap["ranking"]
+    code = "SCHEMES_DISAGREE"
+    return {
+        "interventionRatings": code in {c["code"] for c in overview["caveats"]},
+        "practiceGap": code in {c["code"] for c in row["evidence"]["caveats"]},
+        "interventionEvidence": code in {c["code"] for c in page["rating_caveats"]},
+    }
+
+
+@pytest.mark.parametrize(("intervention", "reason"), expected.SCHEMES_DISAGREE)
+async def test_disagreeing_clearinghouses_are_shown_wherever_ratings_are(
+    catalogue: Store, intervention: str, reason: str
+) -> None:
+    shown = await _disagreement_everywhere(catalogue, intervention)
+    assert shown == dict.fromkeys(shown, True), reason
+
+
+@pytest.mark.parametrize(("intervention", "reason"), expected.SCHEMES_AGREE)
+async def test_agreeing_clearinghouses_raise_no_disagreement(
+    catalogue: Store, intervention: str, reason: str
+) -> None:
+    shown = await _disagreement_everywhere(catalogue, intervention)
+    assert shown == dict.fromkeys(shown, False), reason
+
+
+@pytest.mark.parametrize(
+    ("intervention", "outcome", "reason"), expected.JUDGEMENT_SEES_DISAGREEMENT
+)
+async def test_the_judgement_carries_the_disagreement_beside_its_level(
+    facts: evidence_facts.EvidenceFacts, intervention: str, outcome: str, reason: str
+) -> None:
+    judgement = _judgement(facts, intervention, outcome)
+    assert "SCHEMES_DISAGREE" in {c["code"] for c in judgement["caveats"]}, reason
+
+
+@pytest.mark.parametrize(
+    ("intervention", "context", "reason"), expected.RATINGS_PART_SEES_DISAGREEMENT
+)
+async def test_the_ranking_weighs_disagreeing_ratings(
+    catalogue: Store, intervention: str, context: str, reason: str
+) -> None:
+    result = await _recommend(catalogue, context)
+    [entry] = [r for r in result["recommendations"] if r["intervention_id"] == intervention]
+    [part] = [p for p in entry["score"]["parts"] if p["name"] == "RATINGS"]
+    assert any("disagree" in why for why in part["reasons"]), reason
+    assert "SCHEMES_DISAGREE" in {c["code"] for c in entry["rating_caveats"]}, reason
+
+
+@pytest.mark.parametrize(("higher", "lower", "reason"), expected.COMMON_SCALE_ORDER)
+async def test_new_ratings_order_on_the_common_scale(
+    catalogue: Store, higher: str, lower: str, reason: str
+) -> None:
+    levels = []
+    for rating_id in (higher, lower):
+        node = await _rating(catalogue, rating_id, "scheme", "value")
+        level = scale(node["scheme"], node["value"]).level
+        assert level is not None, f"{node['scheme']} {node['value']!r} is on the common scale"
+        levels.append(level)
+    assert levels[0] > levels[1], reason
+
+
+@pytest.mark.parametrize(("a", "b", "context", "reason"), expected.RANKS_ABOVE_WITH_MORE_RATINGS)
+async def test_ratings_do_not_outrank_trials(
+    catalogue: Store, a: str, b: str, context: str, reason: str
+) -> None:
+    ranks = _ranks(await _recommend(catalogue, context))
+    assert a in ranks, f"{a} is listed: {reason}"
+    if b in ranks:
+        assert ranks[a] < ranks[b], reason
+
+
+@pytest.mark.parametrize(("intervention", "context", "reason"), expected.EXCLUDED)
+async def test_a_programme_for_other_ages_is_excluded_not_ranked(
+    catalogue: Store, intervention: str, context: str, reason: str
+) -> None:
+    result = await _recommend(catalogue, context)
+    assert intervention not in _ranks(result), reason
+    assert intervention in {e["intervention_id"] for e in result["excluded"]}, reason
+
+
+@pytest.mark.parametrize(("intervention", "context", "counted", "reason"), expected.RATING_SCOPE)
+async def test_a_rating_counts_for_the_outcomes_it_covers(
+    catalogue: Store, intervention: str, context: str, counted: bool, reason: str
+) -> None:
+    result = await _recommend(catalogue, context)
+    [entry] = [r for r in result["recommendations"] if r["intervention_id"] == intervention]
+    [part] = [p for p in entry["score"]["parts"] if p["name"] == "RATINGS"]
+    assert (part["points"] > 0) is counted, (reason, part)

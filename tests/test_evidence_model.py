@@ -76,6 +76,8 @@ def test_an_unknown_country_is_refused_with_the_reason() -> None:
         ("2019", "2019-01-01", "YEAR"),
         ("2019-06", "2019-06-01", "MONTH"),
         ("2019-06-20", "2019-06-20", "DAY"),
+        ("as of 2026-11-30", "2026-11-30", "AS_OF"),
+        ("As of 2026-11-30", "2026-11-30", "AS_OF"),
     ],
 )
 def test_rating_dates_keep_what_was_published(published: str, date: str, precision: str) -> None:
@@ -86,8 +88,9 @@ def test_rating_dates_keep_what_was_published(published: str, date: str, precisi
     assert (cleaned["ratedOn"].isoformat(), cleaned["ratedOnPrecision"]) == (date, precision)
 
 
-def test_a_date_that_is_not_one_is_refused() -> None:
-    _, problems = clean_properties({"ratedOn": "2019-13"}, NODE_PROPERTIES["Rating"], require=False)
+@pytest.mark.parametrize("text", ["2019-13", "as of 2019-06", "as of 2019-02-30", "circa 2019"])
+def test_a_date_that_is_not_one_is_refused(text: str) -> None:
+    _, problems = clean_properties({"ratedOn": text}, NODE_PROPERTIES["Rating"], require=False)
     assert [p.field for p in problems] == ["ratedOn"]
 
 
@@ -220,6 +223,21 @@ async def test_a_rating_date_given_as_a_month_reads_back_with_its_precision(
     )
     assert data["upsertRating"] == {
         "rating": {"ratedOn": "2012-06-01", "ratedOnPrecision": "MONTH", "commonScale": 4},
+        "errors": [],
+    }
+
+
+async def test_a_rating_seen_on_an_undated_page_reads_back_as_of_that_day(
+    writes: WriteClient,
+) -> None:
+    data = await writes(
+        """mutation { upsertRating(input: {id: "rating-as-of", scheme: BLUEPRINTS,
+             value: "Model", ratedOnText: "as of 2026-11-30", issuerId: "agency-eif",
+             interventionId: "pcit", source: "https://example.org/undated-page"}) {
+             rating { ratedOn ratedOnPrecision commonScale } errors { message } } }"""
+    )
+    assert data["upsertRating"] == {
+        "rating": {"ratedOn": "2026-11-30", "ratedOnPrecision": "AS_OF", "commonScale": 5},
         "errors": [],
     }
 

@@ -134,6 +134,16 @@ def test_no_findings_is_not_level_2() -> None:
         ("WWCSC", "Mixed; strength 3", CommonLevel.PRELIMINARY, True),
         ("WWCSC", "No effect; strength 3", CommonLevel.NOT_EFFECTIVE, False),
         ("WWCSC", "Negative; strength 1", CommonLevel.NOT_EFFECTIVE, False),
+        # The Evidence Store's published wording (effect; strength of evidence).
+        ("WWCSC", "Consistently positive; High Strength", CommonLevel.SUPPORTED, False),
+        ("WWCSC", "Consistently positive; Moderate Strength", CommonLevel.PROMISING, False),
+        ("WWCSC", "Consistently positive; Very low Strength", CommonLevel.PRELIMINARY, False),
+        ("WWCSC", "Tends to positive; High Strength", CommonLevel.PROMISING, False),
+        ("WWCSC", "Tends to positive; Moderate Strength", CommonLevel.PRELIMINARY, False),
+        ("WWCSC", "Mixed or no effect; High Strength", CommonLevel.NOT_SHOWN, False),
+        ("WWCSC", "Negative effect; Low Strength", CommonLevel.NOT_EFFECTIVE, False),
+        ("WWCSC", "Overall positive effect; high strength evidence", CommonLevel.SUPPORTED, False),
+        ("WWCSC", "No evidence of effect; Moderate Strength", CommonLevel.NOT_SHOWN, False),
     ],
 )
 def test_each_published_value_maps_onto_the_common_scale(
@@ -147,6 +157,7 @@ def test_an_unknown_value_maps_to_nothing_rather_than_a_guess() -> None:
     assert scale("EIF", "5").level is None
     assert scale("OTHER", "Effective").level is None
     assert scale("WWCSC", "Quite good").level is None
+    assert scale("WWCSC", "Tends to positive; Quite strong").level is None
 
 
 def _rating(scheme: str, value: str, on: str, topic: str | None = None) -> dict[str, object]:

@@ -230,7 +230,13 @@ async def test_compare_puts_interventions_side_by_side(views: dict[str, Any], gq
     for column, intervention in enumerate(interventions):
         for rating in intervention["ratings"]:
             scheme = "Title IV-E" if rating["scheme"] == "TITLE_IV_E" else rating["scheme"]
-            shown = rating["ratedOn"][: {"YEAR": 4, "MONTH": 7}.get(rating["ratedOnPrecision"], 10)]
+            shown = (
+                f"as of {rating['ratedOn']}"
+                if rating["ratedOnPrecision"] == "AS_OF"
+                else rating["ratedOn"][
+                    : {"YEAR": 4, "MONTH": 7}.get(rating["ratedOnPrecision"], 10)
+                ]
+            )
             assert f"{rating['value']} ({shown}" in rows[scheme][column]
     cells = (await _gap_map(gql, interventionIds=["pcit"]))["cells"]
     maltreatment = next(c for c in cells if c["outcomeId"] == "outcome-child-maltreatment")

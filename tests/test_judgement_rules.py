@@ -207,3 +207,28 @@ def test_an_unknown_age_range_is_never_a_better_fit_than_a_known_one() -> None:
 )
 def test_more_schemes_on_the_common_scale(scheme: str, value: str, level: CommonLevel) -> None:
     assert scale(scheme, value).level == level
+
+
+def _scoped(scheme: str, value: str, outcomes: list[str]) -> dict[str, Any]:
+    return {
+        "id": f"{scheme}-{value}",
+        "scheme": scheme,
+        "value": value,
+        "topic": None,
+        "ratedOn": "2019-01-01",
+        "caveats": [],
+        "outcomes": outcomes,
+    }
+
+
+def test_a_rating_scoped_to_another_outcome_does_not_lift_the_score() -> None:
+    on_reunification = _scoped("WWCSC", "Consistently positive; High Strength", ["reunify"])
+    whole_programme = _scoped("EIF", "3", [])
+    asked = frozenset({"entry-to-care", "social-care-involvement"})
+    scoped_only = ranking.ratings([on_reunification], covered_outcomes=asked)
+    assert scoped_only.points == 0
+    assert any("scoped to other outcomes" in why for why in scoped_only.reasons)
+    both = ranking.ratings([on_reunification, whole_programme], covered_outcomes=asked)
+    assert both.points == ranking.ratings([whole_programme]).points == 3
+    # Asked about the outcome it covers, it counts (common level 4: +6).
+    assert ranking.ratings([on_reunification], covered_outcomes=frozenset({"reunify"})).points == 6

@@ -7,9 +7,10 @@ its cautions. The rules live in service/rules/local_fit.py.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from service.plans import evidence_facts
+from service.plans import evidence_facts, evidence_index
 from service.plans.errors import BadQueryInput
 from service.rules import local_fit, ranking
 from service.rules.judgement import rating_caveats
@@ -20,7 +21,12 @@ from service.store import Store
 async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, Any]:
     if not context.outcome_ids:
         raise BadQueryInput("name at least one outcome", argument="context")
-    facts = await evidence_facts.fetch(store, with_areas=True)
+    # The whole graph's facts, from the snapshot kept per graph version (evidence_index.py).
+    facts = await evidence_index.current(store)
+    return await asyncio.to_thread(_rank, facts, context)
+
+
+def _rank(facts: evidence_facts.EvidenceFacts, context: local_fit.Context) -> dict[str, Any]:
     by_id = {o["id"]: o for o in facts.outcomes}
     unknown = [o for o in context.outcome_ids if o not in by_id]
     if unknown:
@@ -32,6 +38,10 @@ async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, An
         if by_id[o]["parent"] in by_id
         for n in by_id[by_id[o]["parent"]]["below"]
     } - wanted
+
+    # Ratings scoped to these outcomes speak to the question: the ones asked for, the
+    # narrower ones, and the broader ones above them.
+    covered = frozenset(wanted | {a for o in context.outcome_ids for a in _above(o, by_id)})
 
     def name_of(outcome_id: str) -> str:
         return str(by_id[outcome_id]["name"]) if outcome_id in by_id else outcome_id
@@ -48,7 +58,7 @@ async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, An
         if reasons_out:
             excluded.append({**summary, "reasons": reasons_out})
             continue
-        ranked.append(_candidate(intervention, context, direct, nearby, name_of))
+        ranked.append(_candidate(facts, intervention, context, direct, nearby, name_of, covered))
     # Listed in a stable order (by id) before sorting, so that equal entries come out the
     # same way every time; they share a rank, so the id never decides a place.
     ranked.sort(key=lambda e: e["intervention_id"])
@@ -64,14 +74,16 @@ async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, An
 
 
 def _candidate(
+    facts: evidence_facts.EvidenceFacts,
     intervention: dict[str, Any],
     context: local_fit.Context,
     direct: list[dict[str, Any]],
     nearby: list[dict[str, Any]],
     name_of: Any,
+    covered: frozenset[str],
 ) -> dict[str, Any]:
     used = direct or nearby
-    judgement = evidence_facts.judge_findings(used, intervention) if used else None
+    judgement = facts.judge(used, intervention) if used else None
     related_only = not direct and bool(nearby)
     similar = [
         d
@@ -112,7 +124,7 @@ def _candidate(
         ranking.strength(judgement, related_only=related_only),
         ranking.direction(judgement),
         ranking.harm(judgement),
-        ranking.ratings(intervention["ratings"]),
+        ranking.ratings(intervention["ratings"], covered_outcomes=covered),
         ranking.uk(judgement, uk_tested=local_fit.uk_tested(intervention)),
         ranking.fit(
             ranking.fit_items(intervention, context, tested_areas=tested, used_areas=used_in)
@@ -172,3 +184,13 @@ def _finding_path(finding: dict[str, Any], name_of: Any) -> dict[str, Any]:
         {"kind": "COUNTRY", "id": None, "name": study["country"]},
     ] + [{"kind": "OUTCOME", "id": o, "name": name_of(o)} for o in outcomes]
     return {"text": text, "steps": steps}
+
+
+def _above(outcome_id: str, by_id: dict[str, Any]) -> set[str]:
+    """The broader outcomes an outcome is part of, up the taxonomy."""
+    found: set[str] = set()
+    parent = by_id[outcome_id]["parent"]
+    while parent in by_id and parent not in found:
+        found.add(parent)
+        parent = by_id[parent]["parent"]
+    return found

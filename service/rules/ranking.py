@@ -122,10 +122,32 @@ def harm(judgement: Mapping[str, Any] | None) -> Part:
     return _part("HARM", [(HARMFUL_TRIAL, f"harmful trial: {t['name']}") for t in harmful])
 
 
-def ratings(recorded: list[Mapping[str, Any]]) -> Part:
+def ratings(
+    recorded: list[Mapping[str, Any]], *, covered_outcomes: frozenset[str] | None = None
+) -> Part:
+    """Points for the current ratings. With ``covered_outcomes`` (the outcomes asked for,
+    the narrower ones and the broader ones above them), a rating scoped to outcomes
+    (``SCOPED_TO``) counts only when one of them is among those: the WWCSC Evidence Store
+    and CEBC rate per outcome or topic, and a verdict on reunification says nothing of
+    entry to care. A rating without a scope speaks for the whole programme."""
+    elsewhere = [
+        r
+        for r in recorded
+        if covered_outcomes is not None
+        and r.get("outcomes")
+        and not set(r["outcomes"]) & covered_outcomes
+    ]
+    recorded = [r for r in recorded if r not in elsewhere]
+    not_counted = [
+        (0, f"not counted: {r['scheme']} {r['value']!r} is scoped to other outcomes")
+        for r in elsewhere
+    ]
     summary = summarise({**r, "rated_on": r["ratedOn"]} for r in recorded)
     if not summary.best_by_scheme:
-        return _part("RATINGS", [(0, "no current clearinghouse rating on the common scale")])
+        return _part(
+            "RATINGS",
+            [(0, "no current clearinghouse rating on the common scale"), *not_counted],
+        )
     levels = summary.best_by_scheme
     if summary.schemes_disagree:
         # Disagreeing schemes count at their average, not the most generous one.
@@ -153,7 +175,7 @@ def ratings(recorded: list[Mapping[str, Any]]) -> Part:
                     f"{rating['scheme']} {rating['value']} is flagged (disputed or mixed)",
                 )
             )
-    return _part("RATINGS", items)
+    return _part("RATINGS", items + not_counted)
 
 
 def uk(judgement: Mapping[str, Any] | None, *, uk_tested: bool) -> Part:

@@ -81,19 +81,37 @@ _BLUEPRINTS: Final = {
     "promising": CommonLevel.PROMISING,  # one high-quality RCT or two QEDs
 }
 
-# What Works for Children's Social Care Evidence Store: an effectiveness verdict and a
-# strength-of-evidence score per outcome, recorded here as "<effectiveness>; strength <n>"
-# (e.g. "Positive; strength 3"). The store is archived and its exact wording could not
-# be checked, so only the words below are mapped; anything else maps to None.
+# What Works for Children's Social Care Evidence Store (now archived by Foundations) rates
+# each intervention, per outcome, on two scales: overall effectiveness ("the consistency
+# of effect across different research studies": a majority of the studies and of their
+# participants) and strength of evidence ("how confident we can be about a finding, based
+# on how the research was designed and carried out"):
+# https://whatworks-csc.org.uk/evidence/evidence-store/our-ratings-explained/
+# The Store's own code names the values it published (github.com/wearefuturegov/
+# wwc-evidence, config/locales/en.yml): effect "Negative effect", "Mixed or no effect",
+# "Tends to positive", "Consistently positive"; strength "Very low", "Low", "Moderate",
+# "High Strength". Its summaries word them as "an overall positive effect ... based on
+# high strength evidence", "no evidence of effect". A rating is recorded as published,
+# "<effect>; <strength>", e.g. "Tends to positive; Moderate Strength"; a strength may also
+# be given as a number on the five-point scale ("strength 3").
 _WWCSC_EFFECT: Final = {
-    "positive": "positive",
-    "favourable": "positive",
+    "consistently positive": "consistent",
+    "positive": "consistent",
+    "positive effect": "consistent",
+    "overall positive effect": "consistent",
+    "favourable": "consistent",
+    "tends to positive": "tends",
     "mixed": "mixed",
+    "mixed effects": "mixed",
+    "mixed or no effect": "mixed_or_none",
     "no effect": "none",
+    "no evidence of effect": "unclear",  # absence of evidence, not evidence of absence
     "unclear": "unclear",
     "negative": "negative",
+    "negative effect": "negative",
     "harmful": "negative",
 }
+_WWCSC_STRENGTH_WORDS: Final = {"very low": 1, "poor": 1, "low": 2, "moderate": 3, "high": 4}
 
 
 # CrimeSolutions (US National Institute of Justice) program ratings, published as
@@ -173,25 +191,44 @@ def _eif(text: str) -> ScaledRating:
 
 
 def _wwcsc(text: str) -> ScaledRating:
-    match = re.fullmatch(
-        r"(?P<effect>[a-z ]+?)\s*(?:;\s*strength\s*(?P<strength>\d))?", text.lower()
-    )
-    if match is None or match["effect"] not in _WWCSC_EFFECT:
+    """Effectiveness, then strength of evidence, e.g. "Tends to positive; Moderate Strength"."""
+    effect_text, _, strength_text = text.lower().partition(";")
+    effect = _WWCSC_EFFECT.get(" ".join(effect_text.split()))
+    strength = _wwcsc_strength(strength_text)
+    if effect is None or strength is None:
         return ScaledRating(None, False)
-    effect = _WWCSC_EFFECT[match["effect"]]
-    strength = int(match["strength"]) if match["strength"] else 0
     if effect == "negative":
+        # A published verdict of harm is shown as harm whatever the strength behind it.
         return ScaledRating(CommonLevel.NOT_EFFECTIVE, False)
     if effect == "none":
-        # A null result only counts against the practice when the evidence is strong.
+        # A null result counts against the practice only when the evidence is at least
+        # moderate (EIF's NE needs a rigorously conducted study).
         level = CommonLevel.NOT_EFFECTIVE if strength >= 3 else CommonLevel.NOT_SHOWN
         return ScaledRating(level, False)
-    if effect == "unclear":
+    if effect in {"unclear", "mixed_or_none"}:
+        # The published label does not tell a null result from a mixed one.
         return ScaledRating(CommonLevel.NOT_SHOWN, False)
     if effect == "mixed":
         return ScaledRating(CommonLevel.PRELIMINARY, True)
-    by_strength = {4: CommonLevel.SUPPORTED, 5: CommonLevel.SUPPORTED, 3: CommonLevel.PROMISING}
+    if effect == "tends":
+        # A majority favourable, not all: promising at best, with strong evidence.
+        level = CommonLevel.PROMISING if strength >= 4 else CommonLevel.PRELIMINARY
+        return ScaledRating(level, False)
+    # Consistently positive across several studies: replicated, though no lasting effect
+    # is asked for, so SUPPORTED at most.
+    by_strength = {3: CommonLevel.PROMISING, 4: CommonLevel.SUPPORTED, 5: CommonLevel.SUPPORTED}
     return ScaledRating(by_strength.get(strength, CommonLevel.PRELIMINARY), False)
+
+
+def _wwcsc_strength(text: str) -> int | None:
+    """0 when no strength is given, 1-5 for a word or number, None when unreadable."""
+    words = " ".join(text.replace("evidence", " ").split())
+    if not words:
+        return 0
+    if number := re.fullmatch(r"(?:strength\s*)?([1-5])", words):
+        return int(number[1])
+    words = re.sub(r"\s*strength\s*", " ", words).strip()
+    return _WWCSC_STRENGTH_WORDS.get(words)
 
 
 def label_of(level: int | None) -> str | None:

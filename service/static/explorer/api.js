@@ -32,7 +32,7 @@ export async function allPages(query, field, variables = {}) {
 }
 
 // Enum values as words ("CHILD_SAFETY" as "Child safety"); acronyms stay as they are.
-const ACRONYMS = new Set(["RCT", "QED", "EIF", "CEBC", "WWCSC", "TITLE_IV_E"]);
+const ACRONYMS = new Set(["RCT", "QED", "EIF", "CEBC", "WWCSC", "TITLE_IV_E", "UK"]);
 export function words(enumValue) {
   if (enumValue === null || enumValue === undefined) return "–";
   const text = String(enumValue);

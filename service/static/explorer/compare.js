@@ -2,6 +2,7 @@
 // judgements per outcome, trials and their publications) and agencies side by side (the arrangements they
 // take part in and what they deliver and fund). One aliased request per table.
 import { element, graphql, setStatus, words } from "./api.js";
+import { shownDate } from "./evidence-facts.js";
 import { searchBox } from "./search.js";
 
 const INTERVENTION_FIELDS = `id name kind levelOfNeed minAge maxAge deliveryModel settings workforce costRating ukAvailable ukTested
@@ -70,14 +71,8 @@ function ratingText(ratings, scheme) {
   if (of.length === 0) return "–";
   return of.map((r, i) => {
     const caveats = r.caveats.length ? ` [${r.caveats.map((c) => `${words(c.kind)}: ${c.text}`).join("; ")}]` : "";
-    return `${r.value} (${ratedOn(r)}${r.topic ? `, ${r.topic}` : ""})${caveats}${i === 0 ? "" : " earlier"}`;
+    return `${r.value} (${shownDate(r.ratedOn, r.ratedOnPrecision)}${r.topic ? `, ${r.topic}` : ""})${caveats}${i === 0 ? "" : " earlier"}`;
   }).join("; ");
-}
-
-// A rating date as precise as the clearinghouse published it: 2019, 2019-06 or 2019-06-20.
-function ratedOn(rating) {
-  const length = { YEAR: 4, MONTH: 7 }[rating.ratedOnPrecision] ?? 10;
-  return rating.ratedOn.slice(0, length);
 }
 
 // Publications of one sample count once: a study without a recorded trial is its own.

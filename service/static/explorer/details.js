@@ -7,7 +7,7 @@ import { cy, expand, markSelected, remove } from "./scene.js";
 
 const panel = document.getElementById("details");
 const HINT = "Search for an intervention, agency, study or outcome above, then click a node to see its properties and expand it.";
-export const selection = { key: null, listeners: new Set(), actions: [] };
+export const selection = { key: null, listeners: new Set(), actions: [], sections: [] };
 
 function button(id, text, onClick) {
   const b = element("button", { type: "button", id, textContent: text });
@@ -22,6 +22,24 @@ function announce() {
 // Other modules add node actions (paths, compare): [id, text, applies(node), run(node)].
 export function addNodeAction(action) {
   selection.actions.push(action);
+}
+
+// Other modules add sections under the properties: async (node) => element or null, shown
+// when it arrives if the node is still the one selected.
+export function addNodeSection(section) {
+  selection.sections.push(section);
+}
+
+async function appendSections(node) {
+  for (const section of selection.sections) {
+    try {
+      const shown = await section(node);
+      if (shown && selection.key === node.id()) panel.append(shown);
+    } catch (error) {
+      if (selection.key === node.id()) panel.append(element("p", { className: "error", textContent: error.message }));
+    }
+  }
+  if (selection.key === node.id()) panel.dataset.sections = node.id();
 }
 
 export function showNode(node) {
@@ -49,7 +67,9 @@ export function showNode(node) {
     ], "derived"));
   }
   panel.replaceChildren(heading, label, actions, ...extra, factTable(Object.entries(node.data("properties") || {}), "properties"));
+  delete panel.dataset.sections;
   announce();
+  appendSections(node);
 }
 
 export function showEdge(edge) {

@@ -6,11 +6,13 @@ import { setStatus } from "./api.js";
 import { addKey, buildCompare, compare, drawComparison, onCompareChange } from "./compare.js";
 import { addNodeAction, buildDetails, buildGraphKeyboard, onSelect, select } from "./details.js";
 import { buildEvidenceEdges, onEvidenceChange } from "./evidence-edges.js";
+import { buildEvidenceFacts } from "./evidence-facts.js";
 import { buildFilterControls, onFiltersChange } from "./filters.js";
 import { buildGapMap, loadGapMap, onGapMapChange } from "./gap-map.js";
 import { buildGapMapExport } from "./gap-map-export.js";
 import { buildPaths, findPaths, onPathsChange, paths } from "./paths.js";
-import { addGraph, cy, LAYOUTS, onChange, open, refresh, relayout, restore, scene, setLayout } from "./scene.js";
+import { buildRecommendView } from "./recommend-view.js";
+import { addGraph, cy, expand, LAYOUTS, onChange, open, refresh, relayout, restore, scene, setLayout } from "./scene.js";
 import { searchBox } from "./search.js";
 import { buildStyleControls, onStyleChange } from "./style.js";
 import { readState, searchText, whileRestoring, writeState } from "./url-state.js";
@@ -71,11 +73,13 @@ async function start() {
   buildEvidenceEdges();
   buildFilterControls();
   buildDetails();
+  buildEvidenceFacts();
   buildGraphKeyboard();
   buildPaths();
   buildGapMap();
   buildGapMapExport();
   buildCompare();
+  buildRecommendView().catch((error) => setStatus(`Could not load the outcomes: ${error.message}`, true));
   addNodeAction(["add-to-compare", "Add to comparison", (n) => ["Intervention", "Agency"].includes(n.data("label")), (n) => addKey(n.id())]);
 
   onChange(async (what) => {
@@ -99,5 +103,5 @@ async function start() {
 }
 
 // For scripts and the browser tests: the drawing itself is a canvas.
-window.explorer = { cy, scene, addGraph, refresh, relayout };
+window.explorer = { cy, scene, addGraph, refresh, relayout, expand, select };
 start();

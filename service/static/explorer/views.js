@@ -1,6 +1,6 @@
-// The three views (network, evidence gap map, compare) as tabs: one panel shown at a
+// The four views (network, evidence gap map, compare, what works here) as tabs: one panel shown at a
 // time, the others keep what they drew. Arrow keys move between the tabs.
-export const VIEWS = ["network", "gap-map", "compare"];
+export const VIEWS = ["network", "gap-map", "compare", "recommend"];
 export const views = { current: "network", listeners: new Set() };
 
 export function showView(name) {
