@@ -42,6 +42,7 @@ from schema.result_shapes import (
     shape,
 )
 from service.plans import listing, lookup
+from service.plans.nested_pages import uses_nested_connections
 from service.plans.selection import Selection
 from service.plans.shapes import snake_case
 
@@ -113,6 +114,8 @@ def _compile(
             raise NotCompilable(f"root field {name}")
         plan, label = ROOT_PLANS[name]
         definition = root.fields[name]
+        selection = _selection(schema, fragments, definition, nodes)
+        _refuse_paging_beyond_the_shapers(nodes[0], selection)
         fields.append(
             _RootField(
                 key=key,
@@ -120,11 +123,23 @@ def _compile(
                 definition=definition,
                 plan=plan,
                 label=label,
-                selection=_selection(schema, fragments, definition, nodes),
+                selection=selection,
                 output=compile_output(schema, fragments, definition.type, nodes),
             )
         )
     return CompiledOperation(operation=operation, fields=tuple(fields))
+
+
+# Paging the compiled path does not answer: backward pages of a root list, and nested
+# connections (their arguments and cursors are read by their own resolvers).
+_BACKWARD_ARGUMENTS: Final = frozenset({"last", "before"})
+
+
+def _refuse_paging_beyond_the_shapers(node: FieldNode, selection: Selection) -> None:
+    if any(argument.name.value in _BACKWARD_ARGUMENTS for argument in node.arguments or ()):
+        raise NotCompilable("backward paging")
+    if uses_nested_connections(selection.fields):
+        raise NotCompilable("nested connection")
 
 
 def _selection(

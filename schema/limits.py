@@ -236,12 +236,12 @@ class CostModel:
     """An operation's cost as a sum of terms: coefficient x the page-size variables.
 
     Roughly how many values the answer holds: each field counts once per row it is
-    resolved for. A connection multiplies what is below it by its page size (``first``,
-    or DEFAULT_PAGE_SIZE); any other list by ASSUMED_FAN_OUT, the rows assumed per
-    relationship. So ``first: 100`` with two nested lists below costs about 100 x 5 x 5
-    per selected field. Literal page sizes are folded into the coefficients. The
-    whole-graph evidence views add a fixed price (VIEW_COSTS) and count their long lists
-    by LIST_ROWS.
+    resolved for. A connection, root or nested, multiplies what is below it by its page
+    size (``first`` or ``last``, or DEFAULT_PAGE_SIZE); any other list by ASSUMED_FAN_OUT,
+    the rows assumed per relationship. So ``first: 100`` with two nested lists below costs
+    about 100 x 5 x 5 per selected field. Literal page sizes are folded into the
+    coefficients. The whole-graph evidence views add a fixed price (VIEW_COSTS) and count
+    their long lists by LIST_ROWS.
     """
 
     terms: tuple[tuple[int, tuple[PageVariable, ...]], ...]
@@ -282,8 +282,9 @@ def cost_model(
     known: dict[str, Terms] = {}
 
     def page_size(field: FieldNode) -> int | PageVariable:
+        # ``first`` or ``last`` (backward pages), whichever the field gives; both is refused.
         for argument in field.arguments or ():
-            if argument.name.value != "first":
+            if argument.name.value not in ("first", "last"):
                 continue
             if isinstance(argument.value, IntValueNode) and int(argument.value.value) > 0:
                 return int(argument.value.value)
