@@ -48,6 +48,9 @@ ENV PATH=/venv/bin:$PATH \
 USER evidence
 VOLUME ["/data"]
 EXPOSE 8000
+# `serve` runs one worker process per CPU the container may run on, around one store; a
+# CPU quota (--cpus) is not seen there, so set WORKERS (or WEB_CONCURRENCY) to match it.
+# SIGTERM (docker stop) stops the workers, then the store.
 # Asks /readyz on whatever PORT the container is given.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD ["python", "-m", "service.healthcheck"]
 CMD ["python", "-m", "service", "serve"]

@@ -66,6 +66,7 @@ browser:
 	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
 # Browser apps on this machine (any port of localhost) may call the local service.
+# `make serve WORKERS=1` answers from one process; by default one worker per CPU core.
 serve: $(STAMP) $(VENDOR)
 	CORS_ALLOW_ORIGINS="$${CORS_ALLOW_ORIGINS-http://localhost:*,http://127.0.0.1:*}" \
 		$(BIN)/python -m service serve

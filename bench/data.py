@@ -85,7 +85,7 @@ async def prepared_graph(size: Size = BENCH_SIZE) -> LoadedGraph:
     try:
         await apply_migrations(store)
         with tempfile.TemporaryDirectory() as folder:
-            paths = _import_files(graph, Path(folder))
+            paths = import_files(graph, Path(folder))
             started = time.perf_counter()
             for path in paths:
                 report = await run_import(
@@ -111,7 +111,7 @@ async def prepared_graph(size: Size = BENCH_SIZE) -> LoadedGraph:
     return LoadedGraph(data_dir=data_dir, **loaded)  # type: ignore[arg-type]
 
 
-def _import_files(graph: Any, folder: Path) -> list[Path]:
+def import_files(graph: Any, folder: Path) -> list[Path]:
     """The graph as import files, nodes first; later files point at nodes already stored."""
     records: list[tuple[str, dict[str, Any]]] = [
         (

@@ -16,10 +16,13 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from bench.data import import_files
 from bench.generate import Size, synthetic_graph
 from service.app import create_app
-from service.graph_load import load_graph
+from service.imports.pipeline import run_import
+from service.imports.readers import JsonImportFile
 from service.settings import Settings
+from service.writes.outcome import Writer
 
 GRAPHQL = {
     "subgraph depth 1": '{ subgraph(ids: ["Intervention:i-500"], depth: 1) { nodes { key } edges { type } } }',
@@ -55,7 +58,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         app = create_app(Settings(data_dir=Path(data_dir), load_example_data=False))
         async with app.router.lifespan_context(app):
-            await load_graph(app.state.runtime.store, graph, recorded_by="bench")
+            for path in import_files(graph, Path(data_dir)):
+                await run_import(
+                    app.state.runtime.store,
+                    JsonImportFile(path),
+                    writer=Writer(client="bench", agency=None),
+                    max_rejections=10,
+                    timeout=3600,
+                )
             # A real server, so responses stream and the first byte can be timed.
             port = _free_port()
             server = uvicorn.Server(

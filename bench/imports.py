@@ -1,16 +1,32 @@
-"""Import throughput: a synthetic graph file of more than 10,000 records sent to POST /imports."""
+"""Import throughput: a synthetic graph file of more than 10,000 records sent to POST /imports.
+
+``python -m bench.imports`` imports it into a scratch copy of the benchmark graph
+(bench/data.py) over real HTTP, a fresh copy of the file (new ids) each round, then sends
+the same file again (every record checked, nothing written). With
+``BENCH_SERVICE_DIR=/path/to/checkout`` it serves that checkout too, against the same
+store, alternating the two round by round, and prints records/s per round for each.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.data import DATA_ROOT, open_store, prepared_graph, store_settings
 from bench.generate import Size, synthetic_graph
 from service.auth.api_keys import issue_key
+from service.embedded_store import EmbeddedStore, free_port, start_embedded_store
 from service.store import Store
 
 IMPORT_SIZE = Size(
@@ -83,3 +99,134 @@ async def time_import(client: httpx.AsyncClient, store: Store) -> ImportTiming:
         "the re-run changed nothing"
     )
     return ImportTiming(records, len(body) / 1e6, timings[0], timings[1])
+
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _service(folder: Path, embedded: EmbeddedStore, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NEO4J_URI": embedded.uri,
+        "NEO4J_USER": embedded.user,
+        "NEO4J_PASSWORD": embedded.password,
+        "NEO4J_DATABASE": embedded.database,
+        "LOAD_EXAMPLE_DATA": "false",
+        "RATE_LIMIT_REQUESTS": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(folder),
+    }
+    command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=folder, env=env)
+
+
+async def _ready(client: httpx.AsyncClient) -> None:
+    for _ in range(3000):
+        try:
+            if (await client.get("/readyz")).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("the service did not become ready")
+
+
+async def _one_round(
+    client: httpx.AsyncClient, token: str, prefix: str
+) -> tuple[int, float, float]:
+    document, records = import_document(prefix)
+    body = json.dumps(document).encode()
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    seconds = []
+    for _ in range(2):
+        started = time.perf_counter()
+        response = await client.post("/v1/imports", content=body, headers=headers, timeout=600)
+        seconds.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text[:500]
+    assert (
+        response.json()["nodes"]["unchanged"] + response.json()["relationships"]["unchanged"]
+        == records
+    ), "the re-run changed nothing"
+    return records, seconds[0], seconds[1]
+
+
+def _spread(values: list[float]) -> str:
+    ordered = sorted(values)
+    return (
+        f"median {statistics.median(ordered):,.0f}, min {ordered[0]:,.0f}, max {ordered[-1]:,.0f}"
+    )
+
+
+async def main() -> None:
+    graph = await prepared_graph()
+    sides = {"this checkout": PROJECT}
+    if other := os.environ.get("BENCH_SERVICE_DIR"):
+        sides["BENCH_SERVICE_DIR"] = Path(other)
+    scratch = DATA_ROOT / "imports-scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(graph.data_dir, scratch)
+    load_before = os.getloadavg()
+    embedded = await start_embedded_store(store_settings(scratch))
+    store = open_store(embedded)
+    ports = {side: free_port() for side in sides}
+    services = {side: _service(folder, embedded, ports[side]) for side, folder in sides.items()}
+    results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    try:
+        await store.write_one(
+            "MERGE (:Agency {id: 'bench-importer', name: 'Benchmark importer', sector: 'OTHER'})"
+        )
+        token = (
+            await issue_key(
+                store, name="bench", agency_id="bench-importer", scopes=["evidence:write"]
+            )
+        ).token
+        clients = {
+            side: httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[side]}") for side in sides
+        }
+        for client in clients.values():
+            await _ready(client)
+        names = list(sides)
+        for number in range(ROUNDS):
+            for index in range(len(names)):
+                side = names[(number + index) % len(names)]
+                records, first, repeat = await _one_round(
+                    clients[side], token, f"r{number}-{index}-"
+                )
+                results[side].append((records / first, records / repeat))
+                print(  # noqa: T201 - progress on the console
+                    f"round {number + 1} {side}: first {records / first:,.0f} records/s, "
+                    f"again {records / repeat:,.0f} records/s",
+                    flush=True,
+                )
+        for client in clients.values():
+            await client.aclose()
+    finally:
+        for service in services.values():
+            service.terminate()
+            service.wait(timeout=30)
+        await store.close()
+        await embedded.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    load_after = os.getloadavg()
+    print(  # noqa: T201
+        f"{ROUNDS} rounds of {records:,} records into the benchmark graph "
+        f"({graph.nodes:,} nodes, {graph.relationships:,} relationships); load average "
+        f"{load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end"
+    )
+    for side, rounds in results.items():
+        print(  # noqa: T201
+            f"{side}: first import {_spread([r[0] for r in rounds])} records/s; "
+            f"again {_spread([r[1] for r in rounds])} records/s"
+        )
+    if len(names) == 2:
+        ratios = [a[0] / b[0] for a, b in zip(results[names[0]], results[names[1]], strict=True)]
+        print(  # noqa: T201
+            "first import, this checkout / BENCH_SERVICE_DIR per round: "
+            + ", ".join(f"{r:.2f}" for r in ratios)
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -12,6 +12,8 @@ bench/RESULTS.md; the previous report is kept below it.
 
 ``BENCH_SERVICE_DIR=/path/to/checkout`` serves another checkout of the code (e.g. the
 commit before a change) against the same store, for before/after tables.
+``BENCH_WORKERS=N`` runs the service with N worker processes (``WORKERS=N python -m
+service serve``; default 1); its CPU is then that of the parent and every worker.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "3" if QUICK else "8"))
 WARMUP = 1.0 if QUICK else 2.0
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,8,32").split(",")]
 ONLY = set(filter(None, os.environ.get("BENCH_SHAPES", "").split(",")))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 SERVICE_DIR = Path(os.environ.get("BENCH_SERVICE_DIR", Path(__file__).resolve().parent.parent))
 PROJECT = Path(__file__).resolve().parent.parent
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -81,6 +84,24 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _service_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of the service process and of each of its workers, by pid."""
+    used = {pid: _cpu(pid)}
+    for child in _children(pid):
+        try:
+            used[child] = _cpu(child)
+        except OSError:  # exited meanwhile
+            continue
+    return used
+
+
 def _commit(folder: Path) -> str:
     """The checkout's commit, marked when its files differ from it."""
 
@@ -111,6 +132,11 @@ def _start_service(embedded: EmbeddedStore, port: int) -> subprocess.Popen[bytes
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(SERVICE_DIR),
     }
+    if WORKERS > 1:
+        env.update(HOST="127.0.0.1", PORT=str(port), WORKERS=str(WORKERS))
+        return subprocess.Popen(
+            [sys.executable, "-m", "service", "serve"], cwd=SERVICE_DIR, env=env
+        )
     command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     command += ["--log-level", "warning"]
@@ -228,9 +254,17 @@ async def _round(
     # CPU is read around the whole load-generator run, warm-up included, so it is
     # divided by every request of the run: for the service as its /metrics counts them.
     statements, requests = await _counters(client)
-    service_cpu, store_cpu = _cpu(service_pid), _cpu(embedded.pid)
+    cpu_before, store_cpu = _service_cpu(service_pid), _cpu(embedded.pid)
     result = await asyncio.to_thread(_load, job)
-    service_cpu, store_cpu = _cpu(service_pid) - service_cpu, _cpu(embedded.pid) - store_cpu
+    cpu_after, store_cpu = _service_cpu(service_pid), _cpu(embedded.pid) - store_cpu
+    by_process = {p: cpu_after[p] - cpu_before.get(p, 0.0) for p in cpu_after}
+    service_cpu = sum(by_process.values())
+    if side == "service" and WORKERS > 1:
+        shares = sorted((v for p, v in by_process.items() if p != service_pid), reverse=True)
+        print(  # noqa: T201 - how evenly the kernel spread connections over the workers
+            "worker CPU shares: " + ", ".join(f"{v / max(service_cpu, 1e-9):.0%}" for v in shares),
+            flush=True,
+        )
     total = float(result["all_requests"])
     if side == "service":
         statements_after, requests_after = await _counters(client)
@@ -315,7 +349,8 @@ async def main() -> None:
         machine=machine,
         service_dir=SERVICE_DIR,
         commit=_commit(SERVICE_DIR),
-        settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up",
+        settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up, "
+        f"{WORKERS} service worker process{'es' if WORKERS > 1 else ''}",
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bench.view_shapes import view_shapes
+
 Rows = list[dict[str, Any]]
 
 _PARTICIPANTS: Final = (
@@ -114,6 +116,7 @@ SHAPES: tuple[Shape, ...] = (
         answer=lambda data: _by_id([edge["node"] for edge in data["interventions"]["edges"]]),
         optional=True,
     ),
+    *view_shapes(Shape),
 )
 
 

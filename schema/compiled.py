@@ -36,6 +36,7 @@ from schema.documents import PreparedDocument
 from schema.errors import expected_errors
 from schema.result_shapes import NotCompilable, Shaper, collect_fields, compile_output
 from service.plans import listing, lookup
+from service.plans.nested_pages import uses_nested_connections
 from service.plans.selection import Selection
 from service.plans.shapes import snake_case
 
@@ -115,6 +116,7 @@ def _compile(
         plan, label = ROOT_PLANS[name]
         definition = root.fields[name]
         selection = _selection(schema, fragments, definition, nodes)
+        _refuse_paging_beyond_the_shapers(nodes[0], selection)
         fields.append(
             _RootField(
                 key=key,
@@ -138,6 +140,18 @@ def _compile(
             [(field.label, field.selection) for field in lookups]
         ),
     )
+
+
+# Paging the compiled path does not answer: backward pages of a root list, and nested
+# connections (their arguments and cursors are read by their own resolvers).
+_BACKWARD_ARGUMENTS: Final = frozenset({"last", "before"})
+
+
+def _refuse_paging_beyond_the_shapers(node: FieldNode, selection: Selection) -> None:
+    if any(argument.name.value in _BACKWARD_ARGUMENTS for argument in node.arguments or ()):
+        raise NotCompilable("backward paging")
+    if uses_nested_connections(selection.fields):
+        raise NotCompilable("nested connection")
 
 
 def _selection(

@@ -58,6 +58,7 @@ class EvidenceQuery:
                 intervention_kinds=_values(chosen.intervention_kinds),
                 outcome_domains=_values(chosen.outcome_domains),
                 outcome_ids=_values(chosen.outcome_ids),
+                absolute_gaps=chosen.absolute_gaps,
             )
         return cast(EvidenceGapMap, result)
 

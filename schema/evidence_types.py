@@ -192,7 +192,10 @@ class EvidenceGapMap:
     interventions: list[InterventionRef] = strawberry.field(description="Rows, by name.")
     outcomes: list[GapMapOutcome] = strawberry.field(description="Columns, by domain and name.")
     domains: list[GapMapDomain]
-    cells: list[GapMapCell] = strawberry.field(description="Row by row, every column.")
+    cells: list[GapMapCell] = strawberry.field(
+        description="Row by row, every column (with filter.absoluteGaps false, only the "
+        "columns that hold more than a gap)."
+    )
 
 
 @strawberry.input
@@ -201,6 +204,12 @@ class GapMapFilter:
     intervention_kinds: list[InterventionKind] | None = None
     outcome_domains: list[OutcomeDomain] | None = None
     outcome_ids: list[strawberry.ID] | None = None
+    absolute_gaps: bool = strawberry.field(
+        default=True,
+        description="List the cells with nothing recorded (ABSOLUTE_GAP) too. False gives a "
+        "sparse map, only cells with evidence or ongoing studies: what a map of the whole "
+        "graph should ask for (the rows and columns still say what is absent).",
+    )
 
 
 @strawberry.type

@@ -25,7 +25,6 @@ _NOT = "This filter does not hold."
 _IDS = "Only these ids (several nodes in one request and one statement)."
 
 
-
 @strawberry.input(description=_DESCRIPTION)
 class InterventionFilter:
     and_: list[InterventionFilter] | None = strawberry.field(

@@ -7,14 +7,16 @@ children or families has no field here, so GraphQL refuses it before anything ru
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 import strawberry
 
 import schema.enums  # noqa: F401  (registers the model's enums with Strawberry)
 from service.model import DATE_PRECISION_OF, NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
 from service.plans.shapes import snake_case
+from service.writes.outcome import ErrorCode, WriteRefused
 
 # Set from the date they describe, never typed in.
 _DERIVED: frozenset[str] = frozenset(DATE_PRECISION_OF.values())
@@ -25,8 +27,6 @@ _PARTIAL_DATE_HELP = (
 
 
 def _python_type(prop: Property) -> Any:
-    if prop.name in DATE_PRECISION_OF:
-        return str  # "YYYY", "YYYY-MM" or "YYYY-MM-DD", as the clearinghouse published it
     kinds = prop.type if isinstance(prop.type, tuple) else (prop.type,)
     kind: Any = float if float in kinds else kinds[0]
     return list[kind] if prop.many else kind
@@ -45,12 +45,31 @@ def _input(
             continue
         field_name = snake_case(prop.name)
         annotations[field_name] = _python_type(prop) | None
-        namespace[field_name] = (
-            strawberry.field(default=strawberry.UNSET, description=_PARTIAL_DATE_HELP)
-            if prop.name in DATE_PRECISION_OF
-            else strawberry.UNSET
-        )
+        namespace[field_name] = strawberry.UNSET
+        if prop.name in DATE_PRECISION_OF:
+            namespace[field_name] = strawberry.field(
+                default=strawberry.UNSET,
+                deprecation_reason=_DATE_REPLACED.format(field_name=_camel(field_name)),
+            )
+            annotations[f"{field_name}_text"] = str | None
+            namespace[f"{field_name}_text"] = strawberry.field(
+                default=strawberry.UNSET,
+                description=_PARTIAL_DATE_HELP,
+            )
     return strawberry.input(type(name, (), namespace), description=description)
+
+
+# A date published with only a year or a month cannot be given as a Date; the text field
+# that replaced the Date field takes it as published (README, "Versions and deprecation").
+_DATE_REPLACED: Final = (
+    "Use {field_name}Text, which also takes a year, a year-month or 'as of' a date, as "
+    "published. A Date given here is recorded with DAY precision."
+)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def values_of(data: Any, properties: tuple[Property, ...]) -> dict[str, Any]:
@@ -66,12 +85,28 @@ def values_of(data: Any, properties: tuple[Property, ...]) -> dict[str, Any]:
         if prop.name in _DERIVED:
             continue
         value = getattr(data, snake_case(prop.name), strawberry.UNSET)
+        if prop.name in DATE_PRECISION_OF:
+            value = _date_value(data, snake_case(prop.name), value)
         if value is strawberry.UNSET:
             continue
         if isinstance(value, list):
             value = [item.value if isinstance(item, StrEnum) else item for item in value]
         values[prop.name] = value.value if isinstance(value, StrEnum) else value
     return values
+
+
+def _date_value(data: Any, field_name: str, given: Any) -> Any:
+    """A partial date from the text field, or from the deprecated Date field as ISO text."""
+    text = getattr(data, f"{field_name}_text", strawberry.UNSET)
+    if text is strawberry.UNSET:
+        return given.isoformat() if isinstance(given, dt.date) else given
+    if given is not strawberry.UNSET:
+        raise WriteRefused.one(
+            ErrorCode.VALIDATION,
+            f"{_camel(field_name)}Text",
+            f"give {_camel(field_name)}Text or {_camel(field_name)}, not both",
+        )
+    return text
 
 
 def _required(annotation: Any, description: str | None = None) -> tuple[Any, Any]:

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from graphql import (
     ASTValidationRule,
@@ -208,6 +208,25 @@ def validation_rules(limits: Limits) -> tuple[type[ASTValidationRule], ...]:
     return rules
 
 
+# Root fields that read the whole graph's evidence, whatever they select: priced for that
+# work once per use, so that one request cannot ask for a handful of them under aliases.
+VIEW_COSTS: Final = {
+    ("Query", "evidenceGapMap"): 25_000,
+    ("Query", "practiceGap"): 25_000,
+    ("Query", "recommend"): 25_000,
+}
+# Their lists hold a row per intervention (the gap map's cells, one per intervention and
+# outcome with evidence), not the handful ASSUMED_FAN_OUT stands for.
+LIST_ROWS: Final = {
+    ("EvidenceGapMap", "interventions"): 1_000,
+    ("EvidenceGapMap", "cells"): 1_000,
+    ("PracticeGap", "widelyUsedWeaklyEvidenced"): 100,
+    ("PracticeGap", "wellEvidencedRarelyUsed"): 100,
+    ("PracticeGap", "ranking"): 1_000,
+    ("Recommendations", "recommendations"): 200,
+    ("Recommendations", "excluded"): 200,
+}
+
 # A page size taken from a variable: its name and the operation's default for it.
 PageVariable = tuple[str, Any]
 
@@ -217,10 +236,12 @@ class CostModel:
     """An operation's cost as a sum of terms: coefficient x the page-size variables.
 
     Roughly how many values the answer holds: each field counts once per row it is
-    resolved for. A connection multiplies what is below it by its page size (``first``,
-    or DEFAULT_PAGE_SIZE); any other list by ASSUMED_FAN_OUT, the rows assumed per
-    relationship. So ``first: 100`` with two nested lists below costs about 100 x 5 x 5
-    per selected field. Literal page sizes are folded into the coefficients.
+    resolved for. A connection, root or nested, multiplies what is below it by its page
+    size (``first`` or ``last``, or DEFAULT_PAGE_SIZE); any other list by ASSUMED_FAN_OUT,
+    the rows assumed per relationship. So ``first: 100`` with two nested lists below costs
+    about 100 x 5 x 5 per selected field. Literal page sizes are folded into the
+    coefficients. The whole-graph evidence views add a fixed price (VIEW_COSTS) and count
+    their long lists by LIST_ROWS.
     """
 
     terms: tuple[tuple[int, tuple[PageVariable, ...]], ...]
@@ -261,8 +282,9 @@ def cost_model(
     known: dict[str, Terms] = {}
 
     def page_size(field: FieldNode) -> int | PageVariable:
+        # ``first`` or ``last`` (backward pages), whichever the field gives; both is refused.
         for argument in field.arguments or ():
-            if argument.name.value != "first":
+            if argument.name.value not in ("first", "last"):
                 continue
             if isinstance(argument.value, IntValueNode) and int(argument.value.value) > 0:
                 return int(argument.value.value)
@@ -282,6 +304,7 @@ def cost_model(
                     parent, GraphQLObjectType | GraphQLInterfaceType
                 ):
                     continue
+                found[()] += VIEW_COSTS.get((parent.name, name), 0)
                 definition = parent.fields.get(name)
                 if definition is None or node.selection_set is None:
                     continue
@@ -293,7 +316,8 @@ def cost_model(
                     else:
                         _add(found, below, variable=size)
                 elif _is_list(definition.type) and not parent.name.endswith("Connection"):
-                    _add(found, below, factor=limits.assumed_fan_out)
+                    rows = LIST_ROWS.get((parent.name, name), limits.assumed_fan_out)
+                    _add(found, below, factor=rows)
                 else:
                     _add(found, below)
             elif isinstance(node, InlineFragmentNode):

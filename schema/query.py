@@ -36,6 +36,17 @@ First = Annotated[
     ),
 ]
 After = Annotated[str | None, strawberry.argument(description="endCursor of the previous page.")]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size counted from the end (before `before`), at most MAX_PAGE_SIZE; "
+        "not with first."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(description="startCursor of the next page, to page backwards."),
+]
 
 
 async def _by_id(info: ContextInfo, label: str, node_id: str) -> Any:
@@ -54,11 +65,15 @@ async def _page(
     direction: SortDirection,
     first: int | None,
     after: str | None,
+    last: int | None,
+    before: str | None,
 ) -> Any:
     settings = info.context.settings
     request = listing.PageRequest(
-        first=settings.default_page_size if first is None else first,
+        first=first,
         after=after,
+        last=last,
+        before=before,
         sort=sort,
         direction=cast(Any, direction.value),
         filters=_plain(filters),
@@ -70,6 +85,7 @@ async def _page(
             request=request,
             selection=selection_of(info),
             max_page_size=settings.max_page_size,
+            default_page_size=settings.default_page_size,
         )
 
 
@@ -138,6 +154,8 @@ class ReadQuery:
         direction: SortDirection = SortDirection.ASC,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Intervention]:
         return cast(
             Connection[Intervention],
@@ -149,6 +167,8 @@ class ReadQuery:
                 direction=direction,
                 first=first,
                 after=after,
+                last=last,
+                before=before,
             ),
         )
 
@@ -161,6 +181,8 @@ class ReadQuery:
         direction: SortDirection = SortDirection.ASC,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Agency]:
         return cast(
             Connection[Agency],
@@ -172,6 +194,8 @@ class ReadQuery:
                 direction=direction,
                 first=first,
                 after=after,
+                last=last,
+                before=before,
             ),
         )
 
@@ -184,6 +208,8 @@ class ReadQuery:
         direction: SortDirection = SortDirection.ASC,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Study]:
         return cast(
             Connection[Study],
@@ -195,6 +221,8 @@ class ReadQuery:
                 direction=direction,
                 first=first,
                 after=after,
+                last=last,
+                before=before,
             ),
         )
 
@@ -207,6 +235,8 @@ class ReadQuery:
         direction: SortDirection = SortDirection.ASC,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Outcome]:
         return cast(
             Connection[Outcome],
@@ -218,6 +248,8 @@ class ReadQuery:
                 direction=direction,
                 first=first,
                 after=after,
+                last=last,
+                before=before,
             ),
         )
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
 
+from schema.connections import Connection
+from schema.edge_types import Delivery, Funding, Participation, StudyRole
 from schema.enums import (
     AreaType,
     CaveatKind,
     ComparisonCondition,
     DatePrecision,
     DeliveryModel,
-    DeliveryStatus,
     DesignRating,
     EffectSizeType,
     FindingDirection,
@@ -25,28 +25,9 @@ from schema.enums import (
     StudyDesign,
     StudyStatus,
 )
+from schema.nested_connections import paged
+from schema.node_interfaces import GraphNode, Provenance
 from service.rules.rating_scale import ScaledRating, scale
-
-
-@strawberry.interface(description="Where a fact came from and who recorded it.")
-class Provenance:
-    source: str | None = strawberry.field(description="URL or citation of the source.")
-    sources: list[str] | None = strawberry.field(
-        description="Every citation of the fact when more than one was given; source is the first."
-    )
-    recorded_by: str | None = strawberry.field(description="The client that wrote the fact.")
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        # Query plans return plain maps; each field's declared type says what it holds.
-        return isinstance(obj, dict | cls)
-
-
-@strawberry.interface(description="A node of the graph: a stable id and its timestamps.")
-class GraphNode(Provenance):
-    id: strawberry.ID
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
 
 
 @strawberry.type(description="A programme, practice model, system-level arrangement or service.")
@@ -90,6 +71,17 @@ class Intervention(GraphNode):
     )
     variant_of: Intervention | None
     variants: list[Intervention]
+    participants_connection: Connection[Participation] = paged("Intervention", "participants")
+    deliveries_connection: Connection[Delivery] = paged("Intervention", "deliveries")
+    funding_connection: Connection[Funding] = paged("Intervention", "funding")
+    developers_connection: Connection[Agency] = paged("Intervention", "developers")
+    studies_connection: Connection[Study] = paged("Intervention", "studies")
+    findings_connection: Connection[Finding] = paged("Intervention", "findings")
+    targets_connection: Connection[Outcome] = paged("Intervention", "targets")
+    ratings_connection: Connection[Rating] = paged("Intervention", "ratings")
+    caveats_connection: Connection[Caveat] = paged("Intervention", "caveats")
+    developer_people_connection: Connection[Person] = paged("Intervention", "developer_people")
+    variants_connection: Connection[Intervention] = paged("Intervention", "variants")
 
 
 @strawberry.type(
@@ -112,6 +104,12 @@ class Agency(GraphNode):
         description="Studies it ran, commissioned or joined."
     )
     ratings_issued: list[Rating]
+    participations_connection: Connection[Participation] = paged("Agency", "participations")
+    deliveries_connection: Connection[Delivery] = paged("Agency", "deliveries")
+    funding_connection: Connection[Funding] = paged("Agency", "funding")
+    developed_connection: Connection[Intervention] = paged("Agency", "developed")
+    study_roles_connection: Connection[StudyRole] = paged("Agency", "study_roles")
+    ratings_issued_connection: Connection[Rating] = paged("Agency", "ratings_issued")
 
 
 @strawberry.type(description="An evaluation or review.")
@@ -152,6 +150,11 @@ class Study(GraphNode):
         description="The trial (one sample) this publication reports on, if recorded."
     )
     caveats: list[Caveat]
+    interventions_connection: Connection[Intervention] = paged("Study", "interventions")
+    findings_connection: Connection[Finding] = paged("Study", "findings")
+    agencies_connection: Connection[StudyRole] = paged("Study", "agencies")
+    funding_connection: Connection[Funding] = paged("Study", "funding")
+    caveats_connection: Connection[Caveat] = paged("Study", "caveats")
 
 
 @strawberry.type(
@@ -167,6 +170,7 @@ class Trial(GraphNode):
     )
     summary: str | None
     publications: list[Study] = strawberry.field(description="Studies reporting this trial.")
+    publications_connection: Connection[Study] = paged("Trial", "publications")
 
 
 @strawberry.type(
@@ -178,6 +182,9 @@ class Caveat(GraphNode):
     ratings: list[Rating]
     interventions: list[Intervention]
     studies: list[Study]
+    ratings_connection: Connection[Rating] = paged("Caveat", "ratings")
+    interventions_connection: Connection[Intervention] = paged("Caveat", "interventions")
+    studies_connection: Connection[Study] = paged("Caveat", "studies")
 
 
 @strawberry.type(description="A person, recorded as the developer of an intervention.")
@@ -186,6 +193,7 @@ class Person(GraphNode):
     affiliation: str | None
     url: str | None
     developed: list[Intervention]
+    developed_connection: Connection[Intervention] = paged("Person", "developed")
 
 
 @strawberry.type(description="One contrast of one study on one outcome.")
@@ -202,6 +210,7 @@ class Finding(GraphNode):
     study: Study | None
     intervention: Intervention | None
     outcomes: list[Outcome]
+    outcomes_connection: Connection[Outcome] = paged("Finding", "outcomes")
 
 
 @strawberry.type(description="What is measured; outcomes form a taxonomy through partOf.")
@@ -214,6 +223,10 @@ class Outcome(GraphNode):
     targeted_by: list[Intervention]
     findings: list[Finding]
     ratings: list[Rating]
+    narrower_connection: Connection[Outcome] = paged("Outcome", "narrower")
+    targeted_by_connection: Connection[Intervention] = paged("Outcome", "targeted_by")
+    findings_connection: Connection[Finding] = paged("Outcome", "findings")
+    ratings_connection: Connection[Rating] = paged("Outcome", "ratings")
 
 
 @strawberry.type(
@@ -254,6 +267,8 @@ class Rating(GraphNode):
         resolver=lambda root: _scaled(root).mixed,
         description="The published value flags mixed evidence (EIF '*').",
     )
+    outcomes_connection: Connection[Outcome] = paged("Rating", "outcomes")
+    caveats_connection: Connection[Caveat] = paged("Rating", "caveats")
 
 
 def _common_scale(rating: object) -> int | None:
@@ -267,41 +282,20 @@ def _scaled(rating: object) -> ScaledRating:
     return scale(values.get("scheme"), values.get("value"))
 
 
-@strawberry.type(description="An agency's membership of a multi-agency arrangement.")
-class Participation(Provenance):
-    recorded_at: dt.datetime | None
-    role: str
-    since: dt.date | None
-    until: dt.date | None
-    agency: Agency
-    intervention: Intervention
-
-
-@strawberry.type(description="An agency delivering an intervention.")
-class Delivery(Provenance):
-    recorded_at: dt.datetime | None
-    since: dt.date | None
-    until: dt.date | None
-    status: DeliveryStatus | None
-    agency: Agency
-    intervention: Intervention
-
-
-@strawberry.type(description="Money from an agency to an intervention or a study.")
-class Funding(Provenance):
-    recorded_at: dt.datetime | None
-    amount: float | None
-    currency: str | None
-    awarded_on: dt.date | None
-    purpose: str | None
-    funder: Agency
-    intervention: Intervention | None
-    study: Study | None
-
-
-@strawberry.type(description="An agency's part in a study (author, evaluator, commissioner...).")
-class StudyRole(Provenance):
-    recorded_at: dt.datetime | None
-    role: str | None
-    agency: Agency
-    study: Study
+__all__ = [
+    "Agency",
+    "Caveat",
+    "Delivery",
+    "Finding",
+    "Funding",
+    "GraphNode",
+    "Intervention",
+    "Outcome",
+    "Participation",
+    "Person",
+    "Provenance",
+    "Rating",
+    "Study",
+    "StudyRole",
+    "Trial",
+]

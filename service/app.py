@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.middleware.gzip import GZipMiddleware
 
 from schema.build import build_schema
@@ -26,12 +26,13 @@ from service.metrics import Metrics
 from service.migrations import migrations_are_current
 from service.openapi import describe_contract
 from service.problem_handlers import add_problem_handlers
-from service.rate_limit import RateLimiter
+from service.rate_limit import Limiter, RateLimiter, SharedRateLimiter
 from service.request_boundary import RequestBoundary
 from service.routes import explorer, exports, graphiql, import_templates
 from service.routes.versioning import API_PREFIX, legacy_router
 from service.runtime import Runtime
 from service.settings import Settings
+from service.shared_state import SharedDocuments, SharedState
 from service.tracing import configure_tracing
 from service.write_headers import (
     BOOKMARK,
@@ -78,10 +79,14 @@ def _write_scope(request: Request, runtime: Runtime) -> dict[str, Any]:
     return scope
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; its lifespan opens the store (starting the embedded one if needed)."""
+def create_app(settings: Settings | None = None, *, shared: SharedState | None = None) -> FastAPI:
+    """Build the app; its lifespan opens the store (starting the embedded one if needed).
+
+    ``shared``: the state this process shares with the other worker processes of the
+    service (rate-limit counters, persisted queries, metrics); None in a single process.
+    """
     settings = settings or Settings()
-    metrics = Metrics()
+    metrics = Metrics(shared_dir=shared.metrics_dir if shared else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -121,11 +126,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             **_write_scope(request, request.app.state.runtime),
         )
 
-    limiter = (
-        RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)
-        if settings.rate_limit_requests
-        else None
-    )
+    limiter: Limiter | None = None
+    if settings.rate_limit_requests and shared is not None:
+        limiter = SharedRateLimiter(
+            shared.rate_limit_path,
+            limit=settings.rate_limit_requests,
+            window=settings.rate_limit_window,
+        )
+    elif settings.rate_limit_requests:
+        limiter = RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)
     # Kept on the app so that tests can look at its document cache.
     app.state.graphql_schema = build_schema(settings.document_cache_size)
     app.include_router(
@@ -134,6 +143,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings,
             context_for=context,
             limiter=limiter,
+            shared_documents=SharedDocuments(shared, size=settings.apq_cache_size)
+            if shared
+            else None,
         )
     )
 
@@ -192,6 +204,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics")
     async def prometheus_metrics() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return app

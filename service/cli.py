@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
 import json
 import logging
-import socket
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -26,7 +25,7 @@ from service.app import create_app
 from service.auth.api_keys import ApiKeyRequestError, issue_key, list_keys, revoke_key
 from service.auth.principal import Scope
 from service.errors import SetupError
-from service.http_server import server_config
+from service.http_server import bind_listener, server_config
 from service.imports.pipeline import run_import
 from service.imports.readers import (
     CsvImportFile,
@@ -40,6 +39,8 @@ from service.metrics import Metrics
 from service.runtime import Runtime
 from service.settings import Settings
 from service.store import Store
+from service.worker_process import run_worker
+from service.workers import serve_workers
 from service.writes.outcome import Writer
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,14 @@ def _out(text: str) -> None:
 
 
 async def serve(settings: Settings, _: argparse.Namespace) -> None:
-    """Start the store, then answer HTTP until interrupted; stop the store on the way out."""
+    """Start the store, then answer HTTP until interrupted; stop the store on the way out.
+
+    With more than one worker, a parent process runs the store and the workers
+    (service/workers.py); with one, this process does everything.
+    """
+    if settings.worker_count > 1:
+        await serve_workers(settings)
+        return
     _check_port_free(settings.host, settings.port)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
@@ -122,12 +130,13 @@ async def import_file(settings: Settings, args: argparse.Namespace) -> None:
                 max_rejections=settings.import_max_rejections,
                 timeout=settings.import_timeout,
                 progress=_ProgressBar(),
+                dry_run=args.dry_run,
             )
         except UnreadableFile as error:
             raise CommandFailed(str(error)) from None
         print(file=sys.stderr)  # noqa: T201  (end the progress line)
         _out(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-        if report.status != "imported":
+        if report.status == "rejected":
             raise CommandFailed(f"rejected: {report.rejected_total} problems; nothing was written")
 
     await _with_store(settings, run)
@@ -157,20 +166,7 @@ async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[None
 
 
 def _check_port_free(host: str, port: int) -> None:
-    with socket.socket() as probe:
-        # As uvicorn's own listener does: connections a service that just stopped left in
-        # TIME_WAIT on this port must not make it look taken.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise SetupError(
-                    f"port {port} is already in use; pick another with PORT=..."
-                ) from None
-            raise SetupError(
-                f"cannot listen on {host}:{port} ({error.strerror}); check HOST and PORT"
-            ) from None
+    bind_listener(host, port).close()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -179,6 +175,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the GraphQL service")
+    worker = commands.add_parser(
+        "worker", help="one worker process of `serve` (started by serve itself, not by hand)"
+    )
+    worker.add_argument("--listen-fd", type=int, required=True)
+    worker.add_argument("--ready-fd", type=int, required=True)
     commands.add_parser("migrate", help="apply pending migrations and exit")
     key_parser = commands.add_parser("keys", help="issue, revoke and list API keys")
     key_actions = key_parser.add_subparsers(dest="action", required=True)
@@ -208,15 +209,25 @@ def _parser() -> argparse.ArgumentParser:
         "--client", default="cli-import", help="recorded as the writer (default cli-import)"
     )
     importer.add_argument("--agency", default=None, help="agency id recorded in the change log")
+    importer.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check and report what the import would do; write nothing",
+    )
     return parser
 
 
 _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]] = {
     "serve": serve,
+    "worker": run_worker,
     "migrate": migrate,
     "keys": keys,
     "import": import_file,
 }
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,7 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"error: invalid setting: {problems}", file=sys.stderr)  # noqa: T201
         return 2
-    configure_logging(settings.log_level if args.command == "serve" else "WARNING")
+    configure_logging(settings.log_level if args.command in ("serve", "worker") else "WARNING")
+    # SIGTERM ends the command as Ctrl-C does, through every clean-up on the way out (uvicorn
+    # raises the signal again once it has stopped serving: the store must still be stopped).
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         asyncio.run(_COMMANDS[args.command](settings, args))
     except SetupError as error:

@@ -152,6 +152,9 @@ def _spawn(
                 env=env,
                 pass_fds=(ready_write,),
                 cwd=data_dir,
+                # A Ctrl-C at the terminal reaches the service alone, which stops the store
+                # after its requests, instead of the store dying under them.
+                start_new_session=True,
             )
     except BaseException:
         os.close(ready_read)

@@ -18,6 +18,7 @@ from typing import Any
 
 from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES
 from service.validation import check_id, clean_properties, clean_text
+from service.writes.merge_links import link_problems
 
 
 class GraphFileError(ValueError):
@@ -172,6 +173,7 @@ def check_node(
         problems.append(RecordProblem(where, "id", f"{node_id!r} {problem.reason}"))
     citations = sources.resolve_all(where, raw, problems)
     properties = _properties(where, raw.get("properties", {}), label, problems)
+    _check_property_sources(where, raw, sources, problems)
     if len(problems) > before:
         return None
     return NodeRecord(label, node_id, citations[0], _with_sources(properties, citations))  # type: ignore[arg-type]
@@ -230,7 +232,13 @@ def check_relationship(
                 )
             )
         ends.append(fitting[0] if fitting else "")
+    if isinstance(from_id, str) and isinstance(to_id, str) and all(ends):
+        problems += [
+            RecordProblem(where, "to" if p.field == "toId" else str(p.field), p.message)
+            for p in link_problems(str(rel_type), ends[0], ends[1], from_id, to_id)
+        ]
     citations = sources.resolve_all(where, raw, problems)
+    _check_property_sources(where, raw, sources, problems)
     props_raw = raw.get("properties", {})
     cleaned, found_problems = clean_properties(
         props_raw if isinstance(props_raw, dict) else {}, definition.properties, require=True
@@ -247,6 +255,36 @@ def check_relationship(
         citations[0],
         _with_sources(cleaned, citations),
     )
+
+
+def _check_property_sources(
+    where: str, raw: dict[str, Any], sources: Sources, problems: list[RecordProblem]
+) -> None:
+    """``propertySources``: for some of the record's properties, the key of the source
+    that gave it, when not the record's own ``source``."""
+    given = raw.get("propertySources")
+    if given is None:
+        return
+    properties = raw.get("properties")
+    named = properties if isinstance(properties, dict) else {}
+    if not isinstance(given, dict):
+        problems.append(
+            RecordProblem(where, "propertySources", "must map property names to source keys")
+        )
+        return
+    for name, key in given.items():
+        if name not in named:
+            problems.append(
+                RecordProblem(
+                    where, "propertySources", f"{name!r} is not one of the record's properties"
+                )
+            )
+        elif not isinstance(key, str) or key not in sources.texts:
+            problems.append(
+                RecordProblem(
+                    where, "propertySources", f"{key!r} (for {name}) is not defined under 'sources'"
+                )
+            )
 
 
 def _properties(where: str, raw: Any, label: str, problems: list[RecordProblem]) -> dict[str, Any]:

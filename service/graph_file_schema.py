@@ -67,6 +67,16 @@ def _properties(props: tuple[Property, ...]) -> dict[str, Any]:
     }
 
 
+def _property_sources(props: tuple[Property, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "For properties that come from another source than the record's "
+        "'source': the key of that source in 'sources', by property name.",
+        "additionalProperties": False,
+        "properties": {p.name: {"type": "string"} for p in props},
+    }
+
+
 def graph_file_schema() -> dict[str, Any]:
     node_variants = [
         {
@@ -79,6 +89,7 @@ def graph_file_schema() -> dict[str, Any]:
                 "id": {"$ref": "#/$defs/id"},
                 "source": {"type": "string", "description": "A key of 'sources'."},
                 "sources": {"$ref": "#/$defs/sourceKeys"},
+                "propertySources": _property_sources(props),
                 "properties": _properties(props),
             },
         }
@@ -102,6 +113,7 @@ def graph_file_schema() -> dict[str, Any]:
                 },
                 "source": {"type": "string", "description": "A key of 'sources'."},
                 "sources": {"$ref": "#/$defs/sourceKeys"},
+                "propertySources": _property_sources(rel.properties),
                 "properties": _properties(rel.properties),
             },
         }

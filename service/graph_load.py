@@ -1,27 +1,23 @@
-"""Loads the example data into an empty database, and graph files for the benchmarks.
+"""Loads the example data into an empty database.
 
 The example data (the source article's facts, then the starter catalogue of programmes
-built on them) goes through the import pipeline, like any partner's file: the same
-checks, and a change-log entry for every node and relationship (client
-``example-data``). ``load_graph`` merges a checked graph file without logging it, for
-the benchmark's generated graphs: nodes are merged on (label, id) and relationships on
-(type, from, to); existing ones are left as they are.
+built on them) goes through the import pipeline, like any partner's file, and so through
+the one write path mutations use (``service/writes/merge.py``): the same checks, and a
+change-log entry for every node and relationship (client ``example-data``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from service.graph_file import GraphFile
 from service.imports.pipeline import run_import
 from service.imports.readers import JsonImportFile
 from service.model import LABELS
-from service.store import Store, Transaction
+from service.store import Store
 from service.writes.outcome import Writer
 
 logger = logging.getLogger(__name__)
@@ -36,20 +32,6 @@ EXAMPLE_DATA_CLIENT: Final = "example-data"
 # longer than an ordinary request may, so the load has a deadline of its own.
 LOAD_TIMEOUT: Final = 300.0
 
-_MERGE_NODES: Final = """
-UNWIND $rows AS row
-MERGE (n:{label} {{id: row.id}})
-ON CREATE SET n += row.properties, n.source = row.source, n.recordedBy = $recordedBy,
-  n.createdAt = datetime(), n.updatedAt = datetime()
-"""
-_MERGE_RELATIONSHIPS: Final = """
-UNWIND $rows AS row
-MATCH (a:{from_label} {{id: row.from}})
-MATCH (b:{to_label} {{id: row.to}})
-MERGE (a)-[r:{type}]->(b)
-ON CREATE SET r += row.properties, r.source = row.source, r.recordedBy = $recordedBy,
-  r.recordedAt = datetime()
-"""
 _HAS_MODEL_DATA: Final = (
     "RETURN " + " OR ".join(f"EXISTS {{ MATCH (:{label}) }}" for label in LABELS) + " AS found"
 )
@@ -59,38 +41,6 @@ _HAS_MODEL_DATA: Final = (
 class LoadReport:
     nodes: int
     relationships: int
-
-
-async def load_graph(store: Store, graph: GraphFile, *, recorded_by: str) -> LoadReport:
-    """Merge every node and relationship of ``graph`` in one write transaction."""
-    nodes: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for node in graph.nodes:
-        nodes[node.label].append(
-            {"id": node.id, "source": node.source, "properties": node.properties}
-        )
-    relationships: dict[tuple[str, str, str], list[dict[str, object]]] = defaultdict(list)
-    for rel in graph.relationships:
-        relationships[(rel.type, rel.from_label, rel.to_label)].append(
-            {
-                "from": rel.from_id,
-                "to": rel.to_id,
-                "source": rel.source,
-                "properties": rel.properties,
-            }
-        )
-
-    async def work(tx: Transaction) -> None:
-        for label, rows in nodes.items():
-            statement = _MERGE_NODES.format(label=label)
-            await tx.run(statement, {"rows": rows, "recordedBy": recorded_by})
-        for (rel_type, from_label, to_label), rows in relationships.items():
-            statement = _MERGE_RELATIONSHIPS.format(
-                type=rel_type, from_label=from_label, to_label=to_label
-            )
-            await tx.run(statement, {"rows": rows, "recordedBy": recorded_by})
-
-    await store.write(work)
-    return LoadReport(nodes=len(graph.nodes), relationships=len(graph.relationships))
 
 
 async def has_model_data(store: Store) -> bool:

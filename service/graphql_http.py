@@ -46,8 +46,8 @@ from service.graphql_request import (
     parse_params,
     read_payload,
 )
-from service.persisted_queries import PersistedQueries, read_allow_list
-from service.rate_limit import Quota, RateLimiter
+from service.persisted_queries import DocumentRegistry, PersistedQueries, read_allow_list
+from service.rate_limit import Limiter, Quota
 from service.routes.graphiql import graphiql_page
 from service.settings import Settings
 
@@ -66,7 +66,8 @@ def graphql_router(
     schema: strawberry.Schema,
     settings: Settings,
     context_for: Callable[[Request], Awaitable[Any]],
-    limiter: RateLimiter | None,
+    limiter: Limiter | None,
+    shared_documents: DocumentRegistry | None = None,
 ) -> APIRouter:
     """A router with GET and POST /graphql executing ``schema``."""
     router = APIRouter()
@@ -75,6 +76,7 @@ def graphql_router(
         allow_list=read_allow_list(settings.allowed_operations_file)
         if settings.allowed_operations_file
         else None,
+        shared=shared_documents,
     )
 
     async def graphql(request: Request) -> Response:

@@ -6,17 +6,23 @@ connection for ever. Here a connection whose request head is not complete within
 HEADER_READ_TIMEOUT of its first byte (or of connecting) is closed. Heads are at most
 MAX_HEAD_BYTES. A body that stops arriving is refused by the route reading it (the import
 route: BODY_READ_TIMEOUT; GraphQL bodies are small and read at once).
+
+``bind_listener`` binds the service's port as uvicorn would (SO_REUSEADDR), for the port
+check and for the listening sockets of a multi-worker service's workers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from typing import Any, Final
 
 import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from service.errors import SetupError
 from service.settings import Settings
 
 MAX_HEAD_BYTES: Final = 16 * 1024
@@ -84,3 +90,30 @@ def server_config(app: Any, settings: Settings) -> uvicorn.Config:
         log_config=None,
         log_level=settings.log_level.lower(),
     )
+
+
+def bind_listener(host: str, port: int, *, share_port: bool = False) -> socket.socket:
+    """The service's listening socket, bound (not yet listening); SetupError if taken.
+
+    With ``share_port`` (SO_REUSEPORT) several such sockets bind the same port, one per
+    worker, and the kernel spreads new connections over them by a hash of each
+    connection's addresses. Without it the port must be free of any other socket.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn's own listener does: connections a service that just stopped left in
+    # TIME_WAIT on this port must not make it look taken.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if share_port:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise SetupError(f"port {port} is already in use; pick another with PORT=...") from None
+        raise SetupError(
+            f"cannot listen on {host}:{port} ({error.strerror}); check HOST and PORT"
+        ) from None
+    listener.set_inheritable(True)
+    return listener

@@ -1,8 +1,10 @@
 """POST /imports: a partner's bulk import over HTTP (evidence:write scope).
 
 The body is streamed to a temporary file (never held in memory whole), checked, and
-written in one transaction. 200 with the counts when imported; 422 with every rejected
-record (position, field, reason) when not, in which case nothing was written. A body that
+written in one transaction. 200 with the counts and the records created or updated
+(with the properties each changes and keeps) when imported; 422 with every rejected
+record (position, field, reason) when not, in which case nothing was written. With
+``?dryRun=true`` the same checks and the same report, and nothing written. A body that
 is not an import file at all (not an object, a record that is not an object, a label that
 is not a string, nesting past 32 levels) is a 422 problem naming the first place, found
 while streaming before any record is read into memory; one that is not JSON is a 400
@@ -55,6 +57,14 @@ async def import_records(
     principal: Annotated[Principal, Depends(writer)],
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
     table: CsvTable | None = None,
+    dry_run: Annotated[
+        bool,
+        Query(
+            alias="dryRun",
+            description="Check the file and report what the import would create, update "
+            "and keep, writing nothing.",
+        ),
+    ] = False,
 ) -> JSONResponse:
     settings = request.app.state.settings
     kind = format or ("csv" if "csv" in request.headers.get("content-type", "") else "json")
@@ -87,6 +97,7 @@ async def import_records(
                 timeout=settings.import_timeout,
                 write_key=write_key,
                 idempotency_window=settings.idempotency_window,
+                dry_run=dry_run,
             )
         except KeyReused as error:
             raise Problem(422, str(error), code="IDEMPOTENCY_KEY_REUSED") from None
@@ -103,7 +114,7 @@ async def import_records(
     bookmarks = await store.bookmarks() if store.wrote else []
     return JSONResponse(
         report.as_dict(),
-        status_code=200 if report.status == "imported" else 422,
+        status_code=422 if report.status == "rejected" else 200,
         headers={BOOKMARK: bookmark_token(bookmarks)} if bookmarks else None,
     )
 

@@ -101,6 +101,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": redact(record.getMessage()),
+            # Which worker process wrote it, when several share one log.
+            "pid": record.process,
         }
         if request_id := _request_id.get():
             line["requestId"] = request_id

@@ -1,17 +1,35 @@
-"""Prometheus metrics, one registry per app so that tests can build several apps."""
+"""Prometheus metrics, one registry per app so that tests can build several apps.
+
+With several worker processes, /metrics answers for the whole service, whichever worker
+takes the scrape: each worker's client writes its values to files in ``shared_dir`` (the
+Prometheus client's multiprocess mode, switched on by PROMETHEUS_MULTIPROC_DIR in the
+worker's environment, which its parent sets) and the exposition sums them. Counters of
+a worker that died stay in the sums, so no counter goes backwards.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 
 @dataclass
 class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    shared_dir: Path | None = None
     _children: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
+
+    def exposition(self) -> bytes:
+        """The text format of every metric: this process's, or all the workers' summed."""
+        if self.shared_dir is None:
+            return generate_latest(self.registry)
+        everyone = CollectorRegistry()
+        MultiProcessCollector(everyone, path=str(self.shared_dir))  # type: ignore[no-untyped-call]  # the client library has no annotation here
+        return generate_latest(everyone)
 
     def __post_init__(self) -> None:
         self.cypher_statements = Counter(

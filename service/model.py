@@ -177,9 +177,16 @@ def _p(name: str, kind: PropertyType, *, required: bool = False, many: bool = Fa
 
 
 # Provenance and bookkeeping every node and relationship carries: ``source`` is the first
-# of ``sources`` (every citation given for the fact, in the order given).
+# of ``sources`` (every citation given for the fact, in the order given), and
+# ``propertySources`` (JSON text) the citation of each property that came from another
+# source than the latest write's (service/writes/provenance.py).
 SOURCES: Final = _p("sources", str, many=True)
-PROVENANCE: Final = (_p("source", str), SOURCES, _p("recordedBy", str))
+PROVENANCE: Final = (
+    _p("source", str),
+    SOURCES,
+    _p("propertySources", str),
+    _p("recordedBy", str),
+)
 TIMESTAMPS: Final = (_p("createdAt", dt.datetime), _p("updatedAt", dt.datetime))
 RELATIONSHIP_TIMESTAMPS: Final = (_p("recordedAt", dt.datetime),)
 

@@ -9,12 +9,16 @@ JWTs, both bearer tokens) with the scopes each operation needs. Served at
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+
+from service.model import LABELS, RELATIONSHIP_TYPES
+from service.plans.subgraph import MAX_SUBGRAPH_DEPTH, MAX_SUBGRAPH_IDS
 
 GRAPH_FILE_SCHEMA: Final = (
     Path(__file__).resolve().parent.parent / "docs" / "graph-file.schema.json"
@@ -50,14 +54,50 @@ _COUNTS: Final = {
     },
     "required": ["created", "updated", "unchanged"],
 }
+_WRITTEN: Final = {
+    "type": "object",
+    "description": "One record the import creates or updates.",
+    "properties": {
+        "where": {"type": "string", "examples": ["nodes[3]", "line 12"]},
+        "kind": {"type": "string", "description": "The node label or relationship type."},
+        "id": {"type": "string", "description": "The node id, or 'fromId->toId'."},
+        "status": {"enum": ["created", "updated"]},
+        "changed": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Properties whose value the record sets or removes: they are now "
+            "attributed to the record's source.",
+        },
+        "kept": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Properties already in the graph that stay as they were, under the "
+            "source that gave them (propertySources), whatever the record's own source.",
+        },
+    },
+    "required": ["where", "kind", "id", "status", "changed", "kept"],
+}
 _IMPORT_REPORT: Final = {
     "type": "object",
-    "description": "What an import did (imported) or why nothing was written (rejected).",
+    "description": "What an import did (imported), would do (checked: a dry run, nothing "
+    "written) or why nothing was written (rejected).",
     "properties": {
-        "status": {"enum": ["imported", "rejected"]},
+        "status": {"enum": ["imported", "checked", "rejected"]},
+        "dryRun": {"type": "boolean", "description": "Whether this was ?dryRun=true."},
         "records": {"type": "integer", "minimum": 0},
         "nodes": {"$ref": "#/components/schemas/Counts"},
         "relationships": {"$ref": "#/components/schemas/Counts"},
+        "writtenTotal": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Records created or updated (unchanged ones are only counted).",
+        },
+        "written": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/WrittenRecord"},
+            "description": "The first 1,000 records created or updated, in file order "
+            "(nodes, then relationships).",
+        },
         "rejectedTotal": {"type": "integer", "minimum": 0},
         "rejected": {
             "type": "array",
@@ -73,7 +113,17 @@ _IMPORT_REPORT: Final = {
         },
         "seconds": {"type": "number", "minimum": 0},
     },
-    "required": ["status", "records", "nodes", "relationships", "rejectedTotal", "rejected"],
+    "required": [
+        "status",
+        "dryRun",
+        "records",
+        "nodes",
+        "relationships",
+        "writtenTotal",
+        "written",
+        "rejectedTotal",
+        "rejected",
+    ],
 }
 _STATUS: Final = {
     "type": "object",
@@ -135,7 +185,11 @@ _OPERATIONS: Final[dict[tuple[str, str], dict[str, Any]]] = {
             },
         },
         "responses": {
-            "200": _json("ImportReport", "Imported: what was created, updated or unchanged."),
+            "200": _json(
+                "ImportReport",
+                "Imported (or, with ?dryRun=true, checked): what was (would be) created, "
+                "updated or unchanged, and per record the properties changed and kept.",
+            ),
             "400": _problem("Not valid JSON or CSV, or a CSV import without ?table."),
             "401": _UNAUTHENTICATED,
             "403": _problem("The client lacks the evidence:write scope."),
@@ -146,7 +200,7 @@ _OPERATIONS: Final[dict[tuple[str, str], dict[str, Any]]] = {
     },
     ("/v1/imports/templates/{table}.csv", "get"): {
         "security": [],
-        "responses": {"400": _problem("Not one of the import tables.")},
+        "responses": {},
     },
     ("/v1/exports/{export_format}", "get"): {
         "security": _READ,
@@ -199,6 +253,32 @@ _OPERATIONS: Final[dict[tuple[str, str], dict[str, Any]]] = {
     },
 }
 
+# Bounds of query parameters that FastAPI cannot see in the route's types: what the
+# endpoint refuses with a 400 is outside the documented values.
+_KEY_PATTERN: Final = "^(" + "|".join(LABELS) + "):.+$"
+_PARAMETERS: Final[dict[tuple[str, str], dict[str, dict[str, Any]]]] = {
+    ("/v1/exports/{export_format}", "get"): {
+        "ids": {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": _KEY_PATTERN},
+                    "maxItems": MAX_SUBGRAPH_IDS,
+                },
+                {"type": "null"},
+            ]
+        },
+        "depth": {"type": "integer", "minimum": 0, "maximum": MAX_SUBGRAPH_DEPTH, "default": 1},
+        "labels": {"anyOf": [{"type": "array", "items": {"enum": list(LABELS)}}, {"type": "null"}]},
+        "relationshipTypes": {
+            "anyOf": [
+                {"type": "array", "items": {"enum": list(RELATIONSHIP_TYPES)}},
+                {"type": "null"},
+            ]
+        },
+    },
+}
+
 _SECURITY_SCHEMES: Final = {
     "apiKey": {
         "type": "http",
@@ -238,13 +318,15 @@ def describe_contract(app: FastAPI) -> None:
 
 def _completed(document: dict[str, Any]) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    # FastAPI's request-validation errors are answered as problem details (400).
+    # FastAPI's request-validation errors are answered as problem details (422, code
+    # BAD_USER_INPUT, ``argument`` naming the parameter), not as FastAPI's own body.
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     schemas.update(
         Problem=_PROBLEM,
         Counts=_COUNTS,
         ImportReport=_IMPORT_REPORT,
+        WrittenRecord=_WRITTEN,
         Status=_STATUS,
         GraphFile=_graph_file_schema(),
     )
@@ -253,12 +335,37 @@ def _completed(document: dict[str, Any]) -> dict[str, Any]:
     for (path, method), extra in _OPERATIONS.items():
         operation = paths.setdefault(path, {}).setdefault(method, {"responses": {}})
         responses = operation.setdefault("responses", {})
-        responses.pop("422", None)
-        responses.update(extra.get("responses", {}))
+        has_parameters = responses.pop("422", None) is not None
+        # Copies: the constants above are shared by every app built in this process.
+        responses.update(copy.deepcopy(extra.get("responses", {})))
+        if has_parameters:
+            _add_content(responses, "422", _BAD_PARAMETER)
         for key in ("summary", "security", "requestBody"):
             if key in extra:
                 operation[key] = extra[key]
+    for (path, method), bounds in _PARAMETERS.items():
+        for parameter in paths[path][method].get("parameters", []):
+            if parameter["name"] in bounds:
+                parameter["schema"] = {
+                    **bounds[parameter["name"]],
+                    "title": parameter["schema"].get("title", parameter["name"]),
+                }
     return document
+
+
+_BAD_PARAMETER: Final = _problem(
+    "A path or query parameter is not valid (code BAD_USER_INPUT; argument names it)."
+)
+
+
+def _add_content(responses: dict[str, Any], status: str, problem: dict[str, Any]) -> None:
+    """Document ``problem`` for ``status`` beside what the status already answers."""
+    if status not in responses:
+        responses[status] = copy.deepcopy(problem)
+        return
+    existing = responses[status]
+    existing["description"] = f"{existing['description']} Or: {problem['description']}"
+    existing.setdefault("content", {}).update(problem["content"])
 
 
 def _graph_file_schema() -> dict[str, Any]:

@@ -5,8 +5,10 @@ APQ (apollographql.com/docs/apollo-server/performance/apq): a client sends
 document, by GET or POST. An unknown hash gets the error ``PersistedQueryNotFound``
 (``extensions.code = "PERSISTED_QUERY_NOT_FOUND"``); the client then sends the hash with
 the document, which registers it. Registered documents are kept in a bounded LRU
-(APQ_CACHE_SIZE), per process: after a restart, or on another worker, a client simply
-registers again, as the protocol intends.
+(APQ_CACHE_SIZE) in the process and, with several worker processes, also in the
+workers' shared state (service/shared_state.py): a hash registered through one worker
+runs on any other. After a restart a client simply registers again, as the protocol
+intends.
 
 With ALLOWED_OPERATIONS_FILE set (an Apollo persisted-query manifest, as written by
 ``@apollo/generate-persisted-query-manifest``), only the operations listed there run:
@@ -19,7 +21,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from service.errors import SetupError
 from service.graphql_request import GraphQLParams, RequestError
@@ -56,12 +58,26 @@ def read_allow_list(path: Path) -> dict[str, str]:
     return operations
 
 
+class DocumentRegistry(Protocol):
+    """Registrations shared with other processes (service/shared_state.SharedDocuments)."""
+
+    def get(self, digest: str) -> str | None: ...
+    def put(self, digest: str, document: str) -> None: ...
+
+
 class PersistedQueries:
     """Turns a request's parameters into the document text to run, or refuses them."""
 
-    def __init__(self, *, size: int, allow_list: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        size: int,
+        allow_list: dict[str, str] | None = None,
+        shared: DocumentRegistry | None = None,
+    ) -> None:
         self._size = size
         self._allow_list = allow_list
+        self._shared = shared
         self._registered: OrderedDict[str, str] = OrderedDict()
 
     def document(self, params: GraphQLParams) -> str:
@@ -88,6 +104,10 @@ class PersistedQueries:
             if self._allow_list is not None
             else self._registered.get(persisted)
         )
+        if known is None and self._allow_list is None and self._shared is not None:
+            known = self._shared.get(persisted)
+            if known is not None:
+                self._remember(persisted, known)
         if known is None:
             if self._allow_list is not None:
                 raise _not_allowed()
@@ -99,6 +119,11 @@ class PersistedQueries:
         return known
 
     def _register(self, digest: str, query: str) -> None:
+        if self._shared is not None:
+            self._shared.put(digest, query)
+        self._remember(digest, query)
+
+    def _remember(self, digest: str, query: str) -> None:
         self._registered[digest] = query
         self._registered.move_to_end(digest)
         while len(self._registered) > self._size:

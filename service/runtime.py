@@ -31,11 +31,12 @@ from service.embedded_store import EmbeddedStore, start_embedded_store
 from service.errors import SetupError
 from service.graph_load import CATALOGUE_DATA, EXAMPLE_DATA, load_example_data_if_empty
 from service.metrics import Metrics
-from service.migrations import apply_migrations
+from service.migrations import apply_migrations, migrations_are_current
 from service.plans.search import detect_full_text
 from service.settings import Settings
 from service.store import Store, StoreTimeout, StoreUnavailable
 from service.store_registry import find_running
+from service.write_gate import WriteGate
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class Runtime:
         store = _open_store(settings, embedded, metrics)
         serialize = settings.serialize_writes
         if serialize if serialize is not None else on_embedded_store:
-            store.write_gate = asyncio.Lock()
+            store.write_gate = WriteGate(settings.data_dir.resolve())
         runtime = cls(
             store=store,
             embedded=embedded,
@@ -144,6 +145,8 @@ class Runtime:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         await self.store.close()
+        if self.store.write_gate is not None:
+            self.store.write_gate.close()
         if self.embedded:
             await self.embedded.stop()
 
@@ -159,9 +162,15 @@ class Runtime:
         except Neo4jError as error:
             reason = " ".join(str(error).split())  # the driver's messages span several lines
             raise StoreUnavailable(reason) from None
-        report = await apply_migrations(self.store)
-        if report.applied:
-            logger.info("applied migrations %s", ", ".join(f"V{v:04d}" for v in report.applied))
+        if not self.settings.apply_migrations:
+            # Another process (the parent of worker processes) migrates; this one is
+            # prepared once it has.
+            if not await migrations_are_current(self.store):
+                raise StoreUnavailable("waiting for the migrations to be applied")
+        else:
+            report = await apply_migrations(self.store)
+            if report.applied:
+                logger.info("applied migrations %s", ", ".join(f"V{v:04d}" for v in report.applied))
         if self.settings.load_example_data:
             files = [EXAMPLE_DATA] + ([CATALOGUE_DATA] if self.settings.load_catalogue else [])
             await load_example_data_if_empty(self.store, files)

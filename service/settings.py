@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Worker processes answering HTTP (WORKERS, or WEB_CONCURRENCY as Heroku and gunicorn
+    # call it); unset: one per CPU core this process may run on. 1 serves from one process.
+    workers: int | None = Field(
+        default=None, ge=1, le=64, validation_alias=AliasChoices("workers", "web_concurrency")
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # A real Neo4j 5; when unset the embedded store is started instead.
@@ -82,6 +88,9 @@ class Settings(BaseSettings):
     # isolation cannot stop concurrent writers duplicating a relationship; no on Neo4j.
     serialize_writes: bool | None = None
 
+    # False: do not apply migrations, only wait (not ready) until another process has.
+    # The worker processes of a multi-worker service run so; their parent migrates.
+    apply_migrations: bool = True
     load_example_data: bool = True
     # With the example data, also the starter catalogue of programmes (examples/catalogue.json).
     load_catalogue: bool = True
@@ -135,6 +144,10 @@ class Settings(BaseSettings):
     @property
     def cors_origins(self) -> list[str]:
         return _split(self.cors_allow_origins)
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or len(os.sched_getaffinity(0))
 
     @property
     def accepts_jwts(self) -> bool:

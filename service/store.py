@@ -48,6 +48,7 @@ from service.store_faults import (
     retry_budget,
 )
 from service.store_transaction import Row, Transaction, to_native
+from service.write_gate import WriteGate
 
 __all__ = [
     "CONFLICT_RETRY_TIME",
@@ -137,8 +138,9 @@ class Store:
         self._metrics = metrics
         self.query_timeout = query_timeout
         # Set for the embedded store, whose isolation lets two concurrent transactions
-        # both create the same relationship: mutations then run one at a time here.
-        self.write_gate: asyncio.Lock | None = None
+        # both create the same relationship: mutations then run one at a time, across
+        # every process on its DATA_DIR (service/write_gate.py).
+        self.write_gate: WriteGate | None = None
         self.retry_time = retry_time
         self.leader_retry_time = leader_retry_time
         self._counter = _Counter()

@@ -37,28 +37,35 @@ def register(data_dir: Path, store: RunningStore) -> None:
 
 
 def unregister(data_dir: Path, pid: int) -> None:
-    found = find_running(data_dir, check_port=False)
+    """Forget the store ``pid`` (alive or not: one that died is unregistered as it is
+    restarted or stopped); another process's registration is left alone."""
+    found = _registered(data_dir)
     if found is not None and found.pid == pid:
         with contextlib.suppress(OSError):
             (data_dir / _FILE_NAME).unlink()
 
 
-def find_running(data_dir: Path, *, check_port: bool = True) -> RunningStore | None:
-    """The store registered on ``data_dir`` if its process is alive (and listening)."""
+def _registered(data_dir: Path) -> RunningStore | None:
     try:
         raw = json.loads((data_dir / _FILE_NAME).read_text())
-        store = RunningStore(
+        return RunningStore(
             pid=int(raw["pid"]), bolt_port=int(raw["boltPort"]), database=str(raw["database"])
         )
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def find_running(data_dir: Path) -> RunningStore | None:
+    """The store registered on ``data_dir`` if its process is alive (and listening)."""
+    store = _registered(data_dir)
+    if store is None:
         return None
     try:
         os.kill(store.pid, 0)
     except (ProcessLookupError, PermissionError):
         return None
-    if check_port:
-        with socket.socket() as probe:
-            probe.settimeout(1)
-            if probe.connect_ex(("127.0.0.1", store.bolt_port)) != 0:
-                return None
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", store.bolt_port)) != 0:
+            return None
     return store

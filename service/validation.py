@@ -38,6 +38,8 @@ _TEXT_LIMITS: Final = {
     "purpose": 2_000,
     "text": 2_000,
     "affiliation": 300,
+    # Every citation of a fact, as long as its first one (``source``) may be.
+    "sources": MAX_SOURCE_LENGTH,
 }
 # Multi-line prose may hold line breaks and tabs; every other control character is refused.
 _MULTILINE: Final = frozenset({"description", "summary", "purpose", "text"})

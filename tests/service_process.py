@@ -42,6 +42,8 @@ def running_service(
         "NEO4J_DATABASE": store.database,
         "LOAD_EXAMPLE_DATA": "false",
         "LOG_LEVEL": "WARNING",
+        # One process, unless a test asks for workers (tests/test_workers.py has them).
+        "WORKERS": "1",
         **{name.upper(): value for name, value in settings.items()},
     }
     with log_path.open("wb") as log:

@@ -38,6 +38,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         "DATA_DIR": str(folder / "data"),
         "PORT": str(port),
         "RATE_LIMIT_REQUESTS": "0",
+        # A single process here; tests/test_workers.py runs the same writes on two.
+        "WORKERS": "1",
     }
     service = subprocess.Popen(
         [sys.executable, "-m", "service", "serve"],

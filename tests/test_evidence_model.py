@@ -217,7 +217,7 @@ async def test_a_rating_date_given_as_a_month_reads_back_with_its_precision(
 ) -> None:
     data = await writes(
         """mutation { upsertRating(input: {id: "rating-month", scheme: CRIMESOLUTIONS,
-             value: "Effective - More than one study", ratedOn: "2012-06", issuerId: "agency-eif",
+             value: "Effective - More than one study", ratedOnText: "2012-06", issuerId: "agency-eif",
              interventionId: "pcit", source: "https://example.org/evidence/register-2026"}) {
              rating { ratedOn ratedOnPrecision commonScale } errors { message } } }"""
     )
@@ -232,7 +232,7 @@ async def test_a_rating_seen_on_an_undated_page_reads_back_as_of_that_day(
 ) -> None:
     data = await writes(
         """mutation { upsertRating(input: {id: "rating-as-of", scheme: BLUEPRINTS,
-             value: "Model", ratedOn: "as of 2026-11-30", issuerId: "agency-eif",
+             value: "Model", ratedOnText: "as of 2026-11-30", issuerId: "agency-eif",
              interventionId: "pcit", source: "https://example.org/undated-page"}) {
              rating { ratedOn ratedOnPrecision commonScale } errors { message } } }"""
     )

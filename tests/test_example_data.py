@@ -11,13 +11,16 @@ import pytest
 from service.graph_file import GraphFileError, read_graph_file, read_graph_files
 from service.graph_load import (
     EXAMPLE_DATA,
+    EXAMPLE_DATA_CLIENT,
     EXAMPLE_FILES,
     load_example_data_if_empty,
-    load_graph,
 )
+from service.imports.pipeline import run_import
+from service.imports.readers import JsonImportFile
 from service.migrations import apply_migrations
 from service.model import LABELS, RELATIONSHIP_TYPES
 from service.store import Store
+from service.writes.outcome import Writer
 
 COUNT_ALL = """
 MATCH (n) WHERE NOT n:Migration AND NOT n:Change AND NOT n:ChangeSequence AND NOT n:WriteRequest
@@ -54,8 +57,18 @@ async def test_loading_twice_changes_nothing(fresh_store: Store) -> None:
     assert await load_example_data_if_empty(fresh_store) is None, (
         "a database with data is left alone"
     )
-    await load_graph(fresh_store, graph, recorded_by="example-data")  # even a forced reload merges
+    changes = await fresh_store.read("MATCH (c:Change) RETURN count(c) AS n")
+    for path in EXAMPLE_FILES:  # even a forced reload merges, and changes nothing
+        report = await run_import(
+            fresh_store,
+            JsonImportFile(path),
+            writer=Writer(client=EXAMPLE_DATA_CLIENT, agency=None),
+            max_rejections=10,
+            timeout=300,
+        )
+        assert report.nodes.created + report.nodes.updated == 0
     assert await fresh_store.read(COUNT_ALL) == counts
+    assert await fresh_store.read("MATCH (c:Change) RETURN count(c) AS n") == changes
     assert (
         await fresh_store.read(
             "MATCH (n:Intervention) RETURN n.id AS id, n.updatedAt AS at ORDER BY id"

@@ -29,7 +29,7 @@ async def seen(writes: WriteClient, tmp_path_factory: pytest.TempPathFactory) ->
     data = await writes(
         f"""mutation {{
           r: upsertRating(input: {{id: "rating-blueprints-pcit-as-of", scheme: BLUEPRINTS,
-               value: "Model", ratedOn: "as of 2026-11-30", issuerId: "agency-eif",
+               value: "Model", ratedOnText: "as of 2026-11-30", issuerId: "agency-eif",
                interventionId: "pcit", source: "{SOURCE}"}}) {{ errors {{ message }} }}
           c: upsertCaveat(input: {{id: "caveat-blueprints-pcit", kind: VARIANT_ONLY,
                text: "{CAVEAT}", source: "{SOURCE}", sources: ["{FURTHER}"]}}) {{ errors {{ message }} }}

@@ -143,8 +143,17 @@ async def test_live_answers_fit_the_contract(
                 await writes.http.post("/v1/imports", json=body, headers=headers),
             )
         )
+    dry = {**good, "nodes": [{**good["nodes"][0], "id": "contract-dry-run"}]}
+    checks.append(
+        (
+            "/v1/imports",
+            "post",
+            await writes.http.post("/v1/imports?dryRun=true", json=dry, headers=token),
+        )
+    )
     statuses = [response.status_code for _, _, response in checks]
-    assert statuses == [200, 200, 200, 200, 200, 400, 200, 422, 401]
+    assert statuses == [200, 200, 200, 200, 200, 400, 200, 422, 401, 200]
+    assert checks[-1][2].json()["written"][0]["status"] == "created"
     for path, method, response in checks:
         _check(contract, path, method, response)
 

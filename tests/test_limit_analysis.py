@@ -117,3 +117,33 @@ def test_the_cost_of_a_cached_operation_is_priced_per_request() -> None:
     model = cost_model(SCHEMA._schema, document, operation, Limits.of(Settings()))  # type: ignore[arg-type]
     assert model.cost({}) == model.cost({"n": 100}) > model.cost({"n": 1})
     assert model.cost({"n": None}) == model.cost({"n": 20})
+
+
+def _cost(query: str) -> int:
+    document = parse(query)
+    [operation] = document.definitions
+    model = cost_model(SCHEMA._schema, document, operation, Limits.of(Settings()))  # type: ignore[arg-type]
+    return model.cost({})
+
+
+def test_the_whole_graph_views_cost_the_graph_they_read() -> None:
+    """A gap map, practice gap or recommendation is priced for reading the whole graph,
+    and its long lists by the rows they hold, not by the few of an ordinary list."""
+    assert _cost("{ evidenceGapMap { cells { status } } }") == 1 + 25_000 + 1 + 1_000
+    assert _cost("{ practiceGap { ranking { name } } }") == 1 + 25_000 + 1 + 1_000
+    recommend = '{ recommend(context: {outcomeIds: ["x"]}) { recommendations { name } } }'
+    assert _cost(recommend) == 1 + 25_000 + 1 + 200
+    assert _cost("{ interventions(first: 1) { edges { node { name } } } }") < 10
+
+
+def _gap_maps(count: int) -> str:
+    return (
+        "{ "
+        + " ".join(f"m{n}: evidenceGapMap {{ cells {{ status }} }}" for n in range(count))
+        + " }"
+    )
+
+
+async def test_many_whole_graph_views_in_one_request_are_refused(store: Store) -> None:
+    assert _cost(_gap_maps(7)) < Settings().max_query_cost < _cost(_gap_maps(8))
+    assert _limits(await _errors(store, _gap_maps(8))) == ["MAX_QUERY_COST"]

@@ -8,11 +8,14 @@ neither format has a list type.
 
 networkx builds the document from a graph held in memory, so these two formats are read
 from the store in batches but assembled whole before the first byte goes out; CSV and
-Cytoscape.js JSON stream all the way.
+Cytoscape.js JSON stream all the way. Building the graph and the document is seconds of
+CPU for a large graph, so it runs in a worker thread, a batch or a chunk at a time: the
+event loop keeps answering other requests meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
 
@@ -52,16 +55,31 @@ def edge_ids(edges: list[Item]) -> Iterator[tuple[str, Item]]:
 
 async def read_graph(source: GraphSource, *, gexf: bool = False) -> nx.MultiDiGraph[str]:
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    # One batch at a time, each awaited before the next: the graph is never shared.
     async for label, nodes in source.nodes():
-        for node in nodes:
-            graph.add_node(node["key"], **node_attributes(label, node))
+        await asyncio.to_thread(_add_nodes, graph, label, nodes)
     async for _group, edges in source.edges():
-        for edge_id, edge in edge_ids(edges):
-            extra = {"id": edge_id} if gexf else {}  # GEXF takes edge ids from an attribute
-            graph.add_edge(
-                edge["source"], edge["target"], key=edge_id, **edge_attributes(edge), **extra
-            )
+        await asyncio.to_thread(_add_edges, graph, edges, gexf=gexf)
     return graph
+
+
+def _add_nodes(graph: nx.MultiDiGraph[str], label: str, nodes: list[Item]) -> None:
+    for node in nodes:
+        graph.add_node(node["key"], **node_attributes(label, node))
+
+
+def _add_edges(graph: nx.MultiDiGraph[str], edges: list[Item], *, gexf: bool) -> None:
+    for edge_id, edge in edge_ids(edges):
+        extra = {"id": edge_id} if gexf else {}  # GEXF takes edge ids from an attribute
+        graph.add_edge(
+            edge["source"], edge["target"], key=edge_id, **edge_attributes(edge), **extra
+        )
+
+
+async def _from_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """The chunks, each produced in a worker thread (the first builds the whole document)."""
+    while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+        yield chunk
 
 
 def _chunks(lines: Iterator[str]) -> Iterator[bytes]:
@@ -80,12 +98,12 @@ def _chunks(lines: Iterator[str]) -> Iterator[bytes]:
 async def graphml(source: GraphSource) -> AsyncIterator[bytes]:
     graph = await read_graph(source)
     yield b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    for chunk in _chunks(nx.generate_graphml(graph)):
+    async for chunk in _from_thread(_chunks(nx.generate_graphml(graph))):
         yield chunk
 
 
 async def gexf(source: GraphSource) -> AsyncIterator[bytes]:
     graph = await read_graph(source, gexf=True)
     yield b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    for chunk in _chunks(nx.generate_gexf(graph)):
+    async for chunk in _from_thread(_chunks(nx.generate_gexf(graph))):
         yield chunk

@@ -6,7 +6,8 @@ body nested 100,000 deep is refused at level 33, having held 33 frames); an obje
 top with only ``sources``, ``nodes`` and ``relationships``, the first two required;
 ``sources`` an object of objects; ``nodes`` and ``relationships`` arrays of objects with
 the schema's keys only; ``label``, ``id``, ``type``, ``from``, ``to`` and ``source``
-strings; ``sources`` (a record's citations) an array of strings; ``properties`` an object. What the values mean (known labels, property types,
+strings; ``sources`` (a record's citations) an array of strings; ``properties`` and
+``propertySources`` objects. What the values mean (known labels, property types,
 enums, that sources exist) is checked record by record afterwards
 (service/graph_file.py), and reported with every problem at once.
 """
@@ -24,8 +25,10 @@ MAX_IMPORT_DEPTH: Final = 32
 _TOP_KEYS: Final = frozenset({"sources", "nodes", "relationships"})
 _REQUIRED_TOP: Final = ("sources", "nodes")
 _RECORD_KEYS: Final = {
-    "nodes": frozenset({"label", "id", "source", "sources", "properties"}),
-    "relationships": frozenset({"type", "from", "to", "source", "sources", "properties"}),
+    "nodes": frozenset({"label", "id", "source", "sources", "propertySources", "properties"}),
+    "relationships": frozenset(
+        {"type", "from", "to", "source", "sources", "propertySources", "properties"}
+    ),
 }
 _STRING_FIELDS: Final = frozenset({"label", "id", "type", "from", "to", "source"})
 _STARTS: Final = {"start_map": "object", "start_array": "array"}
@@ -112,7 +115,7 @@ def _expected(shape: tuple[str, ...]) -> str | None:
             return "array"
         case ("nodes" | "relationships", "*"):
             return "object"
-        case ("nodes" | "relationships", "*", "properties"):
+        case ("nodes" | "relationships", "*", "properties" | "propertySources"):
             return "object"
         case ("nodes" | "relationships", "*", name) if name in _STRING_FIELDS:
             return "string"

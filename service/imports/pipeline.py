@@ -3,8 +3,10 @@
 Pass 1 reads the nodes and notes which relationship ends the file does not contain;
 those are looked up in the graph; pass 2 checks the relationships. Any problem rejects
 the whole file with every refused record listed (up to IMPORT_MAX_REJECTIONS) and
-nothing written. Otherwise one write transaction merges the records in batches, writing
-and logging only what changes: importing the same file again changes nothing.
+nothing written. Otherwise one write transaction merges the records in batches through
+the write path mutations use, writing and logging only what changes: importing the same
+file again changes nothing. A dry run reads what the write would read, decides the same
+and reports it, and writes nothing (not even its idempotency record).
 """
 
 from __future__ import annotations
@@ -12,47 +14,66 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any, Final, LiteralString
 
 from service.graph_file import (
-    NodeRecord,
     RecordProblem,
-    RelationshipRecord,
     Sources,
     check_node,
     check_relationship,
     declared_node,
 )
 from service.imports.readers import ImportFile
-from service.imports.writing import Counts, write_nodes, write_relationships
+from service.imports.writing import (
+    Counts,
+    Outcomes,
+    RecordOutcome,
+    link_write,
+    node_write,
+    write_link_batch,
+    write_node_batch,
+)
 from service.model import LABELS
-from service.store import Store, Transaction
+from service.store import Row, Store
 from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
-from service.writes.outcome import Writer
+from service.writes.merge import Mode, NodeWrite, Runner
+from service.writes.merge_links import LinkWrite
+from service.writes.outcome import Writer, WriteRefused
 from service.writes.retry import again_after_merge_conflicts, through_gate
 
-BATCH: Final = 500
+BATCH: Final = 2000
 Progress = Callable[[str, int, int], None]  # phase, done, total
 
 
 @dataclass
 class ImportReport:
-    status: str  # "imported" or "rejected"
+    status: str  # "imported", "rejected", or "checked" (a dry run that would import)
     records: int
-    nodes: Counts = field(default_factory=Counts)
-    relationships: Counts = field(default_factory=Counts)
+    outcomes: Outcomes = field(default_factory=Outcomes)
     rejected: list[RecordProblem] = field(default_factory=list)
     rejected_total: int = 0
     seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def nodes(self) -> Counts:
+        return self.outcomes.nodes
+
+    @property
+    def relationships(self) -> Counts:
+        return self.outcomes.relationships
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "dryRun": self.dry_run,
             "records": self.records,
             "nodes": vars(self.nodes),
             "relationships": vars(self.relationships),
+            "writtenTotal": self.outcomes.listed_total,
+            "written": [outcome.as_dict() for outcome in self.outcomes.listed],
             "rejectedTotal": self.rejected_total,
             "rejected": [
                 {"where": p.where, "field": p.field or None, "reason": p.reason}
@@ -67,8 +88,13 @@ class ImportReport:
         return cls(
             status=answer["status"],
             records=answer["records"],
-            nodes=Counts(**answer["nodes"]),
-            relationships=Counts(**answer["relationships"]),
+            outcomes=Outcomes(
+                nodes=Counts(**answer["nodes"]),
+                relationships=Counts(**answer["relationships"]),
+                listed=[RecordOutcome.from_dict(item) for item in answer["written"]],
+                listed_total=answer["writtenTotal"],
+            ),
+            dry_run=answer["dryRun"],
             rejected=[
                 RecordProblem(p["where"], p["field"] or "", p["reason"]) for p in answer["rejected"]
             ],
@@ -91,8 +117,10 @@ async def run_import(
     write_key: WriteKey | None = None,
     idempotency_window: float = DEFAULT_IDEMPOTENCY_WINDOW,
     progress: Progress = _silent,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Check the whole file, then write it in one transaction of at most ``timeout`` s.
+    """Check the whole file, then write it in one transaction of at most ``timeout`` s
+    (a dry run: decide and report the same, and write nothing).
 
     The write runs under ``write_key`` (see ``service/writes/idempotency.py``; without one, a
     key of its own): when the reply to its commit is lost, the import is not run again
@@ -156,19 +184,26 @@ async def run_import(
         report.seconds = time.perf_counter() - started
         return report
 
-    async def work(tx: Transaction) -> ImportReport:
-        report = ImportReport("imported", total)
+    # Under the store's write gate (the embedded store) nothing else writes meanwhile.
+    mode = Mode.DRY_RUN if dry_run else Mode.ALONE if store.write_gate is not None else Mode.LOCKED
+
+    async def work(tx: Runner) -> ImportReport:
+        report = ImportReport("checked" if dry_run else "imported", total, dry_run=dry_run)
         done = 0
-        for batch in _batches(_valid_nodes(source, sources)):
-            await write_nodes(tx, batch, writer, report.nodes)
-            done += len(batch)
+        for node_batch in _batches(_valid_nodes(source, sources)):
+            await write_node_batch(tx, node_batch, writer, report.outcomes, mode=mode)
+            done += len(node_batch)
             progress("writing", done, total)
-        for batch in _batches(_valid_relationships(source, sources, labels_of)):
-            await write_relationships(tx, batch, writer, report.relationships)
-            done += len(batch)
+        for link_batch in _batches(_valid_relationships(source, sources, labels_of)):
+            await write_link_batch(tx, link_batch, writer, report.outcomes, mode=mode)
+            done += len(link_batch)
             progress("writing", done, total)
         return report
 
+    if dry_run:
+        report = await work(_DryRun(store))
+        report.seconds = time.perf_counter() - started
+        return report
     run_key: WriteKey = write_key
 
     async def once() -> ImportReport:
@@ -184,7 +219,12 @@ async def run_import(
                 timeout=timeout,
             )
 
-    report = await again_after_merge_conflicts(once)
+    try:
+        report = await again_after_merge_conflicts(once)
+    except WriteRefused as refused:
+        # The graph changed between the checks and the write (an end deleted meanwhile).
+        refusals = [RecordProblem("", p.field or "", p.message) for p in refused.problems]
+        report = ImportReport("rejected", total, rejected=refusals, rejected_total=len(refusals))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -217,20 +257,29 @@ async def _labels_in_graph(store: Store, ids: set[str]) -> dict[str, set[str]]:
     return found
 
 
-def _valid_nodes(source: ImportFile, sources: Sources) -> Iterator[NodeRecord]:
+class _DryRun:
+    """A dry run's view of the store: the write path's reads, each on its own."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self._store.read(query, params)
+
+
+def _valid_nodes(source: ImportFile, sources: Sources) -> Iterator[tuple[str, NodeWrite]]:
     for where, raw in source.nodes():
-        node = check_node(where, raw, sources, [])
-        assert node is not None, f"{where} passed the check pass but not the write pass"
-        yield node
+        assert isinstance(raw, dict), f"{where} passed the check pass but not the write pass"
+        yield where, node_write(raw, sources)
 
 
 def _valid_relationships(
     source: ImportFile, sources: Sources, labels_of: dict[str, set[str]]
-) -> Iterator[RelationshipRecord]:
+) -> Iterator[tuple[str, LinkWrite]]:
     for where, raw in source.relationships():
         rel = check_relationship(where, raw, sources, labels_of, [])
         assert rel is not None, f"{where} passed the check pass but not the write pass"
-        yield rel
+        yield where, link_write(raw, rel, sources)
 
 
 def _batches(records: Iterator[Any]) -> Iterator[list[Any]]:

@@ -9,7 +9,7 @@ own filters; the judgement itself is applied in Python (service/rules/).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -86,7 +86,8 @@ def _core(var: str, n: int, *, areas: bool) -> str:
     )
 
 
-def _intervention_facts(*, areas: bool) -> str:
+def intervention_facts(*, areas: bool) -> str:
+    """The map of one intervention ``i`` that the evidence rules read."""
     return (
         "{"
         + _core("i", 1, areas=areas)
@@ -104,6 +105,12 @@ def _intervention_facts(*, areas: bool) -> str:
     )
 
 
+# The outcome columns with the outcome each is part of and every outcome beneath it.
+OUTCOME_FACTS: Final = """{id: o.id, name: o.name, domain: o.domain,
+    parent: head(COLLECT { MATCH (o)-[:PART_OF]->(p:Outcome) RETURN p.id AS id }),
+    below: COLLECT { MATCH (o)<-[:PART_OF*0..4]-(n:Outcome) RETURN n.id AS id }}"""
+
+
 def _statement(*, areas: bool) -> str:
     return f"""
 CALL () {{
@@ -111,16 +118,14 @@ CALL () {{
   WHERE ($outcomeDomains IS NULL OR o.domain IN $outcomeDomains)
     AND ($outcomeIds IS NULL OR o.id IN $outcomeIds)
   WITH o ORDER BY o.domain, o.name, o.id
-  RETURN collect({{id: o.id, name: o.name, domain: o.domain,
-    parent: head(COLLECT {{ MATCH (o)-[:PART_OF]->(p:Outcome) RETURN p.id AS id }}),
-    below: COLLECT {{ MATCH (o)<-[:PART_OF*0..4]-(n:Outcome) RETURN n.id AS id }}}}) AS outcomes
+  RETURN collect({OUTCOME_FACTS}) AS outcomes
 }}
 CALL () {{
   MATCH (i:Intervention)
   WHERE ($interventionIds IS NULL OR i.id IN $interventionIds)
     AND ($interventionKinds IS NULL OR i.kind IN $interventionKinds)
   WITH i ORDER BY i.name, i.id
-  RETURN collect({_intervention_facts(areas=areas)}) AS interventions
+  RETURN collect({intervention_facts(areas=areas)}) AS interventions
 }}
 RETURN outcomes, interventions
 """
@@ -145,6 +150,18 @@ class EvidenceFacts:
         ones on which findings about those outcomes can count."""
         wanted = set(outcome_ids)
         return [o for o in self.outcomes if wanted & set(o["below"])]
+
+    def judge(
+        self, findings: Sequence[Mapping[str, Any]], intervention: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The one judgement on these findings of ``intervention`` (judge_findings);
+        the whole-graph snapshot (evidence_index.py) memoises it."""
+        return judge_findings(findings, intervention)
+
+    def memo(self, intervention_id: str) -> dict[Any, Any]:
+        """Where a view may keep what it derives from one intervention's facts; these
+        facts are read for one request, so nothing is kept."""
+        return {}
 
 
 async def fetch(
@@ -178,7 +195,7 @@ def findings_on(
 
 
 def judge_findings(
-    findings: list[dict[str, Any]], intervention: Mapping[str, Any] | None = None
+    findings: Sequence[Mapping[str, Any]], intervention: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """The one judgement (service/rules/judgement.py) as a plain map; given the
     intervention, its ratings and recorded caveats add to the judgement's caveats."""

@@ -1,6 +1,6 @@
 """Filters combined with AND, OR and NOT into one WHERE condition over ``n0``.
 
-A filter is a mapping of condition names (the keys of ``listing.FILTERS[label]``) to
+A filter is a mapping of condition names (the keys of ``list_terms.FILTERS[label]``) to
 values, plus optionally ``and_`` and ``or_`` (lists of filters) and ``not_`` (a filter).
 The conditions of one filter must all hold, as before; nested filters get parameters of
 their own (``f1_name_contains``...), so the statement stays literal text with parameters.
@@ -24,14 +24,18 @@ def filter_condition(
     conditions: Mapping[str, dict[str, str]],
     filters: Mapping[str, Any],
     params: dict[str, Any],
+    *,
+    prefix: str = "",
 ) -> str:
-    """The WHERE condition for ``filters``; fills ``params`` with the values it names."""
-    counter = _Counter()
-    return _condition(conditions[label], filters, params, prefix="", depth=0, counter=counter)
+    """The WHERE condition for ``filters``; fills ``params`` with the values it names,
+    each parameter name starting with ``prefix`` (one statement may hold several filters)."""
+    counter = _Counter(prefix)
+    return _condition(conditions[label], filters, params, prefix=prefix, depth=0, counter=counter)
 
 
 class _Counter:
-    def __init__(self) -> None:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
         self.nested = 0
         self.conditions = 0
 
@@ -69,7 +73,7 @@ def _condition(
             fragments,
             sub,
             params,
-            prefix=f"f{counter.nested}_",
+            prefix=f"{counter.prefix}f{counter.nested}_",
             depth=depth + 1,
             counter=counter,
         )

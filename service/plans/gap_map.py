@@ -8,10 +8,13 @@ the intervention targets.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any, Final
 
-from service.plans import evidence_facts
+from service.plans import evidence_facts, evidence_index
+from service.plans.evidence_facts import EvidenceFacts
+from service.plans.evidence_facts import judge_findings as judge
 from service.store import Store
 
 EVIDENCE: Final = "EVIDENCE"
@@ -26,29 +29,107 @@ async def gap_map(
     intervention_kinds: list[str] | None = None,
     outcome_domains: list[str] | None = None,
     outcome_ids: list[str] | None = None,
+    absolute_gaps: bool = True,
 ) -> dict[str, Any]:
-    facts = await evidence_facts.fetch(
-        store,
-        intervention_ids=intervention_ids,
-        intervention_kinds=intervention_kinds,
-        outcome_domains=outcome_domains,
-        outcome_ids=outcome_ids,
-    )
-    outcomes = [_outcome(o) for o in facts.outcomes]
+    """The map; without ``absolute_gaps`` only the cells with evidence or ongoing studies.
+
+    Rows named by id are read with their own statement; otherwise the whole graph's
+    snapshot (evidence_index.py) serves, filtered here, and the cells are worked out in
+    a worker thread (the first map of a version judges tens of thousands of cells).
+    """
+    if intervention_ids is not None:
+        facts: EvidenceFacts = await evidence_facts.fetch(
+            store,
+            intervention_ids=intervention_ids,
+            intervention_kinds=intervention_kinds,
+            outcome_domains=outcome_domains,
+            outcome_ids=outcome_ids,
+        )
+        return _assemble(facts, facts.interventions, facts.outcomes, absolute_gaps=absolute_gaps)
+    snapshot = await evidence_index.current(store)
+    kinds = None if intervention_kinds is None else set(intervention_kinds)
+    rows = [i for i in snapshot.interventions if kinds is None or i["kind"] in kinds]
+    columns = snapshot.outcomes
+    if outcome_domains is not None or outcome_ids is not None:
+        columns = [
+            o
+            for o in snapshot.outcomes
+            if (outcome_domains is None or o["domain"] in outcome_domains)
+            and (outcome_ids is None or o["id"] in outcome_ids)
+        ]
+    return await asyncio.to_thread(_assemble, snapshot, rows, columns, absolute_gaps=absolute_gaps)
+
+
+def _assemble(
+    facts: EvidenceFacts,
+    interventions: list[dict[str, Any]],
+    outcomes: list[dict[str, Any]],
+    *,
+    absolute_gaps: bool,
+) -> dict[str, Any]:
+    shown = [_outcome(o) for o in outcomes]
     domains: dict[str, list[dict[str, Any]]] = {}
-    for outcome in outcomes:
+    for outcome in shown:
         domains.setdefault(outcome["domain"], []).append(outcome)
     return {
         "interventions": [
-            {"id": i["id"], "name": i["name"], "kind": i["kind"]} for i in facts.interventions
+            {"id": i["id"], "name": i["name"], "kind": i["kind"]} for i in interventions
         ],
-        "outcomes": outcomes,
+        "outcomes": shown,
         "domains": [{"domain": d, "outcomes": os} for d, os in domains.items()],
         "cells": [
-            cell(intervention, outcome)
-            for intervention in facts.interventions
-            for outcome in facts.outcomes
+            c
+            for intervention in interventions
+            for c in _row(facts, intervention, outcomes, absolute_gaps=absolute_gaps)
         ],
+    }
+
+
+def _row(
+    facts: EvidenceFacts,
+    intervention: dict[str, Any],
+    outcomes: list[dict[str, Any]],
+    *,
+    absolute_gaps: bool,
+) -> list[dict[str, Any]]:
+    """The intervention's cells in the order of ``outcomes``."""
+    judged = _judged_cells(facts, intervention)
+    if not absolute_gaps:
+        # The judged cells are in column order already; every column needs no lookups.
+        wanted = None if outcomes is facts.outcomes else {o["id"] for o in outcomes}
+        return [
+            c
+            for outcome_id, c in judged.items()
+            if c["status"] != ABSOLUTE_GAP and (wanted is None or outcome_id in wanted)
+        ]
+    return [judged.get(o["id"]) or _gap(intervention["id"], o["id"]) for o in outcomes]
+
+
+def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The cells that can hold more than a gap, by outcome: only the columns at or above
+    what the intervention reported on or targets. Remembered by a snapshot's facts."""
+    memo = facts.memo(intervention["id"])
+    if "gap_map_cells" not in memo:
+        relevant = {o for f in intervention["findings"] for o in f["outcomes"]}
+        relevant |= set(intervention["targets"])
+        memo["gap_map_cells"] = {
+            o["id"]: cell(intervention, o, facts=facts) for o in facts.outcomes_over(relevant)
+        }
+    judged: dict[str, dict[str, Any]] = memo["gap_map_cells"]
+    return judged
+
+
+def _gap(intervention_id: str, outcome_id: str) -> dict[str, Any]:
+    return {
+        "intervention_id": intervention_id,
+        "outcome_id": outcome_id,
+        "status": ABSOLUTE_GAP,
+        "study_count": 0,
+        "ongoing_study_count": 0,
+        "finding_count": 0,
+        "studies_by_design": [],
+        "findings_by_direction": [],
+        "strongest": None,
     }
 
 
@@ -61,8 +142,14 @@ def _outcome(outcome: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def cell(intervention: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any]:
-    """One cell of the map: counts, the strongest evidence, and its status."""
+def cell(
+    intervention: dict[str, Any],
+    outcome: dict[str, Any],
+    *,
+    facts: EvidenceFacts | None = None,
+) -> dict[str, Any]:
+    """One cell of the map: counts, the strongest evidence, and its status (judged
+    through ``facts``, which may remember the judgement)."""
     below = set(outcome["below"])
     findings = evidence_facts.findings_on(intervention, below)
     completed = [f for f in findings if f["study"]["status"] != "ONGOING"]
@@ -96,5 +183,9 @@ def cell(intervention: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any
             {"direction": direction, "count": count}
             for direction, count in sorted(directions.items())
         ],
-        "strongest": evidence_facts.judge_findings(completed, intervention) if completed else None,
+        "strongest": (
+            facts.judge(completed, intervention) if facts else judge(completed, intervention)
+        )
+        if completed
+        else None,
     }

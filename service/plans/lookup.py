@@ -13,8 +13,12 @@ from service.store import Store
 Lookup = tuple[str, Selection]
 
 
-def node_by_id_statement(label: str, selection: Selection) -> str:
-    return f"MATCH (n0:{label} {{id: $id}}) RETURN {node_map(label, 'n0', selection)} AS node"
+def node_by_id_statement(
+    label: str, selection: Selection, params: dict[str, Any] | None = None
+) -> str:
+    """The Cypher of one lookup; nested connections' arguments are added to ``params``."""
+    projection = node_map(label, "n0", selection, params={} if params is None else params)
+    return f"MATCH (n0:{label} {{id: $id}}) RETURN {projection} AS node"
 
 
 async def node_by_id(
@@ -28,9 +32,13 @@ async def node_by_id(
     """The node's selected fields, or None when no node of ``label`` has that id.
 
     ``statement`` is ``node_by_id_statement(label, selection)`` built earlier, by a
-    caller that answers the same selection many times.
+    caller that answers the same selection many times (one without nested connections,
+    whose arguments would be parameters of their own).
     """
-    rows = await store.read(statement or node_by_id_statement(label, selection), {"id": node_id})
+    params: dict[str, Any] = {"id": node_id}
+    if statement is None:
+        statement = node_by_id_statement(label, selection, params)
+    rows = await store.read(statement, params)
     return rows[0]["node"] if rows else None
 
 

@@ -8,10 +8,11 @@ variants (Incredible Years Preschool BASIC), and says so.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any
 
-from service.plans import evidence_facts
+from service.plans import evidence_facts, evidence_index
 from service.rules import practice
 from service.rules.judgement import rating_caveats
 from service.rules.rating_scale import CommonLevel, label_of, scale, summarise
@@ -29,10 +30,22 @@ async def practice_gap(
     intervention_ids: list[str] | None = None,
     intervention_kinds: list[str] | None = None,
 ) -> dict[str, Any]:
-    facts = await evidence_facts.fetch(
-        store, intervention_ids=intervention_ids, intervention_kinds=intervention_kinds
-    )
-    rows = [_row(i, facts) for i in facts.interventions]
+    if intervention_ids is not None:
+        facts: evidence_facts.EvidenceFacts = await evidence_facts.fetch(
+            store, intervention_ids=intervention_ids, intervention_kinds=intervention_kinds
+        )
+        return _assemble(facts, facts.interventions)
+    # The whole graph: from the snapshot (evidence_index.py), rows remembered per version.
+    snapshot = await evidence_index.current(store)
+    kinds = None if intervention_kinds is None else set(intervention_kinds)
+    chosen = [i for i in snapshot.interventions if kinds is None or i["kind"] in kinds]
+    return await asyncio.to_thread(_assemble, snapshot, chosen)
+
+
+def _assemble(
+    facts: evidence_facts.EvidenceFacts, interventions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    rows = [_remembered_row(i, facts) for i in interventions]
     by_usage = sorted(
         rows, key=lambda r: (-_usage_rank(r), r["evidence"]["common_scale"], r["name"])
     )
@@ -58,6 +71,16 @@ async def practice_gap(
 def _usage_rank(row: dict[str, Any]) -> float:
     # Agencies first, then money: a tie on agencies is broken by the larger grant.
     return float(row["delivering_agencies"] * 1e12 + row["largest_funding_total"])
+
+
+def _remembered_row(
+    intervention: dict[str, Any], facts: evidence_facts.EvidenceFacts
+) -> dict[str, Any]:
+    memo = facts.memo(intervention["id"])
+    if "practice_gap" not in memo:
+        memo["practice_gap"] = _row(intervention, facts)
+    row: dict[str, Any] = memo["practice_gap"]
+    return row
 
 
 def _row(intervention: dict[str, Any], facts: evidence_facts.EvidenceFacts) -> dict[str, Any]:
@@ -174,7 +197,7 @@ def _candidates(
         findings = evidence_facts.findings_on(intervention, outcome["below"])
         if not findings:
             continue
-        judgement = evidence_facts.judge_findings(findings, intervention)
+        judgement = facts.judge(findings, intervention)
         found.append(
             {
                 "common_scale": judgement["common_scale"],

@@ -7,9 +7,10 @@ its cautions. The rules live in service/rules/local_fit.py.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from service.plans import evidence_facts
+from service.plans import evidence_facts, evidence_index
 from service.plans.errors import BadQueryInput
 from service.rules import local_fit, ranking
 from service.rules.judgement import rating_caveats
@@ -20,7 +21,12 @@ from service.store import Store
 async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, Any]:
     if not context.outcome_ids:
         raise BadQueryInput("name at least one outcome", argument="context")
-    facts = await evidence_facts.fetch(store, with_areas=True)
+    # The whole graph's facts, from the snapshot kept per graph version (evidence_index.py).
+    facts = await evidence_index.current(store)
+    return await asyncio.to_thread(_rank, facts, context)
+
+
+def _rank(facts: evidence_facts.EvidenceFacts, context: local_fit.Context) -> dict[str, Any]:
     by_id = {o["id"]: o for o in facts.outcomes}
     unknown = [o for o in context.outcome_ids if o not in by_id]
     if unknown:
@@ -52,7 +58,7 @@ async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, An
         if reasons_out:
             excluded.append({**summary, "reasons": reasons_out})
             continue
-        ranked.append(_candidate(intervention, context, direct, nearby, name_of, covered))
+        ranked.append(_candidate(facts, intervention, context, direct, nearby, name_of, covered))
     # Listed in a stable order (by id) before sorting, so that equal entries come out the
     # same way every time; they share a rank, so the id never decides a place.
     ranked.sort(key=lambda e: e["intervention_id"])
@@ -68,6 +74,7 @@ async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, An
 
 
 def _candidate(
+    facts: evidence_facts.EvidenceFacts,
     intervention: dict[str, Any],
     context: local_fit.Context,
     direct: list[dict[str, Any]],
@@ -76,7 +83,7 @@ def _candidate(
     covered: frozenset[str],
 ) -> dict[str, Any]:
     used = direct or nearby
-    judgement = evidence_facts.judge_findings(used, intervention) if used else None
+    judgement = facts.judge(used, intervention) if used else None
     related_only = not direct and bool(nearby)
     similar = [
         d

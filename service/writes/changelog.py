@@ -25,6 +25,7 @@ from typing import Any, Final
 from service.store import Transaction
 from service.writes.locks import lock_token
 from service.writes.outcome import Writer
+from service.writes.provenance import PROPERTY_SOURCES, citations
 
 
 class Operation(StrEnum):
@@ -113,11 +114,15 @@ _TIMESTAMPS: Final = frozenset({"createdAt", "updatedAt", "recordedAt"})
 
 
 def logged(stored: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Stored properties as the change log keeps them ("before"): facts, id, source and
-    recordedBy, without lock scratch or timestamps. Mutations and imports use this alone."""
+    """Stored properties as the change log keeps them ("before"): facts, id, source,
+    recordedBy and the per-property citations as a map, without lock scratch or timestamps.
+    Every write path uses this alone."""
     if stored is None:
         return None
-    return {k: v for k, v in stored.items() if not k.startswith("_") and k not in _TIMESTAMPS}
+    kept = {k: v for k, v in stored.items() if not k.startswith("_") and k not in _TIMESTAMPS}
+    if PROPERTY_SOURCES in kept:
+        kept[PROPERTY_SOURCES] = citations(stored) or None
+    return {k: v for k, v in kept.items() if v is not None}
 
 
 def logged_after(
@@ -127,10 +132,18 @@ def logged_after(
     source: str | None,
     writer: Writer,
     node_id: str | None = None,
+    citations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What the log keeps as "after": the stored facts with ``values`` applied (None
-    removes one), the source, this writer as recordedBy and, for a node, its id."""
-    after = {**(logged(before) or {}), **values, "source": source, "recordedBy": writer.client}
+    removes one), the source, the citations of properties from other sources, this
+    writer as recordedBy and, for a node, its id."""
+    after = {
+        **(logged(before) or {}),
+        **values,
+        "source": source,
+        PROPERTY_SOURCES: citations or None,
+        "recordedBy": writer.client,
+    }
     if node_id is not None:
         after["id"] = node_id
     return {k: v for k, v in after.items() if v is not None}

@@ -1,0 +1,267 @@
+"""The whole graph's evidence facts and their judgements, kept per graph version.
+
+The gap map, the practice gap and recommendations over the whole graph read every
+intervention's findings: on a graph of 2,000 interventions and 70,000 findings that is
+seconds of store time and, judged afresh, a minute of Python per request. So each
+service process keeps the facts (evidence_facts.intervention_facts, per intervention),
+and memoises what the views derive from them (judgements, gap-map cells, practice-gap
+rows), for the graph version they were read at. Every request first asks the store for
+the changes since that version (one statement, evidence_sync.SINCE) which also brings
+the facts of the interventions those changes reach; an unchanged graph costs that one
+small statement. Writes that bypass the change log (hand-run Cypher) are not seen until
+the next logged write.
+
+A snapshot is never changed once published (a view may be reading it in a worker
+thread); an update builds a new one that shares the unchanged interventions and their
+memos. Building the first snapshot of a large graph takes longer than a request may: it
+runs as a task of its own, which a request that times out leaves running, and later
+requests use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Final
+
+from service.plans import evidence_facts, evidence_sync
+from service.plans.evidence_facts import EvidenceFacts
+from service.store import Store
+from service.store_faults import StoreTimeout
+
+# Interventions per statement: a fraction of a second of store time each on the
+# benchmark graph, and a few seconds on a loaded machine, within STORE_QUERY_TIMEOUT.
+CHUNK: Final = 40
+# More changes than this since the snapshot: reading everything again is cheaper.
+MAX_CHANGES: Final = 500
+
+
+@dataclass
+class Entry:
+    """One intervention's facts and what has been worked out from them so far."""
+
+    facts: dict[str, Any]
+    mentions: frozenset[str]
+    judgements: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
+    # Depend on the outcome taxonomy as well: a new taxonomy gets a new Entry.
+    derived: dict[Any, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot(EvidenceFacts):
+    """The evidence facts of the whole graph at one version, with memoised judgements."""
+
+    version: int = 0
+    entries: Mapping[str, Entry] = field(default_factory=dict)
+    above: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def outcomes_over(self, outcome_ids: Iterable[str]) -> list[dict[str, Any]]:
+        wanted = set().union(*(self.above.get(o, frozenset()) for o in outcome_ids))
+        return [o for o in self.outcomes if o["id"] in wanted]
+
+    def judge(
+        self, findings: Sequence[Mapping[str, Any]], intervention: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        # A variant's facts nested in its parent's were read with its own (a change to a
+        # variant refetches its parent), so both share the variant's memo.
+        entry = self.entries.get(intervention["id"])
+        if entry is None:
+            return super().judge(findings, intervention)
+        key = tuple(f["id"] for f in findings)
+        found = entry.judgements.get(key)
+        if found is None:
+            found = entry.judgements[key] = super().judge(findings, intervention)
+        return found
+
+    def memo(self, intervention_id: str) -> dict[Any, Any]:
+        """What views derive from one intervention, kept for this snapshot's taxonomy."""
+        entry = self.entries.get(intervention_id)
+        return {} if entry is None else entry.derived
+
+
+@dataclass
+class _State:
+    snapshot: Snapshot | None = None
+    building: asyncio.Task[Snapshot] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+# Per driver and database: each request reads through a view of the store of its own
+# (Store.for_request), and every view of one store shares its driver.
+_states: weakref.WeakKeyDictionary[object, dict[str, _State]] = weakref.WeakKeyDictionary()
+
+
+def _state_of(store: Store) -> _State:
+    by_database = _states.setdefault(store._driver, {})
+    return by_database.setdefault(store.database, _State())
+
+
+async def current(store: Store) -> Snapshot:
+    """The whole graph's evidence facts, up to date with every logged write."""
+    state = _state_of(store)
+    while True:
+        known = state.snapshot
+        if known is None:
+            async with state.lock:
+                if state.snapshot is None:
+                    built, fresh = await _run(state, partial(_build, store, state))
+                    if fresh:
+                        return built
+            continue
+        [row] = await store.read(
+            evidence_sync.SINCE,
+            {"known": known.version, "maxChanges": MAX_CHANGES, "chunk": CHUNK},
+        )
+        if row["version"] == known.version:
+            return known
+        async with state.lock:
+            latest = state.snapshot or known
+            if row["version"] is not None and latest.version >= row["version"]:
+                return latest  # brought up to date while this request waited
+            if _untraceable(row, known):
+                updated, fresh = await _run(state, partial(_build, store, state))
+            else:
+                updated, fresh = await _run(state, partial(_update, store, state, latest, row))
+            if fresh:
+                return updated
+
+
+async def _run(state: _State, work: Callable[[], Awaitable[Snapshot]]) -> tuple[Snapshot, bool]:
+    """Run ``work`` as a task of its own, or wait for the one still running (a request
+    that gave up at its deadline leaves it running). True when ``work`` itself ran: a
+    task started before this request may have missed a write the request must see."""
+    if state.building is not None and not state.building.done():
+        return await asyncio.shield(state.building), False
+    state.building = asyncio.ensure_future(work())
+    state.building.add_done_callback(_retrieve)
+    return await asyncio.shield(state.building), True
+
+
+def _untraceable(row: Mapping[str, Any], known: Snapshot) -> bool:
+    """No change log; more changes than are worth tracing (or a gap in the log); or a
+    deleted agency, whose id the facts do not hold beside the area types of the studies
+    it conducted, so nothing leads from its deletion to them."""
+    changes = row["changes"]
+    return (
+        row["version"] is None
+        or len(changes) < row["version"] - known.version
+        or any(c["operation"] == "DELETE" and c["type"] == "Agency" for c in changes)
+    )
+
+
+def _retrieve(task: asyncio.Task[Snapshot]) -> None:
+    # A build that failed is started again by the next request; its error was that
+    # request's to report, so it is only taken here to keep the loop's log quiet.
+    if not task.cancelled():
+        task.exception()
+
+
+async def _build(store: Store, state: _State) -> Snapshot:
+    first = CHUNK
+    try:
+        [row] = await store.read(evidence_sync.FULL, {"chunk": first})
+    except StoreTimeout:
+        # A store too busy for a first batch as well: the ids alone, batches after.
+        first = 0
+        [row] = await store.read(evidence_sync.FULL, {"chunk": first})
+    facts = await _with_rest(store, row, row["affected"], first=first)
+    snapshot = _snapshot(row["version"] or 0, row["outcomes"], facts, previous=None)
+    if row["version"] is not None:
+        state.snapshot = snapshot
+    return snapshot
+
+
+async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str, Any]) -> Snapshot:
+    touched = set(row["touched"])
+    # Interventions that reached a changed node before the change (a deleted finding's
+    # intervention no longer reaches it in the graph): only the snapshot knows them.
+    reached_before = [i for i, e in known.entries.items() if e.mentions & touched]
+    wanted = list(dict.fromkeys([*row["affected"], *reached_before]))
+    facts = await _with_rest(store, row, wanted)
+    outcomes = row["outcomes"] if row["taxonomyChanged"] else known.outcomes
+    state.snapshot = _snapshot(row["version"], outcomes, facts, previous=known)
+    return state.snapshot
+
+
+async def _with_rest(
+    store: Store, row: Mapping[str, Any], wanted: list[str], *, first: int = CHUNK
+) -> dict[str, dict[str, Any] | None]:
+    """The facts of every wanted intervention, None for one that no longer exists; the
+    row holds those of the ``first`` affected ones already."""
+    found: dict[str, dict[str, Any] | None] = dict.fromkeys(wanted)
+    for intervention in row["interventions"]:
+        found[intervention["id"]] = intervention
+    fetched = set(row["affected"][:first])
+    rest = [i for i in wanted if i not in fetched]
+    for start in range(0, len(rest), CHUNK):
+        for intervention in await _facts(store, rest[start : start + CHUNK]):
+            found[intervention["id"]] = intervention
+    return found
+
+
+async def _facts(store: Store, ids: list[str]) -> list[dict[str, Any]]:
+    """The facts of these interventions; on a store too slow for them in one statement,
+    half at a time (a single intervention's timeout is the store's to report)."""
+    try:
+        fetched = await evidence_facts.fetch(
+            store, intervention_ids=ids, outcome_ids=[], with_areas=True
+        )
+    except StoreTimeout:
+        if len(ids) == 1:
+            raise
+        middle = len(ids) // 2
+        return [*await _facts(store, ids[:middle]), *await _facts(store, ids[middle:])]
+    return fetched.interventions
+
+
+def _snapshot(
+    version: int,
+    outcomes: list[dict[str, Any]],
+    facts: Mapping[str, dict[str, Any] | None],
+    *,
+    previous: Snapshot | None,
+) -> Snapshot:
+    same_taxonomy = previous is not None and previous.outcomes is outcomes
+    entries: dict[str, Entry] = {}
+    for intervention_id, entry in (previous.entries if previous else {}).items():
+        if intervention_id in facts:
+            continue
+        entries[intervention_id] = (
+            entry if same_taxonomy else Entry(entry.facts, entry.mentions, entry.judgements)
+        )
+    for intervention_id, intervention in facts.items():
+        if intervention is not None:
+            entries[intervention_id] = Entry(intervention, _mentions(intervention))
+    ordered = sorted(entries.values(), key=lambda e: (e.facts["name"], e.facts["id"]))
+    above: dict[str, set[str]] = {}
+    for outcome in outcomes:
+        for below in outcome["below"]:
+            above.setdefault(below, set()).add(outcome["id"])
+    return Snapshot(
+        outcomes=outcomes,
+        interventions=[e.facts for e in ordered],
+        version=version,
+        entries=entries,
+        above={o: frozenset(a) for o, a in above.items()},
+    )
+
+
+def _mentions(intervention: Mapping[str, Any]) -> frozenset[str]:
+    """Every id the intervention's facts hold: what a change must name to reach them."""
+    found = {intervention["id"]}
+    for finding in intervention["findings"]:
+        study = finding["study"]
+        found.update((finding["id"], study["id"], *finding["outcomes"]))
+        if study.get("trial"):
+            found.add(study["trial"]["id"])
+    for group in ("studies", "deliveries", "funding", "participants", "caveats"):
+        found.update(item["id"] for item in intervention.get(group, ()))
+    for rating in intervention["ratings"]:
+        found.update((rating["id"], *rating["outcomes"], *(c["id"] for c in rating["caveats"])))
+    found.update(intervention["targets"])
+    for variant in intervention.get("variants", ()):
+        found |= _mentions(variant)
+    return frozenset(found)
