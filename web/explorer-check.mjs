@@ -130,7 +130,11 @@ await withPage(base, shot("explorer-failure.png"), async (page, seen) => {
   seen.evidenceLegend = await page.textContent("#legend-evidence .rule");
   await page.screenshot({ path: shot("explorer-style.png") });
 
-  // Paths: from the police to PCIT's trial.
+  // Paths: from the police to PCIT's trial. Drawn on the grid, where no node covers another:
+  // the force-directed layout may leave the trial under its neighbours, and a click at its
+  // position would then pick one of them.
+  await page.selectOption("#layout", "grid");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("layout") === "grid");
   await clickNode("Agency:agency-police");
   await page.click("#path-from-here");
   await clickNode("Study:study-chaffin-2004");
