@@ -79,6 +79,7 @@ test: $(STAMP) $(TOOLS_STAMP) $(VENDOR) browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check service schema tests bench
+	$(BIN)/ruff format --check service schema tests bench
 	$(BIN)/mypy
 
 schema: $(STAMP)

@@ -198,7 +198,9 @@ async def test_a_resend_with_the_same_key_gets_the_first_answer_and_writes_nothi
     deleted = (await proxied.post(DELETE, key=_fresh("del"), id=node_id)).json()
     assert deleted["data"]["delete"]["deleted"] is True
     replayed = (await proxied.post(UPSERT, key=key, input=payload)).json()
-    assert replayed["data"] == first["data"], "the key's answer is replayed even though the node is gone"
+    assert replayed["data"] == first["data"], (
+        "the key's answer is replayed even though the node is gone"
+    )
     assert await proxied.entries(node_id) == ["CREATE", "DELETE"]
 
 
