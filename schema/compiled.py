@@ -35,6 +35,7 @@ from strawberry.types.execution import ExecutionResult
 from schema.documents import PreparedDocument
 from schema.errors import expected_errors
 from schema.result_shapes import NotCompilable, Shaper, collect_fields, compile_output
+from schema.selection import plan_filters, plan_value
 from service.plans import listing, lookup
 from service.plans.nested_pages import uses_nested_connections
 from service.plans.selection import Selection
@@ -253,9 +254,9 @@ async def _resolve(field: _RootField, variables: VariableValues, context: Any) -
             request = listing.PageRequest(
                 first=settings.default_page_size if first is None else first,
                 after=arguments.get("after"),
-                sort=_plain(arguments["sort"]),
-                direction=_plain(arguments["direction"]),
-                filters=_filters(arguments.get("filter")),
+                sort=plan_value(arguments["sort"]),
+                direction=plan_value(arguments["direction"]),
+                filters=plan_filters(arguments.get("filter")),
             )
             found = await listing.connection(
                 store,
@@ -281,30 +282,3 @@ async def _resolve_lookups(
             context.store.unconverted(), statement=compiled.lookups_statement, node_ids=node_ids
         )
     return [field.output(value) for field, value in zip(compiled.lookups, found, strict=True)]
-
-
-# The filter's logic fields, by their GraphQL names, as the general path passes them on.
-_LOGIC_FIELDS = {"AND": "and_", "OR": "or_", "NOT": "not_"}
-
-
-def _filters(raw: dict[str, Any] | None) -> dict[str, Any]:
-    """Coerced filter input as the query plans take it: snake_case names, nested AND/OR/NOT."""
-    values: dict[str, Any] = {}
-    for name, value in (raw or {}).items():
-        key = _LOGIC_FIELDS.get(name)
-        if key is None:
-            values[snake_case(name)] = _plain(value)
-        elif value is None:
-            values[key] = None
-        elif key == "not_":
-            values[key] = _filters(value)
-        else:
-            values[key] = [_filters(sub) for sub in value]
-    return values
-
-
-def _plain(value: Any) -> Any:
-    """Enum members (argument defaults) by their value, as the resolvers pass them on."""
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return getattr(value, "value", value)

@@ -94,8 +94,8 @@ class _Walk:
             after=arguments.get("after"),
             last=arguments.get("last"),
             before=arguments.get("before"),
-            sort=_plain(arguments["sort"]),
-            direction=_plain(arguments["direction"]),
+            sort=plan_value(arguments["sort"]),
+            direction=plan_value(arguments["direction"]),
             filters=plan_filters(arguments.get("filter")),
         )
         return Selection(
@@ -145,7 +145,7 @@ def plan_filters(raw: Mapping[str, Any] | None) -> dict[str, Any]:
     for name, value in (raw or {}).items():
         key = _LOGIC_FIELDS.get(name)
         if key is None:
-            values[snake_case(name)] = _plain(value)
+            values[snake_case(name)] = plan_value(value)
         elif value is None:
             values[key] = None
         elif key == "not_":
@@ -155,8 +155,8 @@ def plan_filters(raw: Mapping[str, Any] | None) -> dict[str, Any]:
     return values
 
 
-def _plain(value: Any) -> Any:
+def plan_value(value: Any) -> Any:
     """Enum members (argument defaults) by their value, as the plans take them."""
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [plan_value(item) for item in value]
     return getattr(value, "value", value)
