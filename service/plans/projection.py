@@ -115,7 +115,7 @@ def _edge_link_to(
     entries = edge_map(link.shape, rel, ends, selection, depth + 2, params=params)
     pattern = _pattern(var, shape.rel, link.direction, other, far_label, rel_var=rel)
     return (
-        f"COLLECT {{ MATCH {pattern} WITH {var}, {rel}, {other} "
+        f"COLLECT {{ MATCH {pattern} WITH {_carried(var, entries)}{rel}, {other} "
         f"ORDER BY {order_by(far_label, other)} RETURN {entries} AS item }}"
     )
 
@@ -181,7 +181,7 @@ def _nested_page(
     ascending = request.direction == "ASC"
     keyset = Keyset(window, ascending, key=sort_key, tie=tie, prefix=prefix)
     item = _nested_item(label, nested, var, other, rel, selection, depth, params)
-    carried = f"{var}, {rel}, {other}" if nested.edge else other
+    carried = f"{_carried(var, item)}{rel}, {other}" if nested.edge else other
     parts = [
         f"rows: COLLECT {{ {match} WHERE ({where}) AND ({keyset.condition(params)}) "
         f"WITH {carried}, {sort_key} AS sortKey, {tie} AS tie "
@@ -270,6 +270,12 @@ def _nested_item(
         return variants[0][1]
     cases = " ".join(f"WHEN {other}:{far} THEN {entry}" for far, entry in variants)
     return f"CASE {cases} END"
+
+
+def _carried(var: str, entries: str) -> str:
+    """``var, `` when the row's map reads the near node, else nothing: every variable a
+    WITH carries is copied into each row, which the embedded store pays for."""
+    return f"{var}, " if re.search(rf"\b{var}\b", entries) else ""
 
 
 def _label_of(shape: EdgeShape, field: str) -> str:
