@@ -33,11 +33,12 @@ def _case_row(case: Case) -> str:
     p95 = statistics.median(s.percentile(0.95) for s in served)
     p99 = statistics.median(s.percentile(0.99) for s in served)
     raw_p50 = statistics.median(r.percentile(0.50) for r in raws)
+    raw_p95 = statistics.median(r.percentile(0.95) for r in raws)
     statements = statistics.median(s.statements or 0.0 for s in served)
     return (
         f"| {case.shape.key} | {case.concurrency} | {_median(served, 'rps'):,.0f} | "
         f"{_median(raws, 'rps'):,.0f} | **{_spread(ratios)}** | "
-        f"{p50:.1f} / {p95:.1f} / {p99:.1f} | {raw_p50:.1f} | "
+        f"{p50:.1f} / {p95:.1f} / {p99:.1f} | {raw_p50:.1f} / {raw_p95:.1f} | "
         f"{_median(served, 'process_cpu') * 1000:.2f} | {_median(served, 'store_cpu') * 1000:.2f} | "
         f"{_median(raws, 'process_cpu') * 1000:.2f} | {_median(raws, 'store_cpu') * 1000:.2f} | "
         f"{statements:.2f} | {sum(s.failures for s in served)} / {sum(r.failures for r in raws)} |"
@@ -76,7 +77,7 @@ def render(
         "during the round over the requests answered, its background work included.",
         "",
         "| shape | conc. | service rps | raw rps | ratio to raw | service p50/p95/p99 | "
-        "raw p50 | service CPU | store CPU (service) | driver CPU (raw) | store CPU (raw) | "
+        "raw p50/p95 | service CPU | store CPU (service) | driver CPU (raw) | store CPU (raw) | "
         "statements/req | failed |",
         "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
         *(_case_row(case) for case in cases),

@@ -117,6 +117,33 @@ async def test_a_cursor_from_another_sort_is_refused(gql: GraphQL, probes: list[
     assert "belongs to sort Outcome:NAME:ASC" in error["message"]
 
 
+EITHER_PAGE = """
+query($after: String) {
+  outcomes(filter: {OR: [{nameContains: "probe-00"}, {nameContains: "probe-04"}]},
+           first: 4, after: $after) {
+    edges { node { id } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+  }
+}
+"""
+
+
+async def test_a_cursor_and_an_either_or_filter_both_hold(gql: GraphQL, probes: list[str]) -> None:
+    """The cursor's condition and a filter of alternatives share one WHERE: a page after the
+    cursor holds only rows that match the filter, and no row comes twice."""
+    seen, after, previous = [], None, []
+    while True:
+        page = (await gql(EITHER_PAGE, after=after))["outcomes"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        previous.append(page["pageInfo"]["hasPreviousPage"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    expected = [id_ for id_ in probes if id_[-3:-1] in {"00", "04"}]
+    assert seen == expected
+    assert previous == [False, True, True, True]
+
+
 async def _ids(gql: GraphQL, query: str) -> list[str]:
     data = await gql(query)
     [connection] = data.values()
