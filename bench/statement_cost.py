@@ -45,7 +45,7 @@ from service.embedded_store import start_embedded_store
 from service.settings import Settings
 from service.store import Store
 
-ONLY = set(filter(None, os.environ.get("BENCH_SHAPES", "a,b,c-ids").split(",")))
+ONLY = set(filter(None, os.environ.get("BENCH_SHAPES", "a,b,c-aliases,c-ids").split(",")))
 STATEMENTS = int(os.environ.get("BENCH_STATEMENTS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "100"))
@@ -162,7 +162,8 @@ async def _measure_round(sides: list[Side], store_pid: int) -> None:
 async def main() -> None:
     graph = await prepared_graph()
     settings = store_settings(graph.data_dir)
-    embedded = await start_embedded_store(store_settings(graph.data_dir))
+    print(f"load average {os.getloadavg()[0]:.1f} at the start")  # noqa: T201
+    embedded = await start_embedded_store(settings)
     store = open_store(embedded)
     driver = neo4j.AsyncGraphDatabase.driver(embedded.uri, auth=(embedded.user, embedded.password))
     database = embedded.database
@@ -192,12 +193,13 @@ async def main() -> None:
                     await side.send()
             for _ in range(ROUNDS):
                 await _measure_round(sides, embedded.pid)
-            raw = statistics.median(sides[0].cpu_ms)
             for side in sides:
-                spread = ", ".join(f"{value:.2f}" for value in side.cpu_ms)
+                ratios = [a / b for a, b in zip(side.cpu_ms, sides[0].cpu_ms, strict=True)]
                 print(  # noqa: T201
-                    f"{shape.key:10} {side.name:11} store CPU {statistics.median(side.cpu_ms):6.2f} "
-                    f"ms/statement ({spread}); ratio to raw {statistics.median(side.cpu_ms) / raw:.2f}"
+                    f"{shape.key:10} {side.name:11} store CPU "
+                    f"{statistics.median(side.cpu_ms):6.2f} ms/statement "
+                    f"({', '.join(f'{value:.2f}' for value in side.cpu_ms)}); ratio to raw "
+                    f"per round {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
                 )
     finally:
         await driver.close()
