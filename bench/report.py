@@ -29,6 +29,7 @@ def _case_row(case: Case) -> str:
     raws = [raw for raw, _ in case.rounds]
     served = [service for _, service in case.rounds]
     ratios = [service.rps / raw.rps for raw, service in case.rounds]
+    store_ratios = [service.store_cpu / raw.store_cpu for raw, service in case.rounds]
     p50 = statistics.median(s.percentile(0.50) for s in served)
     p95 = statistics.median(s.percentile(0.95) for s in served)
     p99 = statistics.median(s.percentile(0.99) for s in served)
@@ -41,6 +42,7 @@ def _case_row(case: Case) -> str:
         f"{p50:.1f} / {p95:.1f} / {p99:.1f} | {raw_p50:.1f} / {raw_p95:.1f} | "
         f"{_median(served, 'process_cpu') * 1000:.2f} | {_median(served, 'store_cpu') * 1000:.2f} | "
         f"{_median(raws, 'process_cpu') * 1000:.2f} | {_median(raws, 'store_cpu') * 1000:.2f} | "
+        f"{_spread(store_ratios)} | "
         f"{statements:.2f} | {sum(s.failures for s in served)} / {sum(r.failures for r in raws)} |"
     )
 
@@ -74,12 +76,13 @@ def render(
         "ratio = service rps / raw rps per round: median (min-max); failed = requests that "
         "got errors in all rounds, service / raw (store timeouts; conflicts still failing after "
         "100 tries on the raw side). Store CPU is all the store process used "
-        "during the round over the requests answered, its background work included.",
+        "during the round over the requests answered, its background work included; "
+        "store CPU service/raw is their ratio per round: median (min-max).",
         "",
         "| shape | conc. | service rps | raw rps | ratio to raw | service p50/p95/p99 | "
         "raw p50/p95 | service CPU | store CPU (service) | driver CPU (raw) | store CPU (raw) | "
-        "statements/req | failed |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "store CPU service/raw | statements/req | failed |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(_case_row(case) for case in cases),
         "",
     ]

@@ -332,7 +332,8 @@ async def main() -> None:
                             f"service {served.rps:.0f} rps ({served.rps / raw.rps:.2f}x, "
                             f"{served.failures} failed), "
                             f"service p50 {served.percentile(0.5):.1f} ms p95 {served.percentile(0.95):.1f} ms, "
-                            f"raw p50 {raw.percentile(0.5):.1f} ms p95 {raw.percentile(0.95):.1f} ms",
+                            f"raw p50 {raw.percentile(0.5):.1f} ms p95 {raw.percentile(0.95):.1f} ms; "
+                            f"store CPU {served.store_cpu * 1000:.2f} / {raw.store_cpu * 1000:.2f} ms",
                             flush=True,
                         )
                     cases.append(case)
