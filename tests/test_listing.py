@@ -117,6 +117,49 @@ async def test_a_cursor_from_another_sort_is_refused(gql: GraphQL, probes: list[
     assert "belongs to sort Outcome:NAME:ASC" in error["message"]
 
 
+BARE_PAGE = """
+query($first: Int, $last: Int, $after: String, $before: String) {
+  outcomes(filter: {nameContains: "paging probe"}, first: $first, last: $last,
+           after: $after, before: $before) { edges { cursor node { id } } }
+}
+"""
+
+
+async def test_a_page_without_page_info_holds_the_same_rows(
+    gql: GraphQL, probes: list[str]
+) -> None:
+    """Without hasNextPage/hasPreviousPage the statement reads no extra row, and the page
+    holds what it holds with them, forwards and backwards, at the end of the list too."""
+    for variables in (
+        {"first": 10},
+        {"first": 45},
+        {"last": 10},
+        {"first": 50},
+    ):
+        bare = (await gql(BARE_PAGE, **variables))["outcomes"]["edges"]
+        full = (await gql(PAGE_BOTH_WAYS, **variables))["outcomes"]["edges"]
+        assert bare == full
+    first = (await gql(BARE_PAGE, first=10))["outcomes"]["edges"]
+    assert [edge["node"]["id"] for edge in first] == probes[:10]
+    after = (await gql(BARE_PAGE, first=10, after=first[-1]["cursor"]))["outcomes"]["edges"]
+    assert [edge["node"]["id"] for edge in after] == probes[10:20]
+    before = (await gql(BARE_PAGE, last=5, before=first[-1]["cursor"]))["outcomes"]["edges"]
+    assert [edge["node"]["id"] for edge in before] == probes[4:9]
+    last = (await gql(BARE_PAGE, last=10))["outcomes"]["edges"]
+    assert [edge["node"]["id"] for edge in last] == probes[-10:]
+
+
+PAGE_BOTH_WAYS = """
+query($first: Int, $last: Int, $after: String, $before: String) {
+  outcomes(filter: {nameContains: "paging probe"}, first: $first, last: $last,
+           after: $after, before: $before) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage }
+  }
+}
+"""
+
+
 EITHER_PAGE = """
 query($after: String) {
   outcomes(filter: {OR: [{nameContains: "probe-00"}, {nameContains: "probe-04"}]},

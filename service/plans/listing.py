@@ -1,8 +1,8 @@
 """Connection plans: filtered, sorted, keyset-paginated lists of one label.
 
-One statement returns the page (one row more than asked, to know whether another page
-follows in the direction of reading), and, only when selected, the total count and
-whether rows lie beyond the cursor the page starts from (service/plans/paging.py).
+One statement returns the page (one row more than asked when the page info asks whether
+another page follows in the direction of reading), and, only when selected, the total
+count and whether rows lie beyond the cursor the page starts from (service/plans/paging.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from service.plans.errors import BadQueryInput
 from service.plans.filter_logic import filter_condition
 from service.plans.list_terms import FILTERS, SORTS, normalised
-from service.plans.paging import Keyset, PageRequest, Window, page_of, window_of
+from service.plans.paging import Keyset, PageRequest, Window, page_of, rows_to_read, window_of
 from service.plans.projection import node_map
 from service.plans.selection import Selection
 from service.store import Store
@@ -45,7 +45,8 @@ def connection_statement(
     label: str, request: PageRequest, page: Window, selection: Selection
 ) -> tuple[str, dict[str, Any]]:
     """The Cypher and parameters that answer one connection field."""
-    params: dict[str, Any] = {"limit": page.size + 1}
+    page_info = selection.get("page_info") or Selection()
+    params: dict[str, Any] = {"limit": rows_to_read(page, page_info)}
     where = filter_condition(label, FILTERS, normalised(request.filters), params)
     sort = SORTS[label][request.sort]
     # The sort key is written out where it is used rather than projected first: a
@@ -53,7 +54,6 @@ def connection_statement(
     # sixth of the statement (bench/statement_cost.py compares it with hand-written Cypher).
     keyset = Keyset(page, request.direction == "ASC", key=sort.expression, tie="n0.id", prefix="")
     node_selection = _node_selection(selection)
-    page_info = selection.get("page_info") or Selection()
     # The page comes first, outside any subquery: wrapped in CALL () {} the embedded
     # store took about twice as long for the same page. Counts follow only when selected.
     parts = [

@@ -4,14 +4,14 @@ A page is asked for as Relay does: ``first`` rows after the cursor ``after``, or
 rows before the cursor ``before`` (both cursors may bound one page). The statement orders
 by the sort key and the id (reversed when paging backwards), keeps only rows beyond the
 cursors, and reads one row more than asked to know whether the page has a neighbour in
-its own direction. Whether rows lie on the other side of the cursor it started from is
+its own direction (only when that is selected: ``rows_to_read``). Whether rows lie on the other side of the cursor it started from is
 a separate, optional check (``beyond``). Rows read backwards are put back in sort order
 here, so both directions give the same edges for the same rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -80,6 +80,13 @@ def _cursor(
     if not isinstance(cursor.key, key_types):
         raise BadQueryInput(f"{argument} is not a cursor this API issued", argument=argument)
     return cursor
+
+
+def rows_to_read(window: Window, page_info: Container[str]) -> int:
+    """The window's rows, and one more only when the page info asks whether another page
+    follows in the direction of reading: every row read costs its whole sub-selection."""
+    follows = "has_previous_page" if window.backward else "has_next_page"
+    return window.size + (1 if follows in page_info else 0)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from service.plans.errors import BadQueryInput
 from service.plans.filter_logic import filter_condition
 from service.plans.list_terms import FILTERS, normalised
 from service.plans.nested_pages import NESTED_SORTS, NestedList, key_parts, nested_list
-from service.plans.paging import Keyset
+from service.plans.paging import Keyset, rows_to_read
 from service.plans.selection import Selection
 from service.plans.shapes import (
     COMPUTED,
@@ -156,7 +156,8 @@ def _nested_page(
 ) -> str:
     """A nested connection's raw page: ``{rows, total, beyond}`` as paging.page_of reads it.
 
-    ``rows`` holds the window's rows (one more than asked) in reading order, each with its
+    ``rows`` holds the window's rows (one more when the page info asks whether another
+    page follows) in reading order, each with its
     sort key and tie; ``total`` and ``beyond`` are counted only when selected.
     """
     if params is None:
@@ -168,7 +169,8 @@ def _nested_page(
         default_size=selection.arguments["default_size"],
         max_size=selection.arguments["max_size"],
     )
-    params[f"{prefix}limit"] = window.size + 1
+    page_info = selection.get("page_info") or Selection()
+    params[f"{prefix}limit"] = rows_to_read(window, page_info)
     other, rel = f"n{depth + 1}", f"r{depth + 1}"
     match, where = _nested_match(label, nested, var, other, rel)
     if nested.filtered and request.filters:
@@ -194,7 +196,6 @@ def _nested_page(
         total = f"COUNT {{ {match} WHERE {where} }}"
     parts.append(f"total: {total}")
     beyond = "false"
-    page_info = selection.get("page_info") or Selection()
     wanted = "has_next_page" if window.backward else "has_previous_page"
     if wanted in page_info and (far_side := keyset.beyond(params)) is not None:
         beyond = f"COUNT {{ {match} WHERE ({where}) AND ({far_side}) }} > 0"
