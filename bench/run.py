@@ -26,6 +26,7 @@ import platform
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,22 @@ async def _check_equal(
     return True
 
 
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) MB of the service process and its workers together."""
+    resident = peak = 0.0
+    for process in [pid, *_children(pid)]:
+        try:
+            status = Path(f"/proc/{process}/status").read_text()
+        except OSError:  # exited meanwhile
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                resident += int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak += int(line.split()[1]) / 1024
+    return resident, peak
+
+
 def _load(job: dict[str, Any]) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "bench.load"],
@@ -292,20 +309,34 @@ async def main() -> None:
     port = _free_port()
     service = _start_service(embedded, port)
     cases: list[Case] = []
+    first_answers: dict[str, float] = {}
+    startup = ""
     try:
         base = f"http://127.0.0.1:{port}"
         await _wait_ready(base)
         driver = neo4j.AsyncGraphDatabase.driver(
             embedded.uri, auth=(embedded.user, embedded.password)
         )
-        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        # The first answer of a whole-graph view builds the evidence snapshot: minutes
+        # on older code, so the checks wait longer than the timed requests.
+        async with httpx.AsyncClient(base_url=base, timeout=900) as client:
             shapes = [s for s in SHAPES if not ONLY or s.key in ONLY]
             headers = await _writer_headers(embedded) if any(s.write for s in shapes) else {}
-            runnable = [
-                s
-                for s in shapes
-                if await _check_equal(s, client, driver, embedded.database, headers)
-            ]
+            runnable = []
+            for shape in shapes:
+                started = time.perf_counter()
+                if await _check_equal(shape, client, driver, embedded.database, headers):
+                    runnable.append(shape)
+                    first_answers[shape.key] = time.perf_counter() - started
+            resident, peak = _memory_mb(service.pid)
+            startup = (
+                "First answer of each shape after the service started (the check, "
+                "service and statement): "
+                + ", ".join(f"{key} {seconds:.1f} s" for key, seconds in first_answers.items())
+                + f". Service memory after the checks: {resident:,.0f} MB resident, "
+                f"{peak:,.0f} MB at the peak."
+            )
+            print(startup, flush=True)  # noqa: T201
             await driver.close()
             for shape in runnable:
                 for concurrency in CONCURRENCY:
@@ -352,6 +383,7 @@ async def main() -> None:
         settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up, "
         f"{WORKERS} service worker process{'es' if WORKERS > 1 else ''}",
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        startup=startup,
     )
 
 
