@@ -27,17 +27,17 @@ DOCUMENTS = {
     "the benchmark's sparse map": """{ evidenceGapMap(filter: {absoluteGaps: false}) {
         cells { interventionId outcomeId status studyCount findingCount
           findingsByDirection { direction count } } } }""",
-    "every field, aliases, typename and fragments": f"""query Map {{
-        map: evidenceGapMap {{ __typename
-          rows: interventions {{ __typename id name kind }}
-          outcomes {{ ...Column }}
-          domains {{ domain outcomes {{ ...Column }} }}
-          cells {{ __typename ...Counts on: outcomeId status
-            ... on GapMapCell {{ studiesByDesign {{ design count }} }}
-            strongest {{ __typename eifValue reasons caveats {{ code }} }} }} }} }}
-        fragment Column on GapMapOutcome {{ id name domain partOfId }}
-        fragment Counts on GapMapCell {{ interventionId studyCount ongoingStudyCount
-          findingCount findingsByDirection {{ direction n: count }} }}""",
+    "every field, aliases, typename and fragments": """query Map {
+        map: evidenceGapMap { __typename
+          rows: interventions { __typename id name kind }
+          outcomes { ...Column }
+          domains { domain outcomes { ...Column } }
+          cells { __typename ...Counts on: outcomeId status
+            ... on GapMapCell { studiesByDesign { design count } }
+            strongest { __typename eifValue reasons caveats { code } } } } }
+        fragment Column on GapMapOutcome { id name domain partOfId }
+        fragment Counts on GapMapCell { interventionId studyCount ongoingStudyCount
+          findingCount findingsByDirection { direction n: count } }""",
     "the strongest evidence in full": f"""{{ evidenceGapMap(filter: {{absoluteGaps: false}}) {{
         cells {{ strongest {{ {_JUDGEMENT} caveats {{ code text }} }} }} }} }}""",
     "filters as variables": """query ($kinds: [InterventionKind!], $domains: [OutcomeDomain!],
@@ -80,9 +80,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
         "gaps": True,
     },
     "the practice gap": {"kinds": None},
-    "recommend": {
-        "context": {"outcomeIds": ["outcome-child-behaviour"], "maxCostRating": 4}
-    },
+    "recommend": {"context": {"outcomeIds": ["outcome-child-behaviour"], "maxCostRating": 4}},
 }
 
 

@@ -47,7 +47,8 @@ def _rank(facts: evidence_facts.EvidenceFacts, context: local_fit.Context) -> di
         return str(by_id[outcome_id]["name"]) if outcome_id in by_id else outcome_id
 
     ranked, excluded = [], []
-    for intervention in facts.interventions:
+    # Only those with findings on or targets among these outcomes can be candidates.
+    for intervention in facts.reaching(wanted | related):
         direct = evidence_facts.findings_on(intervention, wanted)
         nearby = evidence_facts.findings_on(intervention, related)
         targets = wanted & set(intervention["targets"])
