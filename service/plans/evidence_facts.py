@@ -187,6 +187,9 @@ class EvidenceFacts:
         facts are read for one request, so nothing is kept."""
         return {}
 
+    def remembered(self) -> None:
+        """A view has added to a memo (the snapshot then settles it, evidence_index)."""
+
 
 async def fetch(
     store: Store,

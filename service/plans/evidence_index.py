@@ -21,6 +21,7 @@ task of its own, which a request that times out leaves running, and later reques
 from __future__ import annotations
 
 import asyncio
+import gc
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,12 +85,26 @@ class Snapshot(EvidenceFacts):
         found = entry.judgements.get(key)
         if found is None:
             found = entry.judgements[key] = super().judge(findings, intervention)
+            self.remembered()
         return found
 
     def memo(self, intervention_id: str) -> dict[Any, Any]:
         """What views derive from one intervention, kept for this snapshot's taxonomy."""
         entry = self.entries.get(intervention_id)
         return {} if entry is None else entry.derived
+
+    def remembered(self) -> None:
+        self.derived["unsettled"] = True
+
+
+def settle(facts: EvidenceFacts) -> None:
+    """Take a snapshot and what views remembered from it out of the garbage collector's
+    full walks, once they are built. They are millions of objects that live as long as
+    a graph version, and a full collection walking them stalled requests for seconds;
+    frozen, they are still freed by reference counting when replaced (they hold no
+    cycles). Called after a view's work, so that only what was new is frozen."""
+    if isinstance(facts, Snapshot) and facts.derived.pop("unsettled", False):
+        gc.freeze()
 
 
 @dataclass
@@ -177,6 +192,7 @@ async def _build(store: Store, state: _State) -> Snapshot:
     snapshot = _snapshot(
         row["version"] or 0, row["outcomes"], {f["id"]: f for f in facts}, previous=None
     )
+    snapshot.remembered()
     if row["version"] is not None:
         state.snapshot = snapshot
     return snapshot
@@ -191,6 +207,7 @@ async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str
     facts = await _with_rest(store, row, wanted)
     outcomes = row["outcomes"] if row["taxonomyChanged"] else known.outcomes
     state.snapshot = _snapshot(row["version"], outcomes, facts, previous=known)
+    state.snapshot.remembered()
     return state.snapshot
 
 

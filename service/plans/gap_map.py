@@ -70,9 +70,11 @@ async def gap_map(
             if (outcome_domains is None or o["domain"] in outcome_domains)
             and (outcome_ids is None or o["id"] in outcome_ids)
         ]
-    return await asyncio.to_thread(
+    found = await asyncio.to_thread(
         _assemble, snapshot, rows, columns, absolute_gaps=absolute_gaps, shape_cell=shape_cell
     )
+    evidence_index.settle(snapshot)
+    return found
 
 
 def _assemble(
@@ -150,6 +152,7 @@ def _shaped_row(
         found = shaped.get(outcome_id)
         if found is None:
             found = shaped[outcome_id] = shape(judged_cell)
+            facts.remembered()
         return found
 
     if not absolute_gaps:
@@ -177,6 +180,7 @@ def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[st
         memo["gap_map_cells"] = {
             o["id"]: cell(intervention, o, facts=facts) for o in facts.outcomes_over(relevant)
         }
+        facts.remembered()
     judged: dict[str, dict[str, Any]] = memo["gap_map_cells"]
     return judged
 
