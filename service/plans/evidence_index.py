@@ -189,8 +189,12 @@ async def _build(store: Store, state: _State) -> Snapshot:
     # fetches what it reached again, whichever of the statements below saw it.
     [row] = await store.read(evidence_sync.FULL, {"chunk": 0})
     facts = await evidence_read.whole_graph(store, row["affected"])
-    snapshot = _snapshot(
-        row["version"] or 0, row["outcomes"], {f["id"]: f for f in facts}, previous=None
+    snapshot = await asyncio.to_thread(
+        _snapshot,
+        row["version"] or 0,
+        row["outcomes"],
+        {f["id"]: f for f in facts},
+        previous=None,
     )
     snapshot.remembered()
     if row["version"] is not None:
