@@ -20,11 +20,13 @@ from service.writes.changelog import Operation, link_entity_id
 from service.writes.locks import lock_token
 from service.writes.merge import (
     CHANGE,
+    COUNT_WRITTEN,
     Mode,
     Runner,
     Written,
     change_row,
     checked_source,
+    hold_changes,
     refuse,
     who,
 )
@@ -93,8 +95,7 @@ FOREACH (_ IN CASE WHEN created OR row.isUpdate THEN [1] ELSE [] END |
 """
     + CHANGE
     + """)
-WITH row, a, r, b
-RETURN row.from AS from, row.to AS to, {projection} AS shape
+{returning}
 """
 )
 # Alone (under the write gate) nothing can create the relationship between the read and
@@ -110,8 +111,7 @@ SET r += row.set, r.source = row.source, r.propertySources = row.propertySources
 """
     + CHANGE
     + """
-WITH row, a, r, b
-RETURN row.from AS from, row.to AS to, {projection} AS shape
+{returning}
 """
 )
 _SHAPE_LINKS: Final = """
@@ -169,6 +169,8 @@ async def _write_group(
         (row["from"], row["to"]): row["p"]
         for row in await tx.run(_READ_LINKS.format(**labels), {"rows": ends})
     }
+    if mode is Mode.ALONE:
+        await hold_changes(tx)
     plans: list[Plan] = []
     rows: list[dict[str, Any]] = []
     for write, source, cleaned in checked:
@@ -206,11 +208,20 @@ async def _write_group(
             starts = sorted({row["from"] for row in rows})
             await tx.run(_LOCK_STARTS.format(**labels), {"ids": starts, "lockToken": token})
         template = _APPLY_LINKS if mode is Mode.LOCKED else _APPLY_LINKS_ALONE
-        apply = template.format(**labels, projection=projection)
-        for row in await tx.run(apply, {"rows": rows, "lockToken": token, **who(writer)}):
-            shapes[(row["from"], row["to"])] = row["shape"]
-        if len(shapes) < len({(row["from"], row["to"]) for row in rows}):
-            await _refuse_missing_ends(tx, writes, set(shapes))
+        params = {"rows": rows, "lockToken": token, **who(writer)}
+        if projection == "null":
+            # A row survives its MATCHes only if both ends exist.
+            [counted] = await tx.run(template.format(**labels, returning=COUNT_WRITTEN), params)
+            if counted["written"] < len(rows):
+                await _refuse_missing_ends(tx, writes, set())
+        else:
+            returning = (
+                f"WITH row, a, r, b RETURN row.from AS from, row.to AS to, {projection} AS shape"
+            )
+            for row in await tx.run(template.format(**labels, returning=returning), params):
+                shapes[(row["from"], row["to"])] = row["shape"]
+            if len(shapes) < len({(row["from"], row["to"]) for row in rows}):
+                await _refuse_missing_ends(tx, writes, set(shapes))
     unchanged = [
         {"from": w.from_id, "to": w.to_id}
         for w, p in zip(writes, plans, strict=True)
