@@ -54,10 +54,12 @@ CREATE (:Change {id: $changeId, seq: $changeSeq, at: datetime(), client: $change
 # The last step of a transaction that recorded changes: lock the sequence (before reading
 # it, so that concurrent writers cannot read the same last position), then number this
 # transaction's entries after it, in the order they were recorded.
+# Each entry is found through the index on its entity's id (an entity has few entries),
+# so the entries' own ids need no index.
 _NUMBER_CHANGES: Final = """
-UNWIND range(0, size($ids) - 1) AS i
-WITH i, $ids[i] AS changeId
-MATCH (c:Change {id: changeId})
+UNWIND range(0, size($entries) - 1) AS i
+WITH i, $entries[i] AS entry
+MATCH (c:Change {entityId: entry.entityId}) WHERE c.id = entry.id
 WITH c, i ORDER BY i
 WITH collect(c) AS entries
 MATCH (s:ChangeSequence {id: 'changes'})
@@ -87,15 +89,16 @@ RETURN s.last AS last
 """
 
 
-def new_change(tx: Transaction) -> tuple[str, int | None]:
-    """An id for a change entry this transaction is about to record, and its position if
-    the transaction holds the sequence (else None: the entry is numbered at commit)."""
+def new_change(tx: Transaction, entity_id: str) -> tuple[str, int | None]:
+    """An id for a change entry about ``entity_id`` this transaction is about to record,
+    and its position if the transaction holds the sequence (else None: the entry is
+    numbered at commit)."""
     change_id = str(uuid.uuid4())
     if tx.next_position is not None:
         position = tx.next_position
         tx.next_position += 1
         return change_id, position
-    tx.change_ids.append(change_id)
+    tx.unnumbered_changes.append({"id": change_id, "entityId": entity_id})
     tx.before_commit("number changes", _number_changes)
     return change_id, None
 
@@ -108,7 +111,7 @@ async def hold_sequence(tx: Transaction) -> None:
     changes meanwhile would wait for, or conflict with, this transaction until it
     commits. A transaction that has recorded entries already keeps numbering at commit.
     """
-    if tx.next_position is not None or tx.change_ids:
+    if tx.next_position is not None or tx.unnumbered_changes:
         return
     token = lock_token()
     rows = await tx.run(_HOLD_SEQUENCE, {"lockToken": token})
@@ -128,9 +131,10 @@ async def hold_sequence(tx: Transaction) -> None:
 
 
 async def _number_changes(tx: Transaction) -> None:
-    if not tx.change_ids:
+    if not tx.unnumbered_changes:
         return
-    rows = await tx.run(_NUMBER_CHANGES, {"ids": tx.change_ids, "lockToken": lock_token()})
+    params = {"entries": tx.unnumbered_changes, "lockToken": lock_token()}
+    rows = await tx.run(_NUMBER_CHANGES, params)
     if not rows or (rows[0]["numbered"] == 0 and not await tx.run(_SEQUENCE_EXISTS)):
         # Without the sequence node the entries would stay unnumbered, out of the feed.
         raise RuntimeError("the change sequence is missing; apply the migrations (make migrate)")
@@ -147,7 +151,7 @@ def change_params(
     after: dict[str, Any] | None,
     source: str | None,
 ) -> dict[str, Any]:
-    change_id, position = new_change(tx)
+    change_id, position = new_change(tx, entity_id)
     return {
         "changeId": change_id,
         "changeSeq": position,

@@ -239,7 +239,7 @@ def change_row(
     """The change-log entry's fields, the same on every path."""
     assert isinstance(tx, Transaction), "a dry run records no changes"
     entity_type, entity_id = entity
-    change_id, position = new_change(tx)
+    change_id, position = new_change(tx, entity_id)
     after = logged_after(
         before, values, source=source, writer=writer, node_id=node_id, citations=decided.citations
     )
