@@ -3,8 +3,10 @@
 ``python -m bench.imports`` imports it into a scratch copy of the benchmark graph
 (bench/data.py) over real HTTP, a fresh copy of the file (new ids) each round, then sends
 the same file again (every record checked, nothing written). With
-``BENCH_SERVICE_DIR=/path/to/checkout`` it serves that checkout too, against the same
-store, alternating the two round by round, and prints records/s per round for each.
+``BENCH_SERVICE_DIR=/path/to/checkout`` it serves that checkout too, alternating the two
+round by round, and prints records/s per round for each. Each checkout writes to a copy
+of the graph of its own, migrated by its own service: two checkouts may differ in their
+migrations (a newer one's indexes are not there for the older one's statements).
 """
 
 from __future__ import annotations
@@ -159,40 +161,51 @@ def _spread(values: list[float]) -> str:
     )
 
 
+async def _start_side(
+    side: int, folder: Path, data_dir: Path
+) -> tuple[EmbeddedStore, Store, subprocess.Popen[bytes], int]:
+    scratch = DATA_ROOT / f"imports-scratch-{side}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(data_dir, scratch)
+    embedded = await start_embedded_store(store_settings(scratch))
+    port = free_port()
+    return embedded, open_store(embedded), _service(folder, embedded, port), port
+
+
+async def _token(client: httpx.AsyncClient, store: Store) -> str:
+    """A writer's key, once the service has migrated its store."""
+    await _ready(client)
+    await store.write_one(
+        "MERGE (:Agency {id: 'bench-importer', name: 'Benchmark importer', sector: 'OTHER'})"
+    )
+    return (
+        await issue_key(store, name="bench", agency_id="bench-importer", scopes=["evidence:write"])
+    ).token
+
+
 async def main() -> None:
     graph = await prepared_graph()
     sides = {"this checkout": PROJECT}
     if other := os.environ.get("BENCH_SERVICE_DIR"):
         sides["BENCH_SERVICE_DIR"] = Path(other)
-    scratch = DATA_ROOT / "imports-scratch"
-    shutil.rmtree(scratch, ignore_errors=True)
-    shutil.copytree(graph.data_dir, scratch)
     load_before = os.getloadavg()
-    embedded = await start_embedded_store(store_settings(scratch))
-    store = open_store(embedded)
-    ports = {side: free_port() for side in sides}
-    services = {side: _service(folder, embedded, ports[side]) for side, folder in sides.items()}
+    started = {
+        side: await _start_side(number, folder, graph.data_dir)
+        for number, (side, folder) in enumerate(sides.items())
+    }
     results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    clients = {
+        side: httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
+        for side, (_, _, _, port) in started.items()
+    }
     try:
-        await store.write_one(
-            "MERGE (:Agency {id: 'bench-importer', name: 'Benchmark importer', sector: 'OTHER'})"
-        )
-        token = (
-            await issue_key(
-                store, name="bench", agency_id="bench-importer", scopes=["evidence:write"]
-            )
-        ).token
-        clients = {
-            side: httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[side]}") for side in sides
-        }
-        for client in clients.values():
-            await _ready(client)
+        tokens = {side: await _token(clients[side], started[side][1]) for side in sides}
         names = list(sides)
         for number in range(ROUNDS):
             for index in range(len(names)):
                 side = names[(number + index) % len(names)]
                 records, first, repeat = await _one_round(
-                    clients[side], token, f"r{number}-{index}-"
+                    clients[side], tokens[side], f"r{number}-{index}-"
                 )
                 results[side].append((records / first, records / repeat))
                 print(  # noqa: T201 - progress on the console
@@ -200,15 +213,15 @@ async def main() -> None:
                     f"again {records / repeat:,.0f} records/s",
                     flush=True,
                 )
+    finally:
         for client in clients.values():
             await client.aclose()
-    finally:
-        for service in services.values():
+        for number, (embedded, store, service, _) in enumerate(started.values()):
             service.terminate()
             service.wait(timeout=30)
-        await store.close()
-        await embedded.stop()
-        shutil.rmtree(scratch, ignore_errors=True)
+            await store.close()
+            await embedded.stop()
+            shutil.rmtree(DATA_ROOT / f"imports-scratch-{number}", ignore_errors=True)
     load_after = os.getloadavg()
     print(  # noqa: T201
         f"{ROUNDS} rounds of {records:,} records into the benchmark graph "
