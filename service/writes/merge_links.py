@@ -98,14 +98,15 @@ FOREACH (_ IN CASE WHEN created OR row.isUpdate THEN [1] ELSE [] END |
 {returning}
 """
 )
-# Alone (under the write gate) nothing can create the relationship between the read and
-# the MERGE, so "created" is what the read found, and there is no lock to remove.
+# Alone (under the write gate) nothing can create or remove a relationship between the
+# read and the write, so the read tells which to create and which to update (no MERGE,
+# which would look through the start node's relationships again), and there is no lock.
 _APPLY_LINKS_ALONE: Final = (
     """
 UNWIND $rows AS row
 MATCH (a:{from_label} {{id: row.from}})
 MATCH (b:{to_label} {{id: row.to}})
-MERGE (a)-[r:{type}]->(b)
+{write} (a)-[r:{type}]->(b)
 SET r += row.set, r.source = row.source, r.propertySources = row.propertySources,
     r.recordedBy = $client, r.recordedAt = datetime()
 """
@@ -113,6 +114,9 @@ SET r += row.set, r.source = row.source, r.propertySources = row.propertySources
     + """
 {returning}
 """
+)
+_RETURN_SHAPES: Final = (
+    "WITH row, a, r, b RETURN row.from AS from, row.to AS to, {projection} AS shape"
 )
 _SHAPE_LINKS: Final = """
 UNWIND $rows AS row
@@ -204,24 +208,35 @@ async def _write_group(
     shapes: dict[tuple[str, str], Any] = {}
     if rows:
         token = lock_token()
+        statements: list[tuple[str, dict[str, str], list[dict[str, Any]]]]
         if mode is Mode.LOCKED:
             starts = sorted({row["from"] for row in rows})
             await tx.run(_LOCK_STARTS.format(**labels), {"ids": starts, "lockToken": token})
-        template = _APPLY_LINKS if mode is Mode.LOCKED else _APPLY_LINKS_ALONE
-        params = {"rows": rows, "lockToken": token, **who(writer)}
-        if projection == "null":
-            # A row survives its MATCHes only if both ends exist.
-            [counted] = await tx.run(template.format(**labels, returning=COUNT_WRITTEN), params)
-            if counted["written"] < len(rows):
-                await _refuse_missing_ends(tx, writes, set())
+            statements = [(_APPLY_LINKS, {}, rows)]
         else:
-            returning = (
-                f"WITH row, a, r, b RETURN row.from AS from, row.to AS to, {projection} AS shape"
-            )
-            for row in await tx.run(template.format(**labels, returning=returning), params):
-                shapes[(row["from"], row["to"])] = row["shape"]
-            if len(shapes) < len({(row["from"], row["to"]) for row in rows}):
-                await _refuse_missing_ends(tx, writes, set(shapes))
+            created = [row for row in rows if not row["isUpdate"]]
+            updated = [row for row in rows if row["isUpdate"]]
+            statements = [
+                (_APPLY_LINKS_ALONE, {"write": write}, part)
+                for write, part in (("CREATE", created), ("MATCH", updated))
+                if part
+            ]
+        written = 0
+        for template, chosen, part in statements:
+            params = {"rows": part, "lockToken": token, **who(writer)}
+            if projection == "null":
+                # A row survives its MATCHes only if both ends exist.
+                statement = template.format(**labels, **chosen, returning=COUNT_WRITTEN)
+                [counted] = await tx.run(statement, params)
+                written += counted["written"]
+            else:
+                returning = _RETURN_SHAPES.format(projection=projection)
+                statement = template.format(**labels, **chosen, returning=returning)
+                for row in await tx.run(statement, params):
+                    shapes[(row["from"], row["to"])] = row["shape"]
+                written = len(shapes)
+        if written < len({(row["from"], row["to"]) for row in rows}):
+            await _refuse_missing_ends(tx, writes, set(shapes))
     unchanged = [
         {"from": w.from_id, "to": w.to_id}
         for w, p in zip(writes, plans, strict=True)
