@@ -69,10 +69,11 @@ def link_problems(
     return []
 
 
+# Without the time-stamp, as the nodes' read (merge._READ_NODES).
 _READ_LINKS: Final = """
 UNWIND $rows AS row
 MATCH (a:{from_label} {{id: row.from}})-[r:{type}]->(b:{to_label} {{id: row.to}})
-RETURN row.from AS from, row.to AS to, properties(r) AS p
+RETURN row.from AS from, row.to AS to, r {{.*, recordedAt: null}} AS p
 """
 # A statement of its own: on the embedded store a node changed and restored within one
 # statement does not count as modified, so concurrent writers would not conflict.
