@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from bench.data import DATA_ROOT, open_store, prepared_graph, store_settings
 from bench.generate import Size, synthetic_graph
 from service.auth.api_keys import issue_key
 from service.embedded_store import EmbeddedStore, free_port, start_embedded_store
-from service.store import Store
+from service.store import Store, Transaction
 
 IMPORT_SIZE = Size(
     interventions=330,
@@ -104,6 +105,8 @@ async def time_import(client: httpx.AsyncClient, store: Store) -> ImportTiming:
 
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+# BENCH_RAW=0 leaves out the unchecked loader run after each round.
+RAW = os.environ.get("BENCH_RAW", "1") != "0"
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -154,6 +157,48 @@ async def _one_round(
     return records, seconds[0], seconds[1]
 
 
+# The baseline: the same records with no checks, no provenance and no change log, in
+# batches of 2,000 by UNWIND, in one transaction through the driver on the same store.
+_RAW_NODES = (
+    "UNWIND $rows AS row CREATE (n:{label} {{id: row.id}}) SET n += row.p, n.source = row.s"
+)
+_RAW_LINKS = (
+    "UNWIND $rows AS row MATCH (a:{from_label} {{id: row.f}}) MATCH (b:{to_label} {{id: row.t}}) "
+    "CREATE (a)-[r:{type}]->(b) SET r += row.p, r.source = row.s"
+)
+_RAW_BATCH = 2000
+
+
+async def raw_load(store: Store, prefix: str) -> tuple[int, float]:
+    """Records and seconds of the unchecked loader, on a fresh copy of the file's records."""
+    document, records = import_document(prefix)
+    citation = document["sources"]["bench"]["citation"]
+    label_of = {node["id"]: node["label"] for node in document["nodes"]}
+    node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for node in document["nodes"]:
+        node_rows[node["label"]].append({"id": node["id"], "p": node["properties"], "s": citation})
+    link_rows: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for link in document["relationships"]:
+        key = (link["type"], label_of[link["from"]], label_of[link["to"]])
+        row = {"f": link["from"], "t": link["to"], "p": link["properties"], "s": citation}
+        link_rows[key].append(row)
+
+    async def work(tx: Transaction) -> None:
+        for label, rows in node_rows.items():
+            for start in range(0, len(rows), _RAW_BATCH):
+                batch = rows[start : start + _RAW_BATCH]
+                await tx.run(_RAW_NODES.format(label=label), {"rows": batch})
+        for (rel_type, from_label, to_label), rows in link_rows.items():
+            statement = _RAW_LINKS.format(type=rel_type, from_label=from_label, to_label=to_label)
+            for start in range(0, len(rows), _RAW_BATCH):
+                batch = rows[start : start + _RAW_BATCH]
+                await tx.run(statement, {"rows": batch})
+
+    started = time.perf_counter()
+    await store.write(work, timeout=600)
+    return records, time.perf_counter() - started
+
+
 def _spread(values: list[float]) -> str:
     ordered = sorted(values)
     return (
@@ -194,6 +239,7 @@ async def main() -> None:
         for number, (side, folder) in enumerate(sides.items())
     }
     results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    raw: list[float] = []
     clients = {
         side: httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
         for side, (_, _, _, port) in started.items()
@@ -211,6 +257,14 @@ async def main() -> None:
                 print(  # noqa: T201 - progress on the console
                     f"round {number + 1} {side}: first {records / first:,.0f} records/s, "
                     f"again {records / repeat:,.0f} records/s",
+                    flush=True,
+                )
+            if RAW:
+                # Through the driver onto this checkout's store, as its imports go.
+                records, seconds = await raw_load(started[names[0]][1], f"raw{number}-")
+                raw.append(records / seconds)
+                print(  # noqa: T201
+                    f"round {number + 1} unchecked UNWIND loader: {records / seconds:,.0f} records/s",
                     flush=True,
                 )
     finally:
@@ -232,6 +286,12 @@ async def main() -> None:
         print(  # noqa: T201
             f"{side}: first import {_spread([r[0] for r in rounds])} records/s; "
             f"again {_spread([r[1] for r in rounds])} records/s"
+        )
+    if raw:
+        print(  # noqa: T201
+            f"unchecked UNWIND loader: {_spread(raw)} records/s; first import, this checkout / "
+            "loader per round: "
+            + ", ".join(f"{r[0] / b:.2f}" for r, b in zip(results[names[0]], raw, strict=True))
         )
     if len(names) == 2:
         ratios = [a[0] / b[0] for a, b in zip(results[names[0]], results[names[1]], strict=True)]

@@ -17,7 +17,7 @@ A writer that holds the store's write gate (an import on the embedded store) wri
 alone, so holding the sequence for its whole transaction costs no one anything: it
 takes the sequence before its first entry (``hold_sequence``), gives each entry its
 position as it creates it and moves the sequence on at the end. Its entries are
-written once, already numbered, instead of being found again by id and numbered at
+written once, already numbered, instead of being found again and numbered at
 commit.
 """
 

@@ -8,7 +8,9 @@ statement: one statement per label or relationship type per batch, whatever its 
 A batch of nodes: read (and lock, see ``lock_token``) the ones already there; check each
 record (a new node needs its required properties, an update only the ones it gives);
 decide what changes (``service/writes/provenance.py``); merge and log the changed ones;
-unlock the rest. Relationships go the same way (``service/writes/merge_links.py``). A dry
+unlock the rest. A writer alone on the store (an import under the write gate) takes no
+locks and holds the change sequence instead, so its entries are created already
+numbered (``service/writes/changelog.py``). Relationships go the same way (``service/writes/merge_links.py``). A dry
 run reads the same and writes nothing.
 """
 
@@ -95,9 +97,9 @@ _READ_NODES: Final = (
     "RETURN n.id AS id, n {{.*, createdAt: null, updatedAt: null}} AS p"
 )
 _LOCK: Final = "SET n._lock = $lockToken "
-CHANGE: Final = """CREATE (:Change {{id: row.changeId, seq: row.seq, at: datetime(), client: $client, agency: $agency,
-  operation: row.operation, entityType: row.entityType, entityId: row.entityId, before: row.before,
-  after: row.after, source: row.source, requestKey: $requestKey}})"""
+CHANGE: Final = """CREATE (:Change {{id: row.changeId, seq: row.seq, at: datetime(), client: $client,
+  agency: $agency, operation: row.operation, entityType: row.entityType, entityId: row.entityId,
+  before: row.before, after: row.after, source: row.source, requestKey: $requestKey}})"""
 _APPLY_NODES: Final = (
     """
 UNWIND $rows AS row

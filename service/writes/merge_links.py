@@ -4,7 +4,8 @@ half (``service/writes/merge.py``).
 
 A batch: check each record; read the relationships already there; lock the start nodes
 of those that change (unless the writer is alone), merge and log them in one statement
-that also tells which ends were missing.
+that also tells which ends were missing. A writer alone creates the ones the read did not
+find and updates the others, one statement each.
 """
 
 from __future__ import annotations
