@@ -53,6 +53,7 @@ def render(
     commit: str,
     settings: str,
     when: str,
+    startup: str = "",
 ) -> str:
     shapes = {case.shape.key: case.shape.title for case in cases}
     lines = [
@@ -67,6 +68,7 @@ def render(
         f"through the bulk import in {graph.files} files: {graph.import_seconds:.0f} s "
         f"({graph.records_per_second:,.0f} records/s; measured when the graph was first loaded).",
         "",
+        *([startup, ""] if startup else []),
         *(f"- {title}" for title in shapes.values()),
         "",
         "Latency in ms (p50 / p95 / p99, the median over rounds); CPU in ms per request; "

@@ -26,6 +26,7 @@ import platform
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,8 +185,11 @@ async def _check_equal(
     driver: neo4j.AsyncDriver,
     database: str,
     headers: dict[str, str],
+    first_answers: dict[str, float],
 ) -> bool:
-    """Whether service and statement agree; False when this service lacks the shape."""
+    """Whether service and statement agree; False when this service lacks the shape.
+    The service's time for its answer goes in ``first_answers``."""
+    started = time.perf_counter()
     body = (
         await client.post(
             "/graphql",
@@ -193,6 +197,7 @@ async def _check_equal(
             headers=headers if shape.write else {},
         )
     ).json()
+    first_answers[shape.key] = time.perf_counter() - started
     if "errors" in body:
         if shape.optional:
             print(f"skipping {shape.key}: {body['errors'][0]['message']}")  # noqa: T201
@@ -207,6 +212,22 @@ async def _check_equal(
     if raw != served:
         raise RuntimeError(f"{shape.key}: service and hand-written Cypher disagree")
     return True
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) MB of the service process and its workers together."""
+    resident = peak = 0.0
+    for process in [pid, *_children(pid)]:
+        try:
+            status = Path(f"/proc/{process}/status").read_text()
+        except OSError:  # exited meanwhile
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                resident += int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak += int(line.split()[1]) / 1024
+    return resident, peak
 
 
 def _load(job: dict[str, Any]) -> dict[str, Any]:
@@ -292,20 +313,34 @@ async def main() -> None:
     port = _free_port()
     service = _start_service(embedded, port)
     cases: list[Case] = []
+    first_answers: dict[str, float] = {}
+    startup = ""
     try:
         base = f"http://127.0.0.1:{port}"
         await _wait_ready(base)
         driver = neo4j.AsyncGraphDatabase.driver(
             embedded.uri, auth=(embedded.user, embedded.password)
         )
-        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        # The first answer of a whole-graph view builds the evidence snapshot: minutes
+        # on older code, so the checks wait longer than the timed requests.
+        async with httpx.AsyncClient(base_url=base, timeout=900) as client:
             shapes = [s for s in SHAPES if not ONLY or s.key in ONLY]
             headers = await _writer_headers(embedded) if any(s.write for s in shapes) else {}
-            runnable = [
-                s
-                for s in shapes
-                if await _check_equal(s, client, driver, embedded.database, headers)
-            ]
+            runnable = []
+            for shape in shapes:
+                if await _check_equal(
+                    shape, client, driver, embedded.database, headers, first_answers
+                ):
+                    runnable.append(shape)
+            resident, peak = _memory_mb(service.pid)
+            startup = (
+                "The service's first answer of each shape after it started (whole-graph "
+                "views: reading the graph's evidence, then judging it): "
+                + ", ".join(f"{key} {seconds:.1f} s" for key, seconds in first_answers.items())
+                + f". Service memory after the checks: {resident:,.0f} MB resident, "
+                f"{peak:,.0f} MB at the peak."
+            )
+            print(startup, flush=True)  # noqa: T201
             await driver.close()
             for shape in runnable:
                 for concurrency in CONCURRENCY:
@@ -352,6 +387,7 @@ async def main() -> None:
         settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up, "
         f"{WORKERS} service worker process{'es' if WORKERS > 1 else ''}",
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        startup=startup,
     )
 
 

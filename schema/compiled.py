@@ -1,9 +1,10 @@
 """Compiled operations: a cached query document turned into plan calls and result shapers.
 
-For a query whose root fields are all lookups by id or connections (the fields whose
-query plan already returns the selection's exact shape), the compiled path calls the
-same plans the resolvers call, with the same selection and arguments, and shapes their
-maps straight into the response (schema/result_shapes.py). Everything else, and any
+For a query whose root fields are all lookups by id, connections (the fields whose
+query plan already returns the selection's exact shape) or whole-graph views
+(schema/compiled_views.py), the compiled path calls the same plans the resolvers call,
+with the same selection and arguments, and shapes their maps straight into the
+response (schema/result_shapes.py). Everything else, and any
 request the compiled path cannot answer exactly (variables that do not coerce, a cost
 over the limit, a value the shaper refuses, an unexpected exception), is answered by
 the general executor: ``run`` then returns None. Tests compare the two paths.
@@ -32,6 +33,7 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.types.execution import ExecutionResult
 
+from schema.compiled_views import VIEWS, CompiledView, compile_view
 from schema.documents import PreparedDocument
 from schema.errors import expected_errors
 from schema.result_shapes import NotCompilable, Shaper, collect_fields, compile_output
@@ -68,6 +70,8 @@ class _RootField:
     # A lookup's statement, built once (connections build theirs per request: it
     # depends on the filters and the cursor).
     statement: str | None = None
+    # A whole-graph view (schema/compiled_views.py): it shapes its own value.
+    view: CompiledView | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,20 @@ def _compile(
     fields = []
     for key, nodes in collect_fields(schema, fragments, root, [top]).items():
         name = nodes[0].name.value
+        if name in VIEWS and len(nodes) == 1:
+            fields.append(
+                _RootField(
+                    key=key,
+                    node=nodes[0],
+                    definition=root.fields[name],
+                    plan="view",
+                    label=name,
+                    selection=Selection(),
+                    output=_shaped_already,
+                    view=compile_view(schema, fragments, name, root.fields[name], nodes),
+                )
+            )
+            continue
         if name not in ROOT_PLANS or len(nodes) != 1:
             raise NotCompilable(f"root field {name}")
         plan, label = ROOT_PLANS[name]
@@ -200,7 +218,7 @@ async def run(
     if model is None or model.cost(variables or {}) > entry.limits.max_query_cost:
         return None
     separate = [field for field in compiled.fields if field not in compiled.lookups]
-    work = [_resolve(field, coerced, context) for field in separate]
+    work = [_resolve(schema, field, coerced, context) for field in separate]
     if compiled.lookups:
         work.append(_resolve_lookups(compiled, coerced, context))
     answers = await asyncio.gather(*work, return_exceptions=True)
@@ -235,8 +253,17 @@ async def run(
     return ExecutionResult(data=data, errors=errors or None)
 
 
-async def _resolve(field: _RootField, variables: VariableValues, context: Any) -> Any:
+def _shaped_already(value: Any) -> Any:
+    return value
+
+
+async def _resolve(
+    schema: GraphQLSchema, field: _RootField, variables: VariableValues, context: Any
+) -> Any:
     arguments = get_argument_values(field.definition, field.node, variables)
+    if field.view is not None:
+        with expected_errors():
+            return await field.view.answer(schema, arguments, context)
     # The shaper walks every value anyway, temporal ones included: no conversion before.
     store = context.store.unconverted()
     with expected_errors():

@@ -39,6 +39,53 @@ def _values(items: list[Any] | None) -> list[Any] | None:
     return None if items is None else [getattr(item, "value", item) for item in items]
 
 
+# The whole-graph views' answers as plain maps, for their resolvers and for the
+# compiled path (schema/compiled_views.py), which shapes them without graphql-core.
+
+
+async def gap_map_value(
+    context: Context, *, filter: GapMapFilter | None, shape_cell: Any = None
+) -> dict[str, Any]:
+    """evidenceGapMap's map; with ``shape_cell``, its cells come shaped (gap_map.gap_map)."""
+    chosen = filter or GapMapFilter()
+    return await gap_map.gap_map(
+        context.store,
+        intervention_ids=_values(chosen.intervention_ids),
+        intervention_kinds=_values(chosen.intervention_kinds),
+        outcome_domains=_values(chosen.outcome_domains),
+        outcome_ids=_values(chosen.outcome_ids),
+        absolute_gaps=chosen.absolute_gaps,
+        shape_cell=shape_cell,
+    )
+
+
+async def practice_gap_value(
+    context: Context,
+    *,
+    intervention_ids: list[strawberry.ID] | None = None,
+    intervention_kinds: list[InterventionKind] | None = None,
+) -> dict[str, Any]:
+    return await practice_gap.practice_gap(
+        context.store,
+        intervention_ids=_values(intervention_ids),
+        intervention_kinds=_values(intervention_kinds),
+    )
+
+
+async def recommend_value(context: Context, *, local: LocalContext) -> dict[str, Any]:
+    fit = FitContext(
+        outcome_ids=tuple(local.outcome_ids),
+        min_age=local.min_age,
+        max_age=local.max_age,
+        level_of_need=_value(local.level_of_need),
+        area_type=_value(local.area_type),
+        max_cost_rating=local.max_cost_rating,
+        agency_sectors=tuple(_values(local.agency_sectors) or ()),
+        uk_tested_only=local.uk_tested_only,
+    )
+    return await recommend_plan.recommend(context.store, context=fit)
+
+
 @strawberry.type
 class EvidenceQuery:
     """Evidence judgements, the gap map, the practice gap, local fit, arrangements."""
@@ -50,16 +97,8 @@ class EvidenceQuery:
     async def evidence_gap_map(
         self, info: ContextInfo, filter: GapMapFilter | None = None
     ) -> EvidenceGapMap:
-        chosen = filter or GapMapFilter()
         with expected_errors():
-            result = await gap_map.gap_map(
-                info.context.store,
-                intervention_ids=_values(chosen.intervention_ids),
-                intervention_kinds=_values(chosen.intervention_kinds),
-                outcome_domains=_values(chosen.outcome_domains),
-                outcome_ids=_values(chosen.outcome_ids),
-                absolute_gaps=chosen.absolute_gaps,
-            )
+            result = await gap_map_value(info.context, filter=filter)
         return cast(EvidenceGapMap, result)
 
     @strawberry.field(
@@ -102,10 +141,10 @@ class EvidenceQuery:
         intervention_kinds: list[InterventionKind] | None = None,
     ) -> PracticeGap:
         with expected_errors():
-            result = await practice_gap.practice_gap(
-                info.context.store,
-                intervention_ids=_values(intervention_ids),
-                intervention_kinds=_values(intervention_kinds),
+            result = await practice_gap_value(
+                info.context,
+                intervention_ids=intervention_ids,
+                intervention_kinds=intervention_kinds,
             )
         return cast(PracticeGap, result)
 
@@ -114,18 +153,8 @@ class EvidenceQuery:
         "graph and cautions."
     )
     async def recommend(self, info: ContextInfo, context: LocalContext) -> Recommendations:
-        fit = FitContext(
-            outcome_ids=tuple(context.outcome_ids),
-            min_age=context.min_age,
-            max_age=context.max_age,
-            level_of_need=_value(context.level_of_need),
-            area_type=_value(context.area_type),
-            max_cost_rating=context.max_cost_rating,
-            agency_sectors=tuple(_values(context.agency_sectors) or ()),
-            uk_tested_only=context.uk_tested_only,
-        )
         with expected_errors():
-            result = await recommend_plan.recommend(info.context.store, context=fit)
+            result = await recommend_value(info.context, local=context)
         return cast(Recommendations, result)
 
     @strawberry.field(

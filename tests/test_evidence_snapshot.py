@@ -21,6 +21,7 @@ from tests import evidence_factories as make
 from tests.conftest import GraphQL, embedded_settings, settings_for
 from tests.evidence_factories import WriteApi
 from tests.gap_views_data import P, build_gap_views
+from tests.test_evidence_read import facts_read_both_ways
 
 pytestmark = pytest.mark.slow
 
@@ -103,6 +104,9 @@ async def _assert_served_as_computed_afresh(views: Views) -> None:
         fresh, context=CONTEXT
     )
     assert await gap_map.gap_map(served_store) == await gap_map.gap_map(fresh)
+    # The first snapshot's flat read and the nested statement updates use agree.
+    nested, flat = await facts_read_both_ways(fresh)
+    assert flat == nested
 
 
 async def test_the_views_follow_every_kind_of_logged_write(views: Views) -> None:

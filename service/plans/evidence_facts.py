@@ -37,7 +37,7 @@ def _findings(var: str, n: int, *, areas: bool) -> str:
         f"sampleSize: {tr}.sampleSize}} AS trial }})"
         + (
             f", areaTypes: COLLECT {{ MATCH ({s})<-[:CONDUCTED]-({a}:Agency) "
-            f"WHERE {a}.areaType IS NOT NULL RETURN {a}.areaType AS areaType }}"
+            f"WHERE {a}.areaType IS NOT NULL RETURN {a}.areaType AS areaType ORDER BY areaType }}"
             if areas
             else ""
         )
@@ -59,7 +59,7 @@ def _ratings(var: str, n: int) -> str:
         f"RETURN {{id: {g}.id, scheme: {g}.scheme, value: {g}.`value`, topic: {g}.topic, "
         f"ratedOn: {g}.ratedOn, ratedOnPrecision: {g}.ratedOnPrecision, url: {g}.url, "
         f"caveats: {_caveats(g, f'gc{n}')}, "
-        f"outcomes: COLLECT {{ MATCH ({g})-[:SCOPED_TO]->({o}:Outcome) RETURN {o}.id AS id }}}} AS item }}"
+        f"outcomes: COLLECT {{ MATCH ({g})-[:SCOPED_TO]->({o}:Outcome) RETURN {o}.id AS id ORDER BY id }}}} AS item }}"
     )
 
 
@@ -71,14 +71,15 @@ def _agencies(var: str, rel: str, n: int, extra: str) -> str:
     )
 
 
-def _core(var: str, n: int, *, areas: bool) -> str:
+def _core(var: str, n: int, *, areas: bool, findings: bool = True) -> str:
     t, s = f"t{n}", f"st{n}"
     return (
         f"id: {var}.id, name: {var}.name, kind: {var}.kind, costRating: {var}.costRating, "
         f"minAge: {var}.minAge, maxAge: {var}.maxAge, levelOfNeed: {var}.levelOfNeed, "
         f"ukTested: {var}.ukTested, countryOfOrigin: {var}.countryOfOrigin, "
         f"caveats: {_caveats(var, f'ic{n}')}, "
-        f"findings: {_findings(var, n, areas=areas)}, ratings: {_ratings(var, n)}, "
+        + (f"findings: {_findings(var, n, areas=areas)}, " if findings else "")
+        + f"ratings: {_ratings(var, n)}, "
         f"targets: COLLECT {{ MATCH ({var})-[:TARGETS]->({t}:Outcome) RETURN {t}.id AS id ORDER BY id }}, "
         f"studies: COLLECT {{ MATCH ({var})<-[:EVALUATES]-({s}:Study) WITH {s} ORDER BY {s}.year DESC, {s}.id "
         f"RETURN {{id: {s}.id, title: {s}.title, year: {s}.year, design: {s}.design, "
@@ -101,6 +102,24 @@ def intervention_facts(*, areas: bool) -> str:
         + "RETURN {"
         + _core("v", 2, areas=areas)
         + "} AS item }"
+        + "}"
+    )
+
+
+def intervention_outline() -> str:
+    """intervention_facts of ``i`` without its findings, and its variants by id alone:
+    the whole graph's read (evidence_read.py) adds those from statements of their own."""
+    return (
+        "{"
+        + _core("i", 1, areas=True, findings=False)
+        + ", deliveries: "
+        + _agencies("i", "DELIVERS", 1, "status: r1.status")
+        + ", funding: "
+        + _agencies("i", "FUNDS", 2, "amount: r2.amount, currency: r2.currency")
+        + ", participants: "
+        + _agencies("i", "PARTICIPATES_IN", 3, "role: r3.role")
+        + ", variantIds: COLLECT { MATCH (i)<-[:VARIANT_OF]-(v:Intervention) "
+        + "WITH v ORDER BY v.name, v.id RETURN v.id AS id }"
         + "}"
     )
 
@@ -151,6 +170,11 @@ class EvidenceFacts:
         wanted = set(outcome_ids)
         return [o for o in self.outcomes if wanted & set(o["below"])]
 
+    def reaching(self, outcome_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The interventions (in row order) that may have findings on or target one of
+        ``outcome_ids``; here every one (the whole-graph snapshot keeps an index)."""
+        return self.interventions
+
     def judge(
         self, findings: Sequence[Mapping[str, Any]], intervention: Mapping[str, Any]
     ) -> dict[str, Any]:
@@ -162,6 +186,9 @@ class EvidenceFacts:
         """Where a view may keep what it derives from one intervention's facts; these
         facts are read for one request, so nothing is kept."""
         return {}
+
+    def remembered(self) -> None:
+        """A view has added to a memo (the snapshot then settles it, evidence_index)."""
 
 
 async def fetch(

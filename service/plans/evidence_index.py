@@ -13,21 +13,22 @@ the next logged write.
 
 A snapshot is never changed once published (a view may be reading it in a worker
 thread); an update builds a new one that shares the unchanged interventions and their
-memos. Building the first snapshot of a large graph takes longer than a request may: it
-runs as a task of its own, which a request that times out leaves running, and later
-requests use.
+memos. The first snapshot is read in flat statements (evidence_read.py): seconds on
+the benchmark graph, but it may still take longer than a request may: it runs as a
+task of its own, which a request that times out leaves running, and later requests use.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Final
 
-from service.plans import evidence_facts, evidence_sync
+from service.plans import evidence_facts, evidence_read, evidence_sync
 from service.plans.evidence_facts import EvidenceFacts
 from service.store import Store
 from service.store_faults import StoreTimeout
@@ -58,9 +59,19 @@ class Snapshot(EvidenceFacts):
     entries: Mapping[str, Entry] = field(default_factory=dict)
     above: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
+    # Worked out from the whole snapshot when first asked for (see reaching).
+    derived: dict[str, Any] = field(default_factory=dict)
+
     def outcomes_over(self, outcome_ids: Iterable[str]) -> list[dict[str, Any]]:
         wanted = set().union(*(self.above.get(o, frozenset()) for o in outcome_ids))
         return [o for o in self.outcomes if o["id"] in wanted]
+
+    def reaching(self, outcome_ids: Iterable[str]) -> list[dict[str, Any]]:
+        by_outcome = self.derived.get("reaching")
+        if by_outcome is None:
+            by_outcome = self.derived["reaching"] = _reaching(self.interventions)
+        wanted = set().union(*(by_outcome.get(o, ()) for o in outcome_ids))
+        return [i for i in self.interventions if i["id"] in wanted]
 
     def judge(
         self, findings: Sequence[Mapping[str, Any]], intervention: Mapping[str, Any]
@@ -74,12 +85,26 @@ class Snapshot(EvidenceFacts):
         found = entry.judgements.get(key)
         if found is None:
             found = entry.judgements[key] = super().judge(findings, intervention)
+            self.remembered()
         return found
 
     def memo(self, intervention_id: str) -> dict[Any, Any]:
         """What views derive from one intervention, kept for this snapshot's taxonomy."""
         entry = self.entries.get(intervention_id)
         return {} if entry is None else entry.derived
+
+    def remembered(self) -> None:
+        self.derived["unsettled"] = True
+
+
+def settle(facts: EvidenceFacts) -> None:
+    """Take a snapshot and what views remembered from it out of the garbage collector's
+    full walks, once they are built. They are millions of objects that live as long as
+    a graph version, and a full collection walking them stalled requests for seconds;
+    frozen, they are still freed by reference counting when replaced (they hold no
+    cycles). Called after a view's work, so that only what was new is frozen."""
+    if isinstance(facts, Snapshot) and facts.derived.pop("unsettled", False):
+        gc.freeze()
 
 
 @dataclass
@@ -160,15 +185,18 @@ def _retrieve(task: asyncio.Task[Snapshot]) -> None:
 
 
 async def _build(store: Store, state: _State) -> Snapshot:
-    first = CHUNK
-    try:
-        [row] = await store.read(evidence_sync.FULL, {"chunk": first})
-    except StoreTimeout:
-        # A store too busy for a first batch as well: the ids alone, batches after.
-        first = 0
-        [row] = await store.read(evidence_sync.FULL, {"chunk": first})
-    facts = await _with_rest(store, row, row["affected"], first=first)
-    snapshot = _snapshot(row["version"] or 0, row["outcomes"], facts, previous=None)
+    # The version first: a write after it is in the log after it, and the next request
+    # fetches what it reached again, whichever of the statements below saw it.
+    [row] = await store.read(evidence_sync.FULL, {"chunk": 0})
+    facts = await evidence_read.whole_graph(store, row["affected"])
+    snapshot = await asyncio.to_thread(
+        _snapshot,
+        row["version"] or 0,
+        row["outcomes"],
+        {f["id"]: f for f in facts},
+        previous=None,
+    )
+    snapshot.remembered()
     if row["version"] is not None:
         state.snapshot = snapshot
     return snapshot
@@ -183,18 +211,19 @@ async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str
     facts = await _with_rest(store, row, wanted)
     outcomes = row["outcomes"] if row["taxonomyChanged"] else known.outcomes
     state.snapshot = _snapshot(row["version"], outcomes, facts, previous=known)
+    state.snapshot.remembered()
     return state.snapshot
 
 
 async def _with_rest(
-    store: Store, row: Mapping[str, Any], wanted: list[str], *, first: int = CHUNK
+    store: Store, row: Mapping[str, Any], wanted: list[str]
 ) -> dict[str, dict[str, Any] | None]:
     """The facts of every wanted intervention, None for one that no longer exists; the
-    row holds those of the ``first`` affected ones already."""
+    row holds those of the first ``CHUNK`` affected ones already."""
     found: dict[str, dict[str, Any] | None] = dict.fromkeys(wanted)
     for intervention in row["interventions"]:
         found[intervention["id"]] = intervention
-    fetched = set(row["affected"][:first])
+    fetched = set(row["affected"][:CHUNK])
     rest = [i for i in wanted if i not in fetched]
     for start in range(0, len(rest), CHUNK):
         for intervention in await _facts(store, rest[start : start + CHUNK]):
@@ -265,3 +294,13 @@ def _mentions(intervention: Mapping[str, Any]) -> frozenset[str]:
     for variant in intervention.get("variants", ()):
         found |= _mentions(variant)
     return frozenset(found)
+
+
+def _reaching(interventions: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
+    """For each outcome, the interventions with a finding on it or that target it."""
+    by_outcome: dict[str, set[str]] = {}
+    for intervention in interventions:
+        reached = {o for f in intervention["findings"] for o in f["outcomes"]}
+        for outcome_id in reached | set(intervention["targets"]):
+            by_outcome.setdefault(outcome_id, set()).add(intervention["id"])
+    return by_outcome

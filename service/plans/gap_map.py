@@ -9,7 +9,9 @@ the intervention targets.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, Final
 
 from service.plans import evidence_facts, evidence_index
@@ -30,12 +32,17 @@ async def gap_map(
     outcome_domains: list[str] | None = None,
     outcome_ids: list[str] | None = None,
     absolute_gaps: bool = True,
+    shape_cell: Callable[[dict[str, Any]], Any] | None = None,
 ) -> dict[str, Any]:
     """The map; without ``absolute_gaps`` only the cells with evidence or ongoing studies.
 
     Rows named by id are read with their own statement; otherwise the whole graph's
     snapshot (evidence_index.py) serves, filtered here, and the cells are worked out in
     a worker thread (the first map of a version judges tens of thousands of cells).
+
+    ``shape_cell`` turns each cell into what the response holds (the compiled path's
+    shaper, schema/compiled_views.py); the snapshot remembers the shaped cells that are
+    more than a gap, per shaper, so a map of an unchanged graph is not shaped again.
     """
     if intervention_ids is not None:
         facts: EvidenceFacts = await evidence_facts.fetch(
@@ -45,7 +52,13 @@ async def gap_map(
             outcome_domains=outcome_domains,
             outcome_ids=outcome_ids,
         )
-        return _assemble(facts, facts.interventions, facts.outcomes, absolute_gaps=absolute_gaps)
+        return _assemble(
+            facts,
+            facts.interventions,
+            facts.outcomes,
+            absolute_gaps=absolute_gaps,
+            shape_cell=shape_cell,
+        )
     snapshot = await evidence_index.current(store)
     kinds = None if intervention_kinds is None else set(intervention_kinds)
     rows = [i for i in snapshot.interventions if kinds is None or i["kind"] in kinds]
@@ -57,7 +70,11 @@ async def gap_map(
             if (outcome_domains is None or o["domain"] in outcome_domains)
             and (outcome_ids is None or o["id"] in outcome_ids)
         ]
-    return await asyncio.to_thread(_assemble, snapshot, rows, columns, absolute_gaps=absolute_gaps)
+    found = await asyncio.to_thread(
+        _assemble, snapshot, rows, columns, absolute_gaps=absolute_gaps, shape_cell=shape_cell
+    )
+    evidence_index.settle(snapshot)
+    return found
 
 
 def _assemble(
@@ -66,6 +83,7 @@ def _assemble(
     outcomes: list[dict[str, Any]],
     *,
     absolute_gaps: bool,
+    shape_cell: Callable[[dict[str, Any]], Any] | None = None,
 ) -> dict[str, Any]:
     shown = [_outcome(o) for o in outcomes]
     domains: dict[str, list[dict[str, Any]]] = {}
@@ -81,6 +99,14 @@ def _assemble(
             c
             for intervention in interventions
             for c in _row(facts, intervention, outcomes, absolute_gaps=absolute_gaps)
+        ]
+        if shape_cell is None
+        else [
+            c
+            for intervention in interventions
+            for c in _shaped_row(
+                facts, intervention, outcomes, absolute_gaps=absolute_gaps, shape=shape_cell
+            )
         ],
     }
 
@@ -105,6 +131,45 @@ def _row(
     return [judged.get(o["id"]) or _gap(intervention["id"], o["id"]) for o in outcomes]
 
 
+def _shaped_row(
+    facts: EvidenceFacts,
+    intervention: dict[str, Any],
+    outcomes: list[dict[str, Any]],
+    *,
+    absolute_gaps: bool,
+    shape: Callable[[dict[str, Any]], Any],
+) -> list[Any]:
+    """_row's cells through ``shape``; the judged ones shaped once per snapshot entry."""
+    judged = _judged_cells(facts, intervention)
+    memo = facts.memo(intervention["id"])
+    # Weakly keyed: a shaper belongs to a cached document, and goes when it does.
+    by_shaper = memo.setdefault("shaped_cells", weakref.WeakKeyDictionary())
+    shaped: dict[str, Any] | None = by_shaper.get(shape)
+    if shaped is None:
+        shaped = by_shaper[shape] = {}
+
+    def shaped_cell(outcome_id: str, judged_cell: dict[str, Any]) -> Any:
+        found = shaped.get(outcome_id)
+        if found is None:
+            found = shaped[outcome_id] = shape(judged_cell)
+            facts.remembered()
+        return found
+
+    if not absolute_gaps:
+        wanted = None if outcomes is facts.outcomes else {o["id"] for o in outcomes}
+        return [
+            shaped_cell(outcome_id, c)
+            for outcome_id, c in judged.items()
+            if c["status"] != ABSOLUTE_GAP and (wanted is None or outcome_id in wanted)
+        ]
+    return [
+        shaped_cell(o["id"], judged[o["id"]])
+        if o["id"] in judged
+        else shape(_gap(intervention["id"], o["id"]))
+        for o in outcomes
+    ]
+
+
 def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The cells that can hold more than a gap, by outcome: only the columns at or above
     what the intervention reported on or targets. Remembered by a snapshot's facts."""
@@ -115,6 +180,7 @@ def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[st
         memo["gap_map_cells"] = {
             o["id"]: cell(intervention, o, facts=facts) for o in facts.outcomes_over(relevant)
         }
+        facts.remembered()
     judged: dict[str, dict[str, Any]] = memo["gap_map_cells"]
     return judged
 

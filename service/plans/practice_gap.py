@@ -39,7 +39,9 @@ async def practice_gap(
     snapshot = await evidence_index.current(store)
     kinds = None if intervention_kinds is None else set(intervention_kinds)
     chosen = [i for i in snapshot.interventions if kinds is None or i["kind"] in kinds]
-    return await asyncio.to_thread(_assemble, snapshot, chosen)
+    found = await asyncio.to_thread(_assemble, snapshot, chosen)
+    evidence_index.settle(snapshot)
+    return found
 
 
 def _assemble(
@@ -79,6 +81,7 @@ def _remembered_row(
     memo = facts.memo(intervention["id"])
     if "practice_gap" not in memo:
         memo["practice_gap"] = _row(intervention, facts)
+        facts.remembered()
     row: dict[str, Any] = memo["practice_gap"]
     return row
 

@@ -23,7 +23,9 @@ async def recommend(store: Store, *, context: local_fit.Context) -> dict[str, An
         raise BadQueryInput("name at least one outcome", argument="context")
     # The whole graph's facts, from the snapshot kept per graph version (evidence_index.py).
     facts = await evidence_index.current(store)
-    return await asyncio.to_thread(_rank, facts, context)
+    found = await asyncio.to_thread(_rank, facts, context)
+    evidence_index.settle(facts)
+    return found
 
 
 def _rank(facts: evidence_facts.EvidenceFacts, context: local_fit.Context) -> dict[str, Any]:
@@ -47,7 +49,8 @@ def _rank(facts: evidence_facts.EvidenceFacts, context: local_fit.Context) -> di
         return str(by_id[outcome_id]["name"]) if outcome_id in by_id else outcome_id
 
     ranked, excluded = [], []
-    for intervention in facts.interventions:
+    # Only those with findings on or targets among these outcomes can be candidates.
+    for intervention in facts.reaching(wanted | related):
         direct = evidence_facts.findings_on(intervention, wanted)
         nearby = evidence_facts.findings_on(intervention, related)
         targets = wanted & set(intervention["targets"])
@@ -120,12 +123,13 @@ def _candidate(
             }
         )
     tested, used_in = local_fit.areas(intervention)
+    tested_in_uk = _uk_tested(facts, intervention)
     parts = [
         ranking.strength(judgement, related_only=related_only),
         ranking.direction(judgement),
         ranking.harm(judgement),
         ranking.ratings(intervention["ratings"], covered_outcomes=covered),
-        ranking.uk(judgement, uk_tested=local_fit.uk_tested(intervention)),
+        ranking.uk(judgement, uk_tested=tested_in_uk),
         ranking.fit(
             ranking.fit_items(intervention, context, tested_areas=tested, used_areas=used_in)
         ),
@@ -157,8 +161,19 @@ def _candidate(
             judgement=judgement,
             related_only=related_only,
             outcome_name=name_of,
+            tested_in_uk=tested_in_uk,
         ),
     }
+
+
+def _uk_tested(facts: evidence_facts.EvidenceFacts, intervention: dict[str, Any]) -> bool:
+    """local_fit.uk_tested, which reads every finding: remembered per snapshot entry."""
+    memo = facts.memo(intervention["id"])
+    if "uk_tested" not in memo:
+        memo["uk_tested"] = local_fit.uk_tested(intervention)
+        facts.remembered()
+    tested: bool = memo["uk_tested"]
+    return tested
 
 
 def _shown(judgement: dict[str, Any] | None, used: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -69,9 +69,11 @@ def cautions(
     judgement: Mapping[str, Any] | None,
     related_only: bool,
     outcome_name: Callable[[str], str],
+    tested_in_uk: bool | None = None,
 ) -> list[dict[str, str]]:
+    """``tested_in_uk``: uk_tested(intervention), when the caller has it already."""
     found = []
-    if not uk_tested(intervention):
+    if not (uk_tested(intervention) if tested_in_uk is None else tested_in_uk):
         found.append(caution("NOT_UK_TESTED", "No completed UK evaluation is recorded."))
     if judgement is None:
         found.append(
