@@ -24,6 +24,7 @@ from service.metrics import Metrics
 from service.migrations import apply_migrations
 from service.settings import Settings
 from service.store import Store
+from service.write_gate import WriteGate
 from service.writes.outcome import Writer
 
 # BENCH_SCALE=2 doubles the graph (interventions, agencies, outcomes and all beneath them).
@@ -82,6 +83,8 @@ async def prepared_graph(size: Size = BENCH_SIZE) -> LoadedGraph:
     graph = synthetic_graph(size)
     embedded = await start_embedded_store(store_settings(data_dir))
     store = open_store(embedded)
+    # As the service's imports on the embedded store: under its write gate, alone.
+    store.write_gate = WriteGate(data_dir)
     try:
         await apply_migrations(store)
         with tempfile.TemporaryDirectory() as folder:

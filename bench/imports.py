@@ -3,8 +3,10 @@
 ``python -m bench.imports`` imports it into a scratch copy of the benchmark graph
 (bench/data.py) over real HTTP, a fresh copy of the file (new ids) each round, then sends
 the same file again (every record checked, nothing written). With
-``BENCH_SERVICE_DIR=/path/to/checkout`` it serves that checkout too, against the same
-store, alternating the two round by round, and prints records/s per round for each.
+``BENCH_SERVICE_DIR=/path/to/checkout`` it serves that checkout too, alternating the two
+round by round, and prints records/s per round for each. Each checkout writes to a copy
+of the graph of its own, migrated by its own service: two checkouts may differ in their
+migrations (a newer one's indexes are not there for the older one's statements).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from bench.data import DATA_ROOT, open_store, prepared_graph, store_settings
 from bench.generate import Size, synthetic_graph
 from service.auth.api_keys import issue_key
 from service.embedded_store import EmbeddedStore, free_port, start_embedded_store
-from service.store import Store
+from service.store import Store, Transaction
 
 IMPORT_SIZE = Size(
     interventions=330,
@@ -102,6 +105,8 @@ async def time_import(client: httpx.AsyncClient, store: Store) -> ImportTiming:
 
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+# BENCH_RAW=0 leaves out the unchecked loader run after each round.
+RAW = os.environ.get("BENCH_RAW", "1") != "0"
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -152,6 +157,48 @@ async def _one_round(
     return records, seconds[0], seconds[1]
 
 
+# The baseline: the same records with no checks, no provenance and no change log, in
+# batches of 2,000 by UNWIND, in one transaction through the driver on the same store.
+_RAW_NODES = (
+    "UNWIND $rows AS row CREATE (n:{label} {{id: row.id}}) SET n += row.p, n.source = row.s"
+)
+_RAW_LINKS = (
+    "UNWIND $rows AS row MATCH (a:{from_label} {{id: row.f}}) MATCH (b:{to_label} {{id: row.t}}) "
+    "CREATE (a)-[r:{type}]->(b) SET r += row.p, r.source = row.s"
+)
+_RAW_BATCH = 2000
+
+
+async def raw_load(store: Store, prefix: str) -> tuple[int, float]:
+    """Records and seconds of the unchecked loader, on a fresh copy of the file's records."""
+    document, records = import_document(prefix)
+    citation = document["sources"]["bench"]["citation"]
+    label_of = {node["id"]: node["label"] for node in document["nodes"]}
+    node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for node in document["nodes"]:
+        node_rows[node["label"]].append({"id": node["id"], "p": node["properties"], "s": citation})
+    link_rows: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for link in document["relationships"]:
+        key = (link["type"], label_of[link["from"]], label_of[link["to"]])
+        row = {"f": link["from"], "t": link["to"], "p": link["properties"], "s": citation}
+        link_rows[key].append(row)
+
+    async def work(tx: Transaction) -> None:
+        for label, rows in node_rows.items():
+            for start in range(0, len(rows), _RAW_BATCH):
+                batch = rows[start : start + _RAW_BATCH]
+                await tx.run(_RAW_NODES.format(label=label), {"rows": batch})
+        for (rel_type, from_label, to_label), rows in link_rows.items():
+            statement = _RAW_LINKS.format(type=rel_type, from_label=from_label, to_label=to_label)
+            for start in range(0, len(rows), _RAW_BATCH):
+                batch = rows[start : start + _RAW_BATCH]
+                await tx.run(statement, {"rows": batch})
+
+    started = time.perf_counter()
+    await store.write(work, timeout=600)
+    return records, time.perf_counter() - started
+
+
 def _spread(values: list[float]) -> str:
     ordered = sorted(values)
     return (
@@ -159,40 +206,52 @@ def _spread(values: list[float]) -> str:
     )
 
 
+async def _start_side(
+    side: int, folder: Path, data_dir: Path
+) -> tuple[EmbeddedStore, Store, subprocess.Popen[bytes], int]:
+    scratch = DATA_ROOT / f"imports-scratch-{side}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(data_dir, scratch)
+    embedded = await start_embedded_store(store_settings(scratch))
+    port = free_port()
+    return embedded, open_store(embedded), _service(folder, embedded, port), port
+
+
+async def _token(client: httpx.AsyncClient, store: Store) -> str:
+    """A writer's key, once the service has migrated its store."""
+    await _ready(client)
+    await store.write_one(
+        "MERGE (:Agency {id: 'bench-importer', name: 'Benchmark importer', sector: 'OTHER'})"
+    )
+    return (
+        await issue_key(store, name="bench", agency_id="bench-importer", scopes=["evidence:write"])
+    ).token
+
+
 async def main() -> None:
     graph = await prepared_graph()
     sides = {"this checkout": PROJECT}
     if other := os.environ.get("BENCH_SERVICE_DIR"):
         sides["BENCH_SERVICE_DIR"] = Path(other)
-    scratch = DATA_ROOT / "imports-scratch"
-    shutil.rmtree(scratch, ignore_errors=True)
-    shutil.copytree(graph.data_dir, scratch)
     load_before = os.getloadavg()
-    embedded = await start_embedded_store(store_settings(scratch))
-    store = open_store(embedded)
-    ports = {side: free_port() for side in sides}
-    services = {side: _service(folder, embedded, ports[side]) for side, folder in sides.items()}
+    started = {
+        side: await _start_side(number, folder, graph.data_dir)
+        for number, (side, folder) in enumerate(sides.items())
+    }
     results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    raw: list[float] = []
+    clients = {
+        side: httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
+        for side, (_, _, _, port) in started.items()
+    }
     try:
-        await store.write_one(
-            "MERGE (:Agency {id: 'bench-importer', name: 'Benchmark importer', sector: 'OTHER'})"
-        )
-        token = (
-            await issue_key(
-                store, name="bench", agency_id="bench-importer", scopes=["evidence:write"]
-            )
-        ).token
-        clients = {
-            side: httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[side]}") for side in sides
-        }
-        for client in clients.values():
-            await _ready(client)
+        tokens = {side: await _token(clients[side], started[side][1]) for side in sides}
         names = list(sides)
         for number in range(ROUNDS):
             for index in range(len(names)):
                 side = names[(number + index) % len(names)]
                 records, first, repeat = await _one_round(
-                    clients[side], token, f"r{number}-{index}-"
+                    clients[side], tokens[side], f"r{number}-{index}-"
                 )
                 results[side].append((records / first, records / repeat))
                 print(  # noqa: T201 - progress on the console
@@ -200,15 +259,23 @@ async def main() -> None:
                     f"again {records / repeat:,.0f} records/s",
                     flush=True,
                 )
+            if RAW:
+                # Through the driver onto this checkout's store, as its imports go.
+                records, seconds = await raw_load(started[names[0]][1], f"raw{number}-")
+                raw.append(records / seconds)
+                print(  # noqa: T201
+                    f"round {number + 1} unchecked UNWIND loader: {records / seconds:,.0f} records/s",
+                    flush=True,
+                )
+    finally:
         for client in clients.values():
             await client.aclose()
-    finally:
-        for service in services.values():
+        for number, (embedded, store, service, _) in enumerate(started.values()):
             service.terminate()
             service.wait(timeout=30)
-        await store.close()
-        await embedded.stop()
-        shutil.rmtree(scratch, ignore_errors=True)
+            await store.close()
+            await embedded.stop()
+            shutil.rmtree(DATA_ROOT / f"imports-scratch-{number}", ignore_errors=True)
     load_after = os.getloadavg()
     print(  # noqa: T201
         f"{ROUNDS} rounds of {records:,} records into the benchmark graph "
@@ -219,6 +286,12 @@ async def main() -> None:
         print(  # noqa: T201
             f"{side}: first import {_spread([r[0] for r in rounds])} records/s; "
             f"again {_spread([r[1] for r in rounds])} records/s"
+        )
+    if raw:
+        print(  # noqa: T201
+            f"unchecked UNWIND loader: {_spread(raw)} records/s; first import, this checkout / "
+            "loader per round: "
+            + ", ".join(f"{r[0] / b:.2f}" for r, b in zip(results[names[0]], raw, strict=True))
         )
     if len(names) == 2:
         ratios = [a[0] / b[0] for a, b in zip(results[names[0]], results[names[1]], strict=True)]

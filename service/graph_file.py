@@ -191,6 +191,22 @@ def declared_node(raw: Any) -> tuple[str, str] | None:
     return (node_id, label) if isinstance(node_id, str) and label in NODE_PROPERTIES else None
 
 
+def fitting_label(allowed: Iterable[str], found: set[str]) -> str | None:
+    """The label an end is taken as: the first the relationship type allows that a node
+    with this id has (ids are unique per label only)."""
+    return next((label for label in allowed if label in found), None)
+
+
+def end_labels(raw: dict[str, Any], labels_of: dict[str, set[str]]) -> tuple[str, str]:
+    """The labels of a relationship's ends, as ``check_relationship`` resolved them, for a
+    record that passed it."""
+    definition = RELATIONSHIP_TYPES[raw["type"]]
+    from_label = fitting_label(definition.from_labels, labels_of[raw["from"]])
+    to_label = fitting_label(definition.to_labels, labels_of[raw["to"]])
+    assert from_label and to_label, "a checked relationship's ends have labels"
+    return from_label, to_label
+
+
 def check_relationship(
     where: str,
     raw: Any,
@@ -218,7 +234,7 @@ def check_relationship(
         ("to", to_id, definition.to_labels),
     ):
         found = labels_of.get(node_id, set()) if isinstance(node_id, str) else set()
-        fitting = [label for label in allowed if label in found]
+        fitting = fitting_label(allowed, found)
         if _missing(node_id):
             problems.append(RecordProblem(where, end, f"is missing: the id of the {end} node"))
         elif not found:
@@ -231,7 +247,7 @@ def check_relationship(
                     f"{rel_type} cannot go {end} {'/'.join(sorted(found))} node {node_id!r}",
                 )
             )
-        ends.append(fitting[0] if fitting else "")
+        ends.append(fitting or "")
     if isinstance(from_id, str) and isinstance(to_id, str) and all(ends):
         problems += [
             RecordProblem(where, "to" if p.field == "toId" else str(p.field), p.message)

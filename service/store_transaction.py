@@ -24,8 +24,12 @@ class Transaction:
         self._tx = tx
         self._count = count
         self._last_steps: dict[str, Callable[[Transaction], Awaitable[None]]] = {}
-        # Ids of the change-log entries this transaction recorded, in the order recorded.
-        self.change_ids: list[str] = []
+        # The change-log entries this transaction recorded and numbers at commit, in the
+        # order recorded: {"id": ..., "entityId": ...}.
+        self.unnumbered_changes: list[dict[str, str]] = []
+        # The position the next entry gets, once the transaction holds the change
+        # sequence from the start (service/writes/changelog.py, ``hold_sequence``).
+        self.next_position: int | None = None
 
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
         self._count("write", query)

@@ -43,6 +43,11 @@ _TEXT_LIMITS: Final = {
 }
 # Multi-line prose may hold line breaks and tabs; every other control character is refused.
 _MULTILINE: Final = frozenset({"description", "summary", "purpose", "text"})
+# Unicode's control characters (category Cc) are exactly U+0000-U+001F and U+007F-U+009F;
+# one pattern match instead of a category lookup per character. Multi-line text may hold
+# tabs and line breaks.
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _THIS_YEAR: Final = dt.date.today().year
 # Inclusive numeric bounds: values outside them are typing mistakes, not evidence.
@@ -122,8 +127,8 @@ def clean_text(
         value.encode("utf-8")
     except UnicodeEncodeError:
         return None, Problem(field, "contains a lone surrogate (not valid Unicode)")
-    allowed = {"\n", "\t", "\r"} if field in _MULTILINE else set()
-    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+    control = _CONTROL_BUT_LINES if field in _MULTILINE else _CONTROL
+    if control.search(value):
         return None, Problem(field, "contains a control character")
     text = unicodedata.normalize("NFC", value).strip()
     if not text:

@@ -98,3 +98,20 @@ def test_personal_data_gets_its_own_reason() -> None:
 def test_a_source_is_required() -> None:
     assert clean_source(None)[1] is not None
     assert clean_source("Lepper (2017) CYP Now")[0] == "Lepper (2017) CYP Now"
+
+
+def test_control_characters_are_exactly_unicode_category_cc_with_line_breaks_in_long_text() -> None:
+    """The pattern check refuses what a per-character category lookup would, and no more."""
+    import sys
+    import unicodedata
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # lone surrogates are refused before, as invalid Unicode
+        control = unicodedata.category(char) == "Cc"
+        short = clean_text("name", f"a{char}b")[1]
+        assert (short is not None and "control" in short.reason) == control, hex(code)
+        if control:
+            long_text = clean_text("description", f"a{char}b")[1]
+            assert (long_text is None) == (char in "\n\t\r"), hex(code)

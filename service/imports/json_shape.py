@@ -14,8 +14,8 @@ enums, that sources exist) is checked record by record afterwards
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import IO, Final
 
 import ijson
@@ -47,15 +47,23 @@ class ShapeProblem(ValueError):
         self.reason = reason
 
 
-@dataclass
 class _Frame:
-    kind: str  # "object" or "array"
-    where: str
-    # The schema path without indices, e.g. ("nodes", "*"): what rules apply below.
-    shape: tuple[str, ...]
-    key: str | None = None
-    index: int = -1
-    keys: set[str] = field(default_factory=set)
+    """An open object or array. Where it is in the file is worked out only for a
+    problem report (``_where``): the walk over a large file builds no path strings."""
+
+    __slots__ = ("allowed", "index", "item_expected", "item_shape", "key", "keys", "kind", "shape")
+
+    def __init__(self, kind: str, shape: tuple[str, ...]) -> None:
+        self.kind = kind  # "object" or "array"
+        # The schema path without indices, e.g. ("nodes", "*"): what rules apply below.
+        self.shape = shape
+        self.key: str | None = None
+        self.index = -1
+        self.keys: set[str] = set()  # kept for the top object alone
+        self.allowed = _allowed_keys(shape) if kind == "object" else None
+        # An array's items all sit at one shape.
+        self.item_shape = (*shape, "*")
+        self.item_expected = _expected(self.item_shape)
 
 
 def check_shape(handle: IO[bytes]) -> Iterator[None]:
@@ -76,34 +84,49 @@ def _check(events: Iterator[tuple[str, object]]) -> None:
         if event == "map_key":
             frame = stack[-1]
             frame.key = str(value)
-            _check_key(frame, frame.key)
+            _check_key(stack, frame.key)
             continue
-        if event in ("end_map", "end_array"):
+        if event == "end_map" or event == "end_array":
             _check_complete(stack.pop())
             continue
         # A value starts: a container or a scalar, at a place named by its parent.
-        where, shape = _place(stack[-1]) if stack else ("$", ())
         if not stack:
             if seen_top:
                 raise ShapeProblem("$", "holds more than one JSON value")
             seen_top = True
+            shape: tuple[str, ...] = ()
+            expected = _expected(shape)
+        elif (parent := stack[-1]).kind == "array":
+            parent.index += 1
+            shape, expected = parent.item_shape, parent.item_expected
+        else:
+            key = parent.key or ""
+            shape = (*parent.shape, key if parent.shape != ("sources",) else "*")
+            expected = _expected(shape)
         kind = _STARTS.get(event) or _SCALARS.get(event, event)
-        _check_type(where, shape, kind)
+        if expected is not None and ("string" if kind == "a string" else kind) != expected:
+            _refuse_type(_where(stack, len(stack)), expected, kind)
         if event in _STARTS:
             if len(stack) >= MAX_IMPORT_DEPTH:
+                where = _where(stack, len(stack))
                 raise ShapeProblem(where, f"nests deeper than {MAX_IMPORT_DEPTH} levels")
-            stack.append(_Frame(kind, where, shape))
+            stack.append(_Frame(kind, shape))
 
 
-def _place(parent: _Frame) -> tuple[str, tuple[str, ...]]:
-    if parent.kind == "array":
-        parent.index += 1
-        return f"{parent.where}[{parent.index}]", (*parent.shape, "*")
-    key = parent.key or ""
-    where = key if parent.where == "$" else f"{parent.where}.{key}"
-    return where, (*parent.shape, key if parent.shape != ("sources",) else "*")
+def _where(stack: list[_Frame], depth: int) -> str:
+    """The place of the value open at ``depth`` (the one being read, if the whole stack):
+    ``$``, ``nodes``, ``nodes[3]``, ``nodes[3].properties``."""
+    where = "$"
+    for parent in stack[:depth]:
+        if parent.kind == "array":
+            where = f"{where}[{parent.index}]"
+        else:
+            key = parent.key or ""
+            where = key if where == "$" else f"{where}.{key}"
+    return where
 
 
+@functools.cache
 def _expected(shape: tuple[str, ...]) -> str | None:
     """The JSON type the format requires at ``shape``; None where any value may be."""
     match shape:
@@ -126,26 +149,32 @@ def _expected(shape: tuple[str, ...]) -> str | None:
     return None
 
 
-def _check_type(where: str, shape: tuple[str, ...], kind: str) -> None:
-    expected = _expected(shape)
-    actual = "string" if kind == "a string" else kind
-    if expected is not None and actual != expected:
-        article = "an" if expected[0] in "aeiou" else "a"
-        raise ShapeProblem(where, f"must be {article} {expected}, not {_named(kind)}")
+def _refuse_type(where: str, expected: str, kind: str) -> None:
+    article = "an" if expected[0] in "aeiou" else "a"
+    raise ShapeProblem(where, f"must be {article} {expected}, not {_named(kind)}")
 
 
 def _named(kind: str) -> str:
     return {"object": "an object", "array": "an array"}.get(kind, kind)
 
 
-def _check_key(frame: _Frame, key: str) -> None:
-    frame.keys.add(key)
-    allowed = _TOP_KEYS if frame.shape == () else None
-    if len(frame.shape) == 2 and frame.shape[1] == "*" and frame.shape[0] in _RECORD_KEYS:
-        allowed = _RECORD_KEYS[frame.shape[0]]
+def _allowed_keys(shape: tuple[str, ...]) -> frozenset[str] | None:
+    if shape == ():
+        return _TOP_KEYS
+    if len(shape) == 2 and shape[1] == "*" and shape[0] in _RECORD_KEYS:
+        return _RECORD_KEYS[shape[0]]
+    return None
+
+
+def _check_key(stack: list[_Frame], key: str) -> None:
+    frame = stack[-1]
+    if frame.shape == ():
+        frame.keys.add(key)
+    allowed = frame.allowed
     if allowed is not None and key not in allowed:
         raise ShapeProblem(
-            frame.where, f"has an unknown member {key!r} (allowed: {', '.join(sorted(allowed))})"
+            _where(stack, len(stack) - 1),
+            f"has an unknown member {key!r} (allowed: {', '.join(sorted(allowed))})",
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from service.graph_file import RelationshipRecord, Sources
+from service.graph_file import Sources
 from service.writes.merge import Mode, NodeWrite, Runner, Written, write_nodes
 from service.writes.merge_links import LinkWrite, write_links
 from service.writes.outcome import Writer
@@ -96,17 +96,19 @@ def node_write(raw: dict[str, Any], sources: Sources) -> NodeWrite:
     return NodeWrite(raw["label"], raw["id"], values, citations[0], _per_property(raw, sources))
 
 
-def link_write(raw: dict[str, Any], record: RelationshipRecord, sources: Sources) -> LinkWrite:
+def link_write(raw: dict[str, Any], ends: tuple[str, str], sources: Sources) -> LinkWrite:
+    """A checked relationship record, its ends' labels resolved, as the write path takes it."""
     citations = sources.resolve_all("", raw, [])
     values = dict(raw.get("properties") or {})
     if len(citations) > 1:
         values["sources"] = citations
+    from_label, to_label = ends
     return LinkWrite(
-        record.type,
-        record.from_label,
-        record.from_id,
-        record.to_label,
-        record.to_id,
+        raw["type"],
+        from_label,
+        raw["from"],
+        to_label,
+        raw["to"],
         values,
         citations[0],
         _per_property(raw, sources),

@@ -12,6 +12,13 @@ numbers its entries after it. So a transaction that numbered its entries after a
 also commits after it, and no entry can become visible behind one a consumer has passed.
 The cost: writers that record changes serialise on that node from their numbering step
 to their commit (measured by ``python -m bench.changefeed``).
+
+A writer that holds the store's write gate (an import on the embedded store) writes
+alone, so holding the sequence for its whole transaction costs no one anything: it
+takes the sequence before its first entry (``hold_sequence``), gives each entry its
+position as it creates it and moves the sequence on at the end. Its entries are
+written once, already numbered, instead of being found again and numbered at
+commit.
 """
 
 from __future__ import annotations
@@ -39,18 +46,20 @@ class Operation(StrEnum):
 
 # A Cypher fragment appended to a write statement; its parameters come from change_params.
 RECORD_CHANGE: Final = """
-CREATE (:Change {id: $changeId, at: datetime(), client: $changeClient, agency: $changeAgency,
-  operation: $changeOperation, entityType: $changeEntityType, entityId: $changeEntityId,
-  before: $changeBefore, after: $changeAfter, source: $changeSource,
+CREATE (:Change {id: $changeId, seq: $changeSeq, at: datetime(), client: $changeClient,
+  agency: $changeAgency, operation: $changeOperation, entityType: $changeEntityType,
+  entityId: $changeEntityId, before: $changeBefore, after: $changeAfter, source: $changeSource,
   requestKey: $changeRequestKey})
 """
 # The last step of a transaction that recorded changes: lock the sequence (before reading
 # it, so that concurrent writers cannot read the same last position), then number this
 # transaction's entries after it, in the order they were recorded.
+# Each entry is found through the index on its entity's id (an entity has few entries),
+# so the entries' own ids need no index.
 _NUMBER_CHANGES: Final = """
-UNWIND range(0, size($ids) - 1) AS i
-WITH i, $ids[i] AS changeId
-MATCH (c:Change {id: changeId})
+UNWIND range(0, size($entries) - 1) AS i
+WITH i, $entries[i] AS entry
+MATCH (c:Change {entityId: entry.entityId}) WHERE c.id = entry.id
 WITH c, i ORDER BY i
 WITH collect(c) AS entries
 MATCH (s:ChangeSequence {id: 'changes'})
@@ -65,20 +74,67 @@ SET c.seq = position
 RETURN count(c) AS numbered
 """
 _SEQUENCE_EXISTS: Final = "MATCH (s:ChangeSequence {id: 'changes'}) RETURN s.last AS last"
+# Held from before the first entry to the commit: see ``hold_sequence``.
+_HOLD_SEQUENCE: Final = """
+MATCH (s:ChangeSequence {id: 'changes'})
+SET s._lock = $lockToken
+RETURN s.last AS last
+"""
+_MOVE_SEQUENCE: Final = """
+MATCH (s:ChangeSequence {id: 'changes'})
+WHERE s._lock = $lockToken AND s.last = $held
+SET s.last = $last
+REMOVE s._lock
+RETURN s.last AS last
+"""
 
 
-def new_change_id(tx: Transaction) -> str:
-    """An id for a change entry this transaction is about to record; numbered at commit."""
+def new_change(tx: Transaction, entity_id: str) -> tuple[str, int | None]:
+    """An id for a change entry about ``entity_id`` this transaction is about to record,
+    and its position if the transaction holds the sequence (else None: the entry is
+    numbered at commit)."""
     change_id = str(uuid.uuid4())
-    tx.change_ids.append(change_id)
+    if tx.next_position is not None:
+        position = tx.next_position
+        tx.next_position += 1
+        return change_id, position
+    tx.unnumbered_changes.append({"id": change_id, "entityId": entity_id})
     tx.before_commit("number changes", _number_changes)
-    return change_id
+    return change_id, None
+
+
+async def hold_sequence(tx: Transaction) -> None:
+    """Take the change sequence now, for the rest of the transaction, so that the entries
+    recorded from here on get their positions as they are created.
+
+    Only for a writer alone on the store (under its write gate): anyone else recording
+    changes meanwhile would wait for, or conflict with, this transaction until it
+    commits. A transaction that has recorded entries already keeps numbering at commit.
+    """
+    if tx.next_position is not None or tx.unnumbered_changes:
+        return
+    token = lock_token()
+    rows = await tx.run(_HOLD_SEQUENCE, {"lockToken": token})
+    if not rows:
+        raise RuntimeError("the change sequence is missing; apply the migrations (make migrate)")
+    held = int(rows[0]["last"])
+    tx.next_position = held + 1
+
+    async def move_sequence(tx: Transaction) -> None:
+        assert tx.next_position is not None
+        last = tx.next_position - 1
+        moved = await tx.run(_MOVE_SEQUENCE, {"lockToken": token, "held": held, "last": last})
+        if not moved:
+            raise RuntimeError("the change sequence moved while this transaction held it")
+
+    tx.before_commit("number changes", move_sequence)
 
 
 async def _number_changes(tx: Transaction) -> None:
-    if not tx.change_ids:
+    if not tx.unnumbered_changes:
         return
-    rows = await tx.run(_NUMBER_CHANGES, {"ids": tx.change_ids, "lockToken": lock_token()})
+    params = {"entries": tx.unnumbered_changes, "lockToken": lock_token()}
+    rows = await tx.run(_NUMBER_CHANGES, params)
     if not rows or (rows[0]["numbered"] == 0 and not await tx.run(_SEQUENCE_EXISTS)):
         # Without the sequence node the entries would stay unnumbered, out of the feed.
         raise RuntimeError("the change sequence is missing; apply the migrations (make migrate)")
@@ -95,8 +151,10 @@ def change_params(
     after: dict[str, Any] | None,
     source: str | None,
 ) -> dict[str, Any]:
+    change_id, position = new_change(tx, entity_id)
     return {
-        "changeId": new_change_id(tx),
+        "changeId": change_id,
+        "changeSeq": position,
         "changeClient": writer.client,
         "changeAgency": writer.agency,
         "changeOperation": operation.value,

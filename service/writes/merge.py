@@ -8,7 +8,9 @@ statement: one statement per label or relationship type per batch, whatever its 
 A batch of nodes: read (and lock, see ``lock_token``) the ones already there; check each
 record (a new node needs its required properties, an update only the ones it gives);
 decide what changes (``service/writes/provenance.py``); merge and log the changed ones;
-unlock the rest. Relationships go the same way (``service/writes/merge_links.py``). A dry
+unlock the rest. A writer alone on the store (an import under the write gate) takes no
+locks and holds the change sequence instead, so its entries are created already
+numbered (``service/writes/changelog.py``). Relationships go the same way (``service/writes/merge_links.py``). A dry
 run reads the same and writes nothing.
 """
 
@@ -25,9 +27,10 @@ from service.store import Transaction
 from service.validation import Problem, check_id, clean_properties, clean_source
 from service.writes.changelog import (
     Operation,
+    hold_sequence,
     logged,
     logged_after,
-    new_change_id,
+    new_change,
     to_json,
 )
 from service.writes.locks import lock_token
@@ -86,13 +89,17 @@ def checked_source(source: Any) -> str:
     return text
 
 
+# Stored properties but the store's time-stamps, which no decision reads and the log
+# leaves out (changelog.logged): decoding a date-time costs the driver more than
+# everything else a row holds, and a re-import reads one row per record.
 _READ_NODES: Final = (
-    "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {lock}RETURN n.id AS id, properties(n) AS p"
+    "UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {lock}"
+    "RETURN n.id AS id, n {{.*, createdAt: null, updatedAt: null}} AS p"
 )
 _LOCK: Final = "SET n._lock = $lockToken "
-CHANGE: Final = """CREATE (:Change {{id: row.changeId, at: datetime(), client: $client, agency: $agency,
-  operation: row.operation, entityType: row.entityType, entityId: row.entityId, before: row.before,
-  after: row.after, source: row.source, requestKey: $requestKey}})"""
+CHANGE: Final = """CREATE (:Change {{id: row.changeId, seq: row.seq, at: datetime(), client: $client,
+  agency: $agency, operation: row.operation, entityType: row.entityType, entityId: row.entityId,
+  before: row.before, after: row.after, source: row.source, requestKey: $requestKey}})"""
 _APPLY_NODES: Final = (
     """
 UNWIND $rows AS row
@@ -104,10 +111,11 @@ REMOVE n._lock
 """
     + CHANGE
     + """
-WITH row, n
-RETURN row.id AS id, {projection} AS shape
+{returning}
 """
 )
+# Without a projection asked for, one row saying how many were written, not one per node.
+COUNT_WRITTEN: Final = "RETURN count(*) AS written"
 _UNLOCK_NODES: Final = """
 UNWIND $ids AS id MATCH (n:{label} {{id: id}}) REMOVE n._lock RETURN n.id AS id, {projection} AS shape
 """
@@ -160,6 +168,8 @@ async def _write_label(
         row["id"]: row["p"]
         for row in await tx.run(statement, {"ids": [w.id for w in writes], "lockToken": token})
     }
+    if mode is Mode.ALONE:
+        await hold_changes(tx)
     allowed = (*NODE_PROPERTIES[label], SOURCES)
     plans: list[Plan] = []
     rows: list[dict[str, Any]] = []
@@ -193,8 +203,13 @@ async def _write_label(
     if dry_run:
         return [Written(p) for p in plans]
     shapes: dict[str, Any] = {}
-    if rows:
-        apply = _APPLY_NODES.format(label=label, projection=projection)
+    if rows and projection == "null":
+        await tx.run(
+            _APPLY_NODES.format(label=label, returning=COUNT_WRITTEN), {"rows": rows, **who(writer)}
+        )
+    elif rows:
+        returning = f"WITH row, n RETURN row.id AS id, {projection} AS shape"
+        apply = _APPLY_NODES.format(label=label, returning=returning)
         for row in await tx.run(apply, {"rows": rows, **who(writer)}):
             shapes[row["id"]] = row["shape"]
     left = [w.id for w, p in zip(writes, plans, strict=True) if p.status is Status.UNCHANGED]
@@ -203,6 +218,12 @@ async def _write_label(
         for row in await tx.run(unlock, {"ids": left}):
             shapes[row["id"]] = row["shape"]
     return [Written(p, shapes.get(w.id)) for w, p in zip(writes, plans, strict=True)]
+
+
+async def hold_changes(tx: Runner) -> None:
+    """Alone on the store: hold the change sequence, so entries are numbered as written."""
+    assert isinstance(tx, Transaction), "a dry run records no changes"
+    await hold_sequence(tx)
 
 
 def who(writer: Writer) -> dict[str, Any]:
@@ -224,11 +245,13 @@ def change_row(
     """The change-log entry's fields, the same on every path."""
     assert isinstance(tx, Transaction), "a dry run records no changes"
     entity_type, entity_id = entity
+    change_id, position = new_change(tx, entity_id)
     after = logged_after(
         before, values, source=source, writer=writer, node_id=node_id, citations=decided.citations
     )
     return {
-        "changeId": new_change_id(tx),
+        "changeId": change_id,
+        "seq": position,
         "operation": operation.value,
         "entityType": entity_type,
         "entityId": entity_id,

@@ -4,7 +4,8 @@ half (``service/writes/merge.py``).
 
 A batch: check each record; read the relationships already there; lock the start nodes
 of those that change (unless the writer is alone), merge and log them in one statement
-that also tells which ends were missing.
+that also tells which ends were missing. A writer alone creates the ones the read did not
+find and updates the others, one statement each.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from service.writes.changelog import Operation, link_entity_id
 from service.writes.locks import lock_token
 from service.writes.merge import (
     CHANGE,
+    COUNT_WRITTEN,
     Mode,
     Runner,
     Written,
     change_row,
     checked_source,
+    hold_changes,
     refuse,
     who,
 )
@@ -67,10 +70,11 @@ def link_problems(
     return []
 
 
+# Without the time-stamp, as the nodes' read (merge._READ_NODES).
 _READ_LINKS: Final = """
 UNWIND $rows AS row
 MATCH (a:{from_label} {{id: row.from}})-[r:{type}]->(b:{to_label} {{id: row.to}})
-RETURN row.from AS from, row.to AS to, properties(r) AS p
+RETURN row.from AS from, row.to AS to, r {{.*, recordedAt: null}} AS p
 """
 # A statement of its own: on the embedded store a node changed and restored within one
 # statement does not count as modified, so concurrent writers would not conflict.
@@ -93,26 +97,28 @@ FOREACH (_ IN CASE WHEN created OR row.isUpdate THEN [1] ELSE [] END |
 """
     + CHANGE
     + """)
-WITH row, a, r, b
-RETURN row.from AS from, row.to AS to, {projection} AS shape
+{returning}
 """
 )
-# Alone (under the write gate) nothing can create the relationship between the read and
-# the MERGE, so "created" is what the read found, and there is no lock to remove.
+# Alone (under the write gate) nothing can create or remove a relationship between the
+# read and the write, so the read tells which to create and which to update (no MERGE,
+# which would look through the start node's relationships again), and there is no lock.
 _APPLY_LINKS_ALONE: Final = (
     """
 UNWIND $rows AS row
 MATCH (a:{from_label} {{id: row.from}})
 MATCH (b:{to_label} {{id: row.to}})
-MERGE (a)-[r:{type}]->(b)
+{write} (a)-[r:{type}]->(b)
 SET r += row.set, r.source = row.source, r.propertySources = row.propertySources,
     r.recordedBy = $client, r.recordedAt = datetime()
 """
     + CHANGE
     + """
-WITH row, a, r, b
-RETURN row.from AS from, row.to AS to, {projection} AS shape
+{returning}
 """
+)
+_RETURN_SHAPES: Final = (
+    "WITH row, a, r, b RETURN row.from AS from, row.to AS to, {projection} AS shape"
 )
 _SHAPE_LINKS: Final = """
 UNWIND $rows AS row
@@ -169,6 +175,8 @@ async def _write_group(
         (row["from"], row["to"]): row["p"]
         for row in await tx.run(_READ_LINKS.format(**labels), {"rows": ends})
     }
+    if mode is Mode.ALONE:
+        await hold_changes(tx)
     plans: list[Plan] = []
     rows: list[dict[str, Any]] = []
     for write, source, cleaned in checked:
@@ -202,14 +210,34 @@ async def _write_group(
     shapes: dict[tuple[str, str], Any] = {}
     if rows:
         token = lock_token()
+        statements: list[tuple[str, dict[str, str], list[dict[str, Any]]]]
         if mode is Mode.LOCKED:
             starts = sorted({row["from"] for row in rows})
             await tx.run(_LOCK_STARTS.format(**labels), {"ids": starts, "lockToken": token})
-        template = _APPLY_LINKS if mode is Mode.LOCKED else _APPLY_LINKS_ALONE
-        apply = template.format(**labels, projection=projection)
-        for row in await tx.run(apply, {"rows": rows, "lockToken": token, **who(writer)}):
-            shapes[(row["from"], row["to"])] = row["shape"]
-        if len(shapes) < len({(row["from"], row["to"]) for row in rows}):
+            statements = [(_APPLY_LINKS, {}, rows)]
+        else:
+            created = [row for row in rows if not row["isUpdate"]]
+            updated = [row for row in rows if row["isUpdate"]]
+            statements = [
+                (_APPLY_LINKS_ALONE, {"write": write}, part)
+                for write, part in (("CREATE", created), ("MATCH", updated))
+                if part
+            ]
+        written = 0
+        for template, chosen, part in statements:
+            params = {"rows": part, "lockToken": token, **who(writer)}
+            if projection == "null":
+                # A row survives its MATCHes only if both ends exist.
+                statement = template.format(**labels, **chosen, returning=COUNT_WRITTEN)
+                [counted] = await tx.run(statement, params)
+                written += counted["written"]
+            else:
+                returning = _RETURN_SHAPES.format(projection=projection)
+                statement = template.format(**labels, **chosen, returning=returning)
+                for row in await tx.run(statement, params):
+                    shapes[(row["from"], row["to"])] = row["shape"]
+                written = len(shapes)
+        if written < len({(row["from"], row["to"]) for row in rows}):
             await _refuse_missing_ends(tx, writes, set(shapes))
     unchanged = [
         {"from": w.from_id, "to": w.to_id}
