@@ -13,6 +13,7 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
+from service.plans import evidence_index, gap_map
 from tests.test_compiled import _both
 
 _JUDGEMENT = """eifLevel eifValue mixed titleIvE commonScale commonScaleLabel direction reasons
@@ -121,3 +122,25 @@ async def test_cells_under_two_names_are_left_to_the_general_executor(app: FastA
     general, compiled = await _both(app, query)
     assert compiled is None
     assert general["data"]["evidenceGapMap"]["a"]
+
+
+async def test_differently_shaped_maps_keep_a_bounded_number_of_shaped_copies(
+    app: FastAPI,
+) -> None:
+    """Each document selecting the cells its own way gets its own shaped cells; the
+    snapshot keeps only the latest few per intervention, and answers stay exact."""
+    fields = ["outcomeId", "status", "studyCount", "findingCount", "interventionId", "__typename"]
+    queries = [
+        "{ evidenceGapMap(filter: {absoluteGaps: false}) { cells { "
+        + " ".join(fields[: n + 1])
+        + " } } }"
+        for n in range(gap_map.SHAPED_KEPT + 2)
+    ]
+    for query in [*queries, queries[0]]:
+        general, compiled = await _both(app, query)
+        assert compiled is not None and not general["errors"]
+        assert _json(compiled) == _json(general)
+    snapshot = await evidence_index.current(app.state.runtime.store)
+    copies = [len(snapshot.memo(i["id"]).get("shaped_cells", {})) for i in snapshot.interventions]
+    assert max(copies) >= 1, "the compiled maps shaped cells from the snapshot"
+    assert max(copies) <= gap_map.SHAPED_KEPT

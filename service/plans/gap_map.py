@@ -22,6 +22,9 @@ from service.store import Store
 EVIDENCE: Final = "EVIDENCE"
 ONLY_ONGOING: Final = "ONLY_ONGOING"
 ABSOLUTE_GAP: Final = "ABSOLUTE_GAP"
+# How many differently shaped copies of an intervention's cells a snapshot keeps: the
+# explorer and a frontend or two each select the cells their own way.
+SHAPED_KEPT: Final = 4
 
 
 async def gap_map(
@@ -146,6 +149,10 @@ def _shaped_row(
     by_shaper = memo.setdefault("shaped_cells", weakref.WeakKeyDictionary())
     shaped: dict[str, Any] | None = by_shaper.get(shape)
     if shaped is None:
+        if len(by_shaper) >= SHAPED_KEPT:
+            # Every document selecting the cells differently would otherwise keep a copy
+            # of the whole map for as long as the document cache keeps the document.
+            by_shaper.clear()
         shaped = by_shaper[shape] = {}
 
     def shaped_cell(outcome_id: str, judged_cell: dict[str, Any]) -> Any:
