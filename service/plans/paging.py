@@ -4,9 +4,10 @@ A page is asked for as Relay does: ``first`` rows after the cursor ``after``, or
 rows before the cursor ``before`` (both cursors may bound one page). The statement orders
 by the sort key and the id (reversed when paging backwards), keeps only rows beyond the
 cursors, and reads one row more than asked to know whether the page has a neighbour in
-its own direction (only when that is selected: ``rows_to_read``). Whether rows lie on the other side of the cursor it started from is
-a separate, optional check (``beyond``). Rows read backwards are put back in sort order
-here, so both directions give the same edges for the same rows.
+its own direction (only when that is selected: ``rows_to_read``). Whether rows lie on the
+other side of the cursor it started from is a separate, optional check (``beyond``). Rows
+read backwards are put back in sort order here, so both directions give the same edges
+for the same rows.
 """
 
 from __future__ import annotations

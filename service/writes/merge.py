@@ -10,8 +10,8 @@ record (a new node needs its required properties, an update only the ones it giv
 decide what changes (``service/writes/provenance.py``); merge and log the changed ones;
 unlock the rest. A writer alone on the store (an import under the write gate) takes no
 locks and holds the change sequence instead, so its entries are created already
-numbered (``service/writes/changelog.py``). Relationships go the same way (``service/writes/merge_links.py``). A dry
-run reads the same and writes nothing.
+numbered (``service/writes/changelog.py``). Relationships go the same way
+(``service/writes/merge_links.py``). A dry run reads the same and writes nothing.
 """
 
 from __future__ import annotations
