@@ -87,17 +87,24 @@ def _core(var: str, n: int, *, areas: bool, findings: bool = True) -> str:
     )
 
 
-def intervention_facts(*, areas: bool) -> str:
-    """The map of one intervention ``i`` that the evidence rules read."""
+def _agency_links() -> str:
+    """The agencies that deliver, fund and take part in ``i``, as its facts list them."""
     return (
-        "{"
-        + _core("i", 1, areas=areas)
-        + ", deliveries: "
+        ", deliveries: "
         + _agencies("i", "DELIVERS", 1, "status: r1.status")
         + ", funding: "
         + _agencies("i", "FUNDS", 2, "amount: r2.amount, currency: r2.currency")
         + ", participants: "
         + _agencies("i", "PARTICIPATES_IN", 3, "role: r3.role")
+    )
+
+
+def intervention_facts(*, areas: bool) -> str:
+    """The map of one intervention ``i`` that the evidence rules read."""
+    return (
+        "{"
+        + _core("i", 1, areas=areas)
+        + _agency_links()
         + ", variants: COLLECT { MATCH (i)<-[:VARIANT_OF]-(v:Intervention) WITH v ORDER BY v.name, v.id "
         + "RETURN {"
         + _core("v", 2, areas=areas)
@@ -112,12 +119,7 @@ def intervention_outline() -> str:
     return (
         "{"
         + _core("i", 1, areas=True, findings=False)
-        + ", deliveries: "
-        + _agencies("i", "DELIVERS", 1, "status: r1.status")
-        + ", funding: "
-        + _agencies("i", "FUNDS", 2, "amount: r2.amount, currency: r2.currency")
-        + ", participants: "
-        + _agencies("i", "PARTICIPATES_IN", 3, "role: r3.role")
+        + _agency_links()
         + ", variantIds: COLLECT { MATCH (i)<-[:VARIANT_OF]-(v:Intervention) "
         + "WITH v ORDER BY v.name, v.id RETURN v.id AS id }"
         + "}"
