@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, *, shared: SharedState | None =
         # long as the process. Frozen, a full garbage collection no longer walks it all:
         # those walks were the service's latency stalls (hundreds of ms on a busy machine).
         gc.freeze()
+        app.state.runtime.start_evidence_warmup()
         try:
             yield
         finally:

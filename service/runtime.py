@@ -32,6 +32,8 @@ from service.errors import SetupError
 from service.graph_load import CATALOGUE_DATA, EXAMPLE_DATA, load_example_data_if_empty
 from service.metrics import Metrics
 from service.migrations import apply_migrations, migrations_are_current
+from service.plans import evidence_files
+from service.plans.evidence_warmup import warm_up
 from service.plans.search import detect_full_text
 from service.settings import Settings
 from service.store import Store, StoreTimeout, StoreUnavailable
@@ -44,6 +46,9 @@ logger = logging.getLogger(__name__)
 # then no more often than every few seconds.
 _FIRST_RETRY_DELAY = 0.5
 _MAX_RETRY_DELAY = 5.0
+# Seconds after start-up before the whole-graph views are warmed: the first requests
+# (readiness probes, a user's first page) go first.
+_WARMUP_DELAY = 1.0
 # How often the embedded store's process is looked at, and the first wait before starting
 # it again (doubled after each failed try).
 SUPERVISE_INTERVAL = 0.5
@@ -65,6 +70,7 @@ class Runtime:
     restarts: int = 0
     _background: asyncio.Task[None] | None = field(default=None, repr=False)
     _supervisor: asyncio.Task[None] | None = field(default=None, repr=False)
+    _warmup: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
     async def start(
@@ -99,6 +105,8 @@ class Runtime:
             else:
                 embedded = await start_embedded_store(settings)
         store = _open_store(settings, embedded, metrics)
+        if settings.evidence_snapshot_files:
+            store.evidence_snapshots = settings.data_dir.resolve() / evidence_files.FOLDER
         serialize = settings.serialize_writes
         if serialize if serialize is not None else on_embedded_store:
             store.write_gate = WriteGate(settings.data_dir.resolve())
@@ -138,8 +146,25 @@ class Runtime:
         supervisor = self._supervisor
         return self.alive and not (supervisor is not None and supervisor.done())
 
+    def start_evidence_warmup(self) -> None:
+        """Warm the whole-graph views in the background once the store is prepared
+        (service/plans/evidence_warmup.py); the app calls it, not the parent of worker
+        processes, which answers no requests."""
+        if self.settings.evidence_warmup and self._warmup is None:
+            self._warmup = asyncio.create_task(self._warm_when_prepared())
+
+    async def _warm_when_prepared(self) -> None:
+        while not self.prepared:
+            await asyncio.sleep(_MAX_RETRY_DELAY)
+        try:
+            await warm_up(self.store, delay=_WARMUP_DELAY)
+        except (StoreUnavailable, StoreTimeout, Neo4jError, OSError) as error:
+            # Nothing is lost: the first whole-graph view builds what it needs, as it
+            # would with EVIDENCE_WARMUP=false.
+            logger.warning("warming the whole-graph evidence views failed: %s", error)
+
     async def stop(self) -> None:
-        for task in (self._supervisor, self._background):
+        for task in (self._warmup, self._supervisor, self._background):
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     load_example_data: bool = True
     # With the example data, also the starter catalogue of programmes (examples/catalogue.json).
     load_catalogue: bool = True
+    # Build and judge the whole-graph evidence views (gap map, practice gap,
+    # recommendations) in the background once ready, so no user's first view waits.
+    evidence_warmup: bool = True
+    # Keep the judged evidence snapshot in DATA_DIR/evidence-snapshots, one file per
+    # graph version, for the other worker processes and the next start to load.
+    evidence_snapshot_files: bool = True
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
 

@@ -27,6 +27,7 @@ import asyncio
 import copy
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Any, Final, LiteralString, TypeVar
 
 import neo4j
@@ -151,6 +152,9 @@ class Store:
         # Whether search uses the full-text index (Neo4j) or substring matching; set at
         # start-up by service.plans.search.detect_full_text.
         self.full_text_search = False
+        # Where the whole-graph evidence snapshot is kept for the other processes on the
+        # same DATA_DIR (service/plans/evidence_files.py); None keeps it in memory only.
+        self.evidence_snapshots: Path | None = None
         # Whether reads convert driver values to Python's (see ``unconverted``).
         self._converts = True
 

@@ -71,11 +71,15 @@ def neo4j_under_test() -> Neo4jUnderTest | None:
 def settings_for(embedded: StoreAddress, **overrides: Any) -> Settings:
     """Settings that point the service at an already running store.
 
-    No rate limit unless a test asks for one: the suite comes from one address.
+    No rate limit unless a test asks for one: the suite comes from one address. No
+    warm-up of the whole-graph views and no snapshot files unless a test asks: a
+    background build would add statements to the counts tests take.
     """
     return Settings(
         **{
             "rate_limit_requests": 0,
+            "evidence_warmup": False,
+            "evidence_snapshot_files": False,
             # The address of an embedded store hides that it is one from the service.
             "serialize_writes": not isinstance(embedded, Neo4jUnderTest),
             "neo4j_uri": embedded.uri,

@@ -26,9 +26,10 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, Final
 
-from service.plans import evidence_facts, evidence_read, evidence_sync
+from service.plans import evidence_facts, evidence_files, evidence_read, evidence_sync
 from service.plans.evidence_facts import EvidenceFacts
 from service.store import Store
 from service.store_faults import StoreTimeout
@@ -38,6 +39,8 @@ from service.store_faults import StoreTimeout
 CHUNK: Final = 40
 # More changes than this since the snapshot: reading everything again is cheaper.
 MAX_CHANGES: Final = 500
+# Where an entry keeps its gap-map cells (gap_map.py); a snapshot file holds them too.
+GAP_MAP_CELLS: Final = "gap_map_cells"
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Snapshot(EvidenceFacts):
     """The evidence facts of the whole graph at one version, with memoised judgements."""
 
     version: int = 0
+    # The id of the change log's entry at ``version`` (evidence_files.py).
+    last_change: str | None = None
     entries: Mapping[str, Entry] = field(default_factory=dict)
     above: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
@@ -188,14 +193,24 @@ async def _build(store: Store, state: _State) -> Snapshot:
     # The version first: a write after it is in the log after it, and the next request
     # fetches what it reached again, whichever of the statements below saw it.
     [row] = await store.read(evidence_sync.FULL, {"chunk": 0})
-    facts = await evidence_read.whole_graph(store, row["affected"])
-    snapshot = await asyncio.to_thread(
-        _snapshot,
-        row["version"] or 0,
-        row["outcomes"],
-        {f["id"]: f for f in facts},
-        previous=None,
-    )
+    folder = store.evidence_snapshots
+    held = None
+    if folder is not None and row["version"] is not None:
+        held = await asyncio.to_thread(
+            evidence_files.load, folder, store.database, row["version"], row
+        )
+    if held is not None:
+        snapshot = await asyncio.to_thread(_held_snapshot, row, held)
+    else:
+        facts = await evidence_read.whole_graph(store, row["affected"])
+        snapshot = await asyncio.to_thread(
+            _snapshot,
+            row["version"] or 0,
+            row["outcomes"],
+            {f["id"]: f for f in facts},
+            previous=None,
+            last_change=row["lastChange"],
+        )
     snapshot.remembered()
     if row["version"] is not None:
         state.snapshot = snapshot
@@ -210,7 +225,9 @@ async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str
     wanted = list(dict.fromkeys([*row["affected"], *reached_before]))
     facts = await _with_rest(store, row, wanted)
     outcomes = row["outcomes"] if row["taxonomyChanged"] else known.outcomes
-    state.snapshot = _snapshot(row["version"], outcomes, facts, previous=known)
+    state.snapshot = _snapshot(
+        row["version"], outcomes, facts, previous=known, last_change=row["lastChange"]
+    )
     state.snapshot.remembered()
     return state.snapshot
 
@@ -252,6 +269,7 @@ def _snapshot(
     facts: Mapping[str, dict[str, Any] | None],
     *,
     previous: Snapshot | None,
+    last_change: str | None,
 ) -> Snapshot:
     same_taxonomy = previous is not None and previous.outcomes is outcomes
     entries: dict[str, Entry] = {}
@@ -273,8 +291,48 @@ def _snapshot(
         outcomes=outcomes,
         interventions=[e.facts for e in ordered],
         version=version,
+        last_change=last_change,
         entries=entries,
         above={o: frozenset(a) for o, a in above.items()},
+    )
+
+
+def _held_snapshot(row: Mapping[str, Any], held: Mapping[str, Any]) -> Snapshot:
+    """The snapshot a file (evidence_files.py) holds, its judgements and cells included."""
+    entries: dict[str, tuple[dict[str, Any], dict[Any, Any], Any]] = held["entries"]
+    snapshot = _snapshot(
+        row["version"],
+        row["outcomes"],
+        {i: e[0] for i, e in entries.items()},
+        previous=None,
+        last_change=row["lastChange"],
+    )
+    for intervention_id, (_, judgements, cells) in entries.items():
+        entry = snapshot.entries[intervention_id]
+        entry.judgements.update(judgements)
+        if cells is not None:
+            entry.derived[GAP_MAP_CELLS] = cells
+    return snapshot
+
+
+def keep(store: Store, snapshot: Snapshot) -> Path | None:
+    """Write ``snapshot`` with what has been judged to its version's file, for the next
+    process on the same DATA_DIR (None: no folder configured, or the file exists)."""
+    folder = store.evidence_snapshots
+    if folder is None or snapshot.last_change is None:
+        return None
+    ids = [i["id"] for i in snapshot.interventions]
+    return evidence_files.save(
+        folder,
+        store.database,
+        snapshot.version,
+        last_change=snapshot.last_change,
+        outcomes=snapshot.outcomes,
+        ids=ids,
+        entries={
+            i: (e.facts, dict(e.judgements), e.derived.get(GAP_MAP_CELLS))
+            for i, e in snapshot.entries.items()
+        },
     )
 
 

@@ -30,10 +30,14 @@ CALL (affected) {{
   RETURN collect({intervention_facts(areas=True)}) AS interventions
 }}"""
 
-# Everything: the first build, or after more changes than are worth tracing.
+# Everything: the first build, or after more changes than are worth tracing. The last
+# change's id tells one graph from another that reached the same version
+# (evidence_files.py).
 FULL: Final = f"""
 OPTIONAL MATCH (s:ChangeSequence {{id: 'changes'}})
 WITH s.last AS version
+OPTIONAL MATCH (last:Change {{seq: version}})
+WITH version, last.id AS lastChange
 CALL () {{{_OUTCOMES}
 }}
 CALL () {{
@@ -42,7 +46,8 @@ CALL () {{
   RETURN collect(i.id) AS affected
 }}
 {_FIRST_CHUNK}
-RETURN version, outcomes, true AS taxonomyChanged, affected, interventions, [] AS changes
+RETURN version, lastChange, outcomes, true AS taxonomyChanged, affected, interventions,
+  [] AS changes
 """
 
 # What an intervention's evidence facts read (evidence_facts.intervention_facts), as
@@ -84,6 +89,8 @@ _FROM_END_NEARER: Final = "['ON_OUTCOME', 'REPORTS_ON', 'TARGETS', 'SCOPED_TO']"
 SINCE: Final = f"""
 OPTIONAL MATCH (s:ChangeSequence {{id: 'changes'}})
 WITH s.last AS version
+OPTIONAL MATCH (last:Change {{seq: version}})
+WITH version, last.id AS lastChange
 CALL (version) {{
   UNWIND range($known + 1, CASE WHEN version > $known + $maxChanges
                                 THEN $known + $maxChanges ELSE version END) AS position
@@ -91,7 +98,7 @@ CALL (version) {{
   WITH c ORDER BY c.seq
   RETURN collect({{operation: c.operation, type: c.entityType, id: c.entityId}}) AS changes
 }}
-WITH version, changes,
+WITH version, lastChange, changes,
   [c IN changes | CASE
      WHEN NOT c.operation IN ['LINK', 'UPDATE_LINK', 'UNLINK'] THEN c.id
      WHEN c.type IN {_FROM_END_NEARER} THEN head(split(c.id, '->'))
@@ -103,5 +110,5 @@ CALL (taxonomyChanged) {{
 CALL (touched) {{{_REACHED}
 }}
 {_FIRST_CHUNK}
-RETURN version, outcomes, taxonomyChanged, affected, interventions, changes, touched
+RETURN version, lastChange, outcomes, taxonomyChanged, affected, interventions, changes, touched
 """

@@ -177,18 +177,25 @@ def _shaped_row(
     ]
 
 
+def judge_cells(facts: EvidenceFacts, interventions: list[dict[str, Any]]) -> None:
+    """Judge (and have ``facts`` remember) every cell of these rows that can hold more
+    than a gap: what a whole map of them costs the first time (evidence_warmup.py)."""
+    for intervention in interventions:
+        _judged_cells(facts, intervention)
+
+
 def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The cells that can hold more than a gap, by outcome: only the columns at or above
     what the intervention reported on or targets. Remembered by a snapshot's facts."""
     memo = facts.memo(intervention["id"])
-    if "gap_map_cells" not in memo:
+    if evidence_index.GAP_MAP_CELLS not in memo:
         relevant = {o for f in intervention["findings"] for o in f["outcomes"]}
         relevant |= set(intervention["targets"])
-        memo["gap_map_cells"] = {
+        memo[evidence_index.GAP_MAP_CELLS] = {
             o["id"]: cell(intervention, o, facts=facts) for o in facts.outcomes_over(relevant)
         }
         facts.remembered()
-    judged: dict[str, dict[str, Any]] = memo["gap_map_cells"]
+    judged: dict[str, dict[str, Any]] = memo[evidence_index.GAP_MAP_CELLS]
     return judged
 
 
