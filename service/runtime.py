@@ -146,6 +146,11 @@ class Runtime:
         supervisor = self._supervisor
         return self.alive and not (supervisor is not None and supervisor.done())
 
+    @property
+    def evidence_warmup(self) -> asyncio.Task[None] | None:
+        """The warm-up of the whole-graph views, once started."""
+        return self._warmup
+
     def start_evidence_warmup(self) -> None:
         """Warm the whole-graph views in the background once the store is prepared
         (service/plans/evidence_warmup.py); the app calls it, not the parent of worker

@@ -7,23 +7,22 @@ paid anew. The first process to have judged a graph version writes the facts and
 judgements to ``DATA_DIR/evidence-snapshots/``; a process that builds its snapshot at
 the same version loads them instead, in a few seconds.
 
-A file is used only when all of these hold, else the snapshot is read from the store
-(and the file written again by the next warm-up, evidence_warmup.py):
+A file is used only for the same database, the same graph version (the change log's
+last position) and the same last change: the id of the change log's entry at that
+position, which each write draws at random, so a store emptied and loaded again up to
+the same version, or another store whose service shares the DATA_DIR, is not mistaken
+for the one the file was written from. A hash of the modules that compute the facts and
+judgements is part of the name, so a service with changed rules never reads another's
+judgements. Otherwise the snapshot is read from the store, and the next warm-up
+(evidence_warmup.py) writes the file again.
 
-- same database and same graph version (the change log's last position);
-- the same rules: a hash of the modules that compute the facts and judgements is part
-  of the name, so a service with changed rules never reads another's judgements;
-- the id of the change log's last entry (a random id each write draws), the outcome
-  columns and the intervention ids the store gives in the statement that gave the
-  version equal the file's: a store emptied and loaded again up to the same version, or
-  another store whose service shares the DATA_DIR, is not mistaken for the one the
-  file was written from.
-
-``marshal`` holds exactly the plain values the snapshot is made of (dicts, lists,
-tuples, strings, numbers), keeps shared objects shared (a study's map under each of its
-findings, a judgement and the cell holding it) and reads several times faster than
-``pickle``; it reads only what this module wrote, so a file is the service's own, as
-the store's files in the same DATA_DIR are. A file that cannot be read is ignored.
+``marshal`` holds the plain values the snapshot is made of (dicts, lists, tuples,
+strings, numbers), keeps shared objects shared (a study's map under each of its
+findings, a judgement and the cell holding it) and reads faster than ``pickle``, which
+holds an entry with dates or times (a rating's date) that marshal cannot. Each intervention's entry is encoded on its own, so that a process decodes
+them a few dozen at a time and serves requests in between. A file is
+read only from the service's own DATA_DIR, beside the embedded store's own files, by the
+module that wrote it; one that cannot be read is ignored.
 """
 
 from __future__ import annotations
@@ -33,8 +32,10 @@ import hashlib
 import logging
 import marshal
 import os
+import pickle
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +46,9 @@ FOLDER: Final = "evidence-snapshots"
 # marshal's format 4 keeps shared objects and interned strings as they were.
 _MARSHAL_VERSION: Final = 4
 _SUFFIX: Final = ".marshal"
+# Each entry's first byte: how the rest is encoded.
+_MARSHALLED: Final = b"m"
+_PICKLED: Final = b"p"
 # The modules whose code decides what a snapshot holds: its facts, judgements, cells.
 _RULE_SOURCES: Final = (
     "service/rules",
@@ -52,6 +56,7 @@ _RULE_SOURCES: Final = (
     "service/plans/evidence_facts.py",
     "service/plans/evidence_read.py",
     "service/plans/evidence_index.py",
+    "service/plans/evidence_sync.py",
     "service/plans/evidence_files.py",
     "service/plans/gap_map.py",
 )
@@ -75,27 +80,52 @@ def path_of(folder: Path, database: str, version: int) -> Path:
     return folder / f"{safe}-{version}-{rules_hash()}{_SUFFIX}"
 
 
-def load(
-    folder: Path, database: str, version: int, row: Mapping[str, Any]
-) -> dict[str, Any] | None:
-    """The file's contents for this version, or None when there is none that fits the
-    store's ``row`` (evidence_sync.FULL: its last change, outcomes, intervention ids)."""
+class Unreadable(Exception):
+    """A snapshot file's entry that cannot be decoded."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """A file's snapshot: each intervention's entry still encoded (``decode`` it), so
+    that decoding, which holds the interpreter for its whole length, goes in steps."""
+
+    outcomes: list[dict[str, Any]]
+    entries: dict[str, bytes]
+
+
+def load(folder: Path, database: str, version: int, last_change: str | None) -> Held | None:
+    """The file written at this version and last change, or None when there is none."""
     path = path_of(folder, database, version)
     try:
-        held: dict[str, Any] = marshal.loads(path.read_bytes())
+        held = marshal.loads(path.read_bytes())
+        if held["last_change"] != last_change or last_change is None:
+            logger.warning("ignoring %s: another graph reached the same version", path)
+            return None
+        return Held(outcomes=held["outcomes"], entries=held["entries"])
     except FileNotFoundError:
         return None
-    except (OSError, EOFError, ValueError, TypeError) as error:
+    except (OSError, EOFError, ValueError, TypeError, KeyError) as error:
         logger.warning("ignoring the evidence snapshot file %s: %s", path, error)
         return None
-    if (
-        held.get("last_change") != row["lastChange"]
-        or held.get("outcomes") != row["outcomes"]
-        or held.get("ids") != row["affected"]
-    ):
-        logger.warning("ignoring %s: it does not hold the store's graph at its version", path)
-        return None
-    return held
+
+
+def decode(entries: list[bytes]) -> list[tuple[dict[str, Any], dict[Any, Any], Any]]:
+    """Each intervention's facts, judgements and gap-map cells (or None); Unreadable
+    when a file's entry is not what this module wrote."""
+    try:
+        return [
+            marshal.loads(entry[1:]) if entry[:1] == _MARSHALLED else pickle.loads(entry[1:])
+            for entry in entries
+        ]
+    except (ValueError, EOFError, TypeError, pickle.UnpicklingError) as error:
+        raise Unreadable(str(error)) from None
+
+
+def _encode(entry: tuple[dict[str, Any], dict[Any, Any], Any]) -> bytes:
+    try:
+        return _MARSHALLED + marshal.dumps(entry, _MARSHAL_VERSION)
+    except ValueError:  # a date or time (a rating's date): only pickle holds those
+        return _PICKLED + pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
 
 
 def save(
@@ -103,9 +133,8 @@ def save(
     database: str,
     version: int,
     *,
-    last_change: str | None,
+    last_change: str,
     outcomes: list[dict[str, Any]],
-    ids: list[str],
     entries: Mapping[str, tuple[dict[str, Any], dict[Any, Any], Any]],
 ) -> Path | None:
     """Write the snapshot (per intervention: facts, judgements, gap-map cells or None)
@@ -115,7 +144,11 @@ def save(
     if path.exists():
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    held = {"last_change": last_change, "outcomes": outcomes, "ids": ids, "entries": dict(entries)}
+    held = {
+        "last_change": last_change,
+        "outcomes": outcomes,
+        "entries": {i: _encode(e) for i, e in entries.items()},
+    }
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         partial.write_bytes(marshal.dumps(held, _MARSHAL_VERSION))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from service.plans import evidence_facts, evidence_files, evidence_read, evidenc
 from service.plans.evidence_facts import EvidenceFacts
 from service.store import Store
 from service.store_faults import StoreTimeout
+
+logger = logging.getLogger(__name__)
 
 # Interventions per statement: a fraction of a second of store time each on the
 # benchmark graph, and a few seconds on a loaded machine, within STORE_QUERY_TIMEOUT.
@@ -190,18 +193,11 @@ def _retrieve(task: asyncio.Task[Snapshot]) -> None:
 
 
 async def _build(store: Store, state: _State) -> Snapshot:
-    # The version first: a write after it is in the log after it, and the next request
-    # fetches what it reached again, whichever of the statements below saw it.
-    [row] = await store.read(evidence_sync.FULL, {"chunk": 0})
-    folder = store.evidence_snapshots
-    held = None
-    if folder is not None and row["version"] is not None:
-        held = await asyncio.to_thread(
-            evidence_files.load, folder, store.database, row["version"], row
-        )
-    if held is not None:
-        snapshot = await asyncio.to_thread(_held_snapshot, row, held)
-    else:
+    snapshot = await _from_file(store)
+    if snapshot is None:
+        # The version first: a write after it is in the log after it, and the next
+        # request fetches what it reached again, whichever statement below saw it.
+        [row] = await store.read(evidence_sync.FULL, {"chunk": 0})
         facts = await evidence_read.whole_graph(store, row["affected"])
         snapshot = await asyncio.to_thread(
             _snapshot,
@@ -211,10 +207,41 @@ async def _build(store: Store, state: _State) -> Snapshot:
             previous=None,
             last_change=row["lastChange"],
         )
+        if row["version"] is None:
+            snapshot.remembered()
+            return snapshot
     snapshot.remembered()
-    if row["version"] is not None:
-        state.snapshot = snapshot
+    state.snapshot = snapshot
     return snapshot
+
+
+async def _from_file(store: Store) -> Snapshot | None:
+    """The snapshot its version's file holds (evidence_files.py), judgements included,
+    decoded ``CHUNK`` interventions at a time; None without a file for this version."""
+    folder = store.evidence_snapshots
+    if folder is None:
+        return None
+    [row] = await store.read(evidence_sync.VERSION)
+    if row["version"] is None:
+        return None
+    held = await asyncio.to_thread(
+        evidence_files.load, folder, store.database, row["version"], row["lastChange"]
+    )
+    if held is None:
+        return None
+    entries: dict[str, tuple[dict[str, Any], dict[Any, Any], Any]] = {}
+    encoded = list(held.entries.items())
+    for start in range(0, len(encoded), CHUNK):
+        step = encoded[start : start + CHUNK]
+        try:
+            decoded = await asyncio.to_thread(evidence_files.decode, [e for _, e in step])
+        except evidence_files.Unreadable as error:
+            logger.warning("ignoring the evidence snapshot file: %s", error)
+            return None
+        entries.update(zip((i for i, _ in step), decoded, strict=True))
+    return await asyncio.to_thread(
+        _held_snapshot, row["version"], row["lastChange"], held.outcomes, entries
+    )
 
 
 async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str, Any]) -> Snapshot:
@@ -297,15 +324,19 @@ def _snapshot(
     )
 
 
-def _held_snapshot(row: Mapping[str, Any], held: Mapping[str, Any]) -> Snapshot:
-    """The snapshot a file (evidence_files.py) holds, its judgements and cells included."""
-    entries: dict[str, tuple[dict[str, Any], dict[Any, Any], Any]] = held["entries"]
+def _held_snapshot(
+    version: int,
+    last_change: str,
+    outcomes: list[dict[str, Any]],
+    entries: Mapping[str, tuple[dict[str, Any], dict[Any, Any], Any]],
+) -> Snapshot:
+    """The snapshot of a file's entries: facts, judgements and gap-map cells."""
     snapshot = _snapshot(
-        row["version"],
-        row["outcomes"],
-        {i: e[0] for i, e in entries.items()},
+        version,
+        outcomes,
+        {i: facts for i, (facts, _, _) in entries.items()},
         previous=None,
-        last_change=row["lastChange"],
+        last_change=last_change,
     )
     for intervention_id, (_, judgements, cells) in entries.items():
         entry = snapshot.entries[intervention_id]
@@ -321,14 +352,12 @@ def keep(store: Store, snapshot: Snapshot) -> Path | None:
     folder = store.evidence_snapshots
     if folder is None or snapshot.last_change is None:
         return None
-    ids = [i["id"] for i in snapshot.interventions]
     return evidence_files.save(
         folder,
         store.database,
         snapshot.version,
         last_change=snapshot.last_change,
         outcomes=snapshot.outcomes,
-        ids=ids,
         entries={
             i: (e.facts, dict(e.judgements), e.derived.get(GAP_MAP_CELLS))
             for i, e in snapshot.entries.items()

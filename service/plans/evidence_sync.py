@@ -30,6 +30,14 @@ CALL (affected) {{
   RETURN collect({intervention_facts(areas=True)}) AS interventions
 }}"""
 
+# The version and its last change alone: enough to find the snapshot's file.
+VERSION: Final = """
+OPTIONAL MATCH (s:ChangeSequence {id: 'changes'})
+WITH s.last AS version
+OPTIONAL MATCH (last:Change {seq: version})
+RETURN version, last.id AS lastChange
+"""
+
 # Everything: the first build, or after more changes than are worth tracing. The last
 # change's id tells one graph from another that reached the same version
 # (evidence_files.py).

@@ -1,0 +1,215 @@
+"""The whole-graph evidence snapshot is warmed after start-up and kept in a file per graph
+version: a process that loads the file answers every whole-graph view exactly as one
+that read the store and judged afresh, before and after later writes, and a file
+written from another graph at the same version is never used."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from service.app import create_app
+from service.auth.api_keys import issue_key
+from service.embedded_store import EmbeddedStore, start_embedded_store
+from service.metrics import Metrics
+from service.plans import (
+    evidence_files,
+    evidence_index,
+    evidence_warmup,
+    gap_map,
+    practice_gap,
+    recommend,
+)
+from service.rules.local_fit import Context
+from service.store import Store
+from tests import evidence_factories as make
+from tests.conftest import GraphQL, embedded_settings, settings_for
+from tests.evidence_factories import WriteApi
+from tests.gap_views_data import P, build_gap_views
+
+pytestmark = pytest.mark.slow
+
+CONTEXT = Context(outcome_ids=(f"{P}behaviour",), area_type="RURAL", max_cost_rating=3)
+WHOLE_MAP = """{ evidenceGapMap(filter: {absoluteGaps: false}) {
+  cells { interventionId outcomeId status studyCount findingCount
+          strongest { eifValue commonScale caveats { code } decidingFindings { id } } } } }"""
+
+
+@dataclass
+class Graph:
+    embedded: EmbeddedStore
+    api: WriteApi
+    data_dir: Path
+    opened: list[Store]
+
+    def store(self, snapshots: Path | None) -> Store:
+        """A new connection, so a snapshot of its own; kept in ``snapshots``' files."""
+        store = Store.connect(
+            uri=self.embedded.uri,
+            user=self.embedded.user,
+            password=self.embedded.password,
+            database=self.embedded.database,
+            metrics=Metrics(),
+            connect_timeout=5,
+            acquire_timeout=10,
+        )
+        store.evidence_snapshots = snapshots
+        self.opened.append(store)
+        return store
+
+
+@pytest.fixture(scope="module")
+async def graph(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Graph]:
+    data_dir = tmp_path_factory.mktemp("snapshot-files")
+    embedded = await start_embedded_store(embedded_settings(data_dir))
+    app = create_app(settings_for(embedded, load_example_data=False))
+    opened: list[Store] = []
+    try:
+        async with app.router.lifespan_context(app):
+            store: Store = app.state.runtime.store
+            await store.write_one(
+                "MERGE (:Agency {id: 'tests-loader', name: 'Test loader', sector: 'OTHER'}) "
+                "MERGE (:Agency {id: 'tests-clearinghouse', name: 'Test clearinghouse', "
+                "sector: 'CLEARINGHOUSE'})"
+            )
+            issued = await issue_key(
+                store, name="file-tests", agency_id="tests-loader", scopes=["evidence:write"]
+            )
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                api = WriteApi(client, issued.token)
+                await build_gap_views(api)
+                yield Graph(embedded, api, data_dir, opened)
+    finally:
+        for opened_store in opened:
+            await opened_store.close()
+        await embedded.stop()
+
+
+async def _views(store: Store) -> str:
+    """Every whole-graph view of ``store`` as text: equal texts, equal answers."""
+    found: dict[str, Any] = {
+        "map": await gap_map.gap_map(store, absolute_gaps=False),
+        "full_map": await gap_map.gap_map(store),
+        "practice": await practice_gap.practice_gap(store),
+        "recommend": await recommend.recommend(store, context=CONTEXT),
+    }
+    return json.dumps(found, default=repr)  # dates as datetime.date(...): type and value
+
+
+async def _new_finding(graph: Graph, suffix: str) -> None:
+    await make.create_finding(
+        graph.api,
+        id=f"{P}f-{suffix}",
+        study=f"{P}rct-1",
+        intervention=f"{P}programme",
+        outcomes=[f"{P}maltreatment"],
+        measure=f"Measure {suffix}",
+        direction="UNFAVOURABLE",
+        significant=True,
+    )
+
+
+async def test_a_process_that_loads_the_file_answers_as_one_that_read_the_store(
+    graph: Graph, tmp_path: Path
+) -> None:
+    warmed = graph.store(tmp_path)
+    snapshot = await evidence_warmup.warm_up(warmed)
+    written = evidence_files.path_of(tmp_path, warmed.database, snapshot.version)
+    assert written.exists()
+
+    loading = graph.store(tmp_path)
+    before = loading.statements_run
+    loaded = await evidence_index.current(loading)
+    assert loading.statements_run - before == 1, "the version, then the file"
+    assert loaded.version == snapshot.version
+    assert await _views(loading) == await _views(graph.store(None))
+
+    await _new_finding(graph, "after-load")
+    assert await _views(loading) == await _views(graph.store(None))
+
+
+async def test_a_file_from_another_graph_at_the_same_version_is_not_used(
+    graph: Graph, tmp_path: Path
+) -> None:
+    store = graph.store(None)
+    version = (await evidence_index.current(store)).version
+    reference = await _views(store)
+    evidence_files.save(
+        tmp_path,
+        store.database,
+        version,
+        last_change="a change this graph never had",
+        outcomes=[],
+        entries={},
+    )
+    assert evidence_files.path_of(tmp_path, store.database, version).exists()
+
+    elsewhere = graph.store(tmp_path)
+    before = elsewhere.statements_run
+    assert await _views(elsewhere) == reference
+    assert elsewhere.statements_run - before > 5, "read from the store, not the file"
+
+
+async def test_a_file_that_cannot_be_read_is_ignored(graph: Graph, tmp_path: Path) -> None:
+    store = graph.store(None)
+    version = (await evidence_index.current(store)).version
+    evidence_files.path_of(tmp_path, store.database, version).write_bytes(b"not marshal")
+    assert await _views(graph.store(tmp_path)) == await _views(store)
+
+
+async def test_warm_ups_on_one_data_dir_take_turns_and_the_later_one_loads_the_file(
+    graph: Graph, tmp_path: Path
+) -> None:
+    await _new_finding(graph, "turns")
+    first, second = graph.store(tmp_path), graph.store(tmp_path)
+    await asyncio.gather(evidence_warmup.warm_up(first), evidence_warmup.warm_up(second))
+    statements = sorted([first.statements_run, second.statements_run])
+    # The file's reader: the version, the file, and the practice gap's check for changes.
+    assert statements[0] == 2
+    assert statements[1] > 5
+    assert len(list(tmp_path.glob("*.marshal"))) == 1
+    assert await _views(first) == await _views(second) == await _views(graph.store(None))
+
+
+async def test_a_newer_version_replaces_the_older_file(graph: Graph, tmp_path: Path) -> None:
+    store = graph.store(tmp_path)
+    older = (await evidence_warmup.warm_up(store)).version
+    await _new_finding(graph, "newer")
+    newer = (await evidence_warmup.warm_up(store)).version
+    assert newer > older
+    files = list(tmp_path.glob("*.marshal"))
+    assert files == [evidence_files.path_of(tmp_path, store.database, newer)]
+
+
+async def test_the_service_warms_the_views_after_start_up(graph: Graph) -> None:
+    settings = settings_for(
+        graph.embedded,
+        load_example_data=False,
+        evidence_warmup=True,
+        evidence_snapshot_files=True,
+        data_dir=graph.data_dir,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.get("/readyz")).status_code == 200
+            runtime = app.state.runtime
+            assert runtime.evidence_warmup is not None
+            await asyncio.wait_for(asyncio.shield(runtime.evidence_warmup), timeout=60)
+            gql = GraphQL(client, runtime.store)
+            served = await gql(WHOLE_MAP)
+            assert gql.statements == 1, "served from the warmed snapshot"
+    assert list((graph.data_dir / evidence_files.FOLDER).glob("*.marshal"))
+    afresh = await gap_map.gap_map(graph.store(None), absolute_gaps=False)
+    assert [(c["interventionId"], c["status"]) for c in served["evidenceGapMap"]["cells"]] == [
+        (c["intervention_id"], c["status"]) for c in afresh["cells"]
+    ]
