@@ -49,6 +49,7 @@ _MAX_RETRY_DELAY = 5.0
 # Seconds after start-up before the whole-graph views are warmed: the first requests
 # (readiness probes, a user's first page) go first.
 _WARMUP_DELAY = 1.0
+_WARMUP_ATTEMPTS = 3
 # How often the embedded store's process is looked at, and the first wait before starting
 # it again (doubled after each failed try).
 SUPERVISE_INTERVAL = 0.5
@@ -159,14 +160,24 @@ class Runtime:
             self._warmup = asyncio.create_task(self._warm_when_prepared())
 
     async def _warm_when_prepared(self) -> None:
-        while not self.prepared:
-            await asyncio.sleep(_MAX_RETRY_DELAY)
-        try:
-            await warm_up(self.store, delay=_WARMUP_DELAY)
-        except (StoreUnavailable, StoreTimeout, Neo4jError, OSError) as error:
-            # Nothing is lost: the first whole-graph view builds what it needs, as it
-            # would with EVIDENCE_WARMUP=false.
-            logger.warning("warming the whole-graph evidence views failed: %s", error)
+        delay = _WARMUP_DELAY
+        for attempt in range(1, _WARMUP_ATTEMPTS + 1):
+            while not self.prepared:
+                await asyncio.sleep(_MAX_RETRY_DELAY)
+            try:
+                await warm_up(self.store, delay=delay)
+            except (StoreUnavailable, StoreTimeout, Neo4jError, OSError) as error:
+                # A store busy enough to time out may answer a little later. Nothing is
+                # lost if it never does: the first whole-graph view builds what it needs.
+                logger.warning(
+                    "warming the whole-graph evidence views failed (try %d of %d): %s",
+                    attempt,
+                    _WARMUP_ATTEMPTS,
+                    error,
+                )
+                delay = _MAX_RETRY_DELAY * attempt
+                continue
+            return
 
     async def stop(self) -> None:
         for task in (self._warmup, self._supervisor, self._background):

@@ -10,6 +10,7 @@ own filters; the judgement itself is applied in Python (service/rules/).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -191,6 +192,12 @@ class EvidenceFacts:
 
     def remembered(self) -> None:
         """A view has added to a memo (the snapshot then settles it, evidence_index)."""
+
+    def working_on(self, intervention_id: str) -> AbstractContextManager[object]:
+        """Held while a view works out what it will remember of one intervention, so
+        that two threads (a request and the warm-up) do not both do it; these facts
+        are one request's, so no one else works on them."""
+        return nullcontext()
 
 
 async def fetch(

@@ -23,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -55,6 +57,7 @@ class Entry:
     judgements: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
     # Depend on the outcome taxonomy as well: a new taxonomy gets a new Entry.
     derived: dict[Any, Any] = field(default_factory=dict)
+    working: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,10 @@ class Snapshot(EvidenceFacts):
 
     def remembered(self) -> None:
         self.derived["unsettled"] = True
+
+    def working_on(self, intervention_id: str) -> AbstractContextManager[object]:
+        entry = self.entries.get(intervention_id)
+        return nullcontext() if entry is None else entry.working
 
 
 def settle(facts: EvidenceFacts) -> None:

@@ -189,12 +189,15 @@ def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[st
     what the intervention reported on or targets. Remembered by a snapshot's facts."""
     memo = facts.memo(intervention["id"])
     if evidence_index.GAP_MAP_CELLS not in memo:
-        relevant = {o for f in intervention["findings"] for o in f["outcomes"]}
-        relevant |= set(intervention["targets"])
-        memo[evidence_index.GAP_MAP_CELLS] = {
-            o["id"]: cell(intervention, o, facts=facts) for o in facts.outcomes_over(relevant)
-        }
-        facts.remembered()
+        with facts.working_on(intervention["id"]):
+            if evidence_index.GAP_MAP_CELLS not in memo:
+                relevant = {o for f in intervention["findings"] for o in f["outcomes"]}
+                relevant |= set(intervention["targets"])
+                memo[evidence_index.GAP_MAP_CELLS] = {
+                    o["id"]: cell(intervention, o, facts=facts)
+                    for o in facts.outcomes_over(relevant)
+                }
+                facts.remembered()
     judged: dict[str, dict[str, Any]] = memo[evidence_index.GAP_MAP_CELLS]
     return judged
 
