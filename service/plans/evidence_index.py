@@ -58,6 +58,8 @@ class Entry:
     # Depend on the outcome taxonomy as well: a new taxonomy gets a new Entry.
     derived: dict[Any, Any] = field(default_factory=dict)
     working: threading.Lock = field(default_factory=threading.Lock)
+    # The parts the judgements have in common (see _pooled).
+    pool: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,9 @@ class Snapshot(EvidenceFacts):
         key = tuple(f["id"] for f in findings)
         found = entry.judgements.get(key)
         if found is None:
-            found = entry.judgements[key] = super().judge(findings, intervention)
+            found = entry.judgements[key] = _pooled(
+                super().judge(findings, intervention), entry.pool
+            )
             self.remembered()
         return found
 
@@ -110,6 +114,29 @@ class Snapshot(EvidenceFacts):
     def working_on(self, intervention_id: str) -> AbstractContextManager[object]:
         entry = self.entries.get(intervention_id)
         return nullcontext() if entry is None else entry.working
+
+
+def _pooled(judgement: dict[str, Any], pool: dict[Any, Any]) -> dict[str, Any]:
+    """``judgement`` sharing what it has in common with the intervention's other
+    judgements: a finding decides the cell of its outcome and of each outcome above,
+    and the same caveats and reasons recur in them, so one copy of each is kept (about
+    half of what the judgements of the benchmark graph held). Each key names all that
+    its value is computed from, so a shared part equals the one it replaces."""
+    judgement["deciding_findings"] = [
+        pool.setdefault(("finding", f["id"]), f) for f in judgement["deciding_findings"]
+    ]
+    # A trial's entry is computed from its findings in the cell alone.
+    judgement["deciding_trials"] = [
+        pool.setdefault(("trial", t["id"], *t["finding_ids"]), t)
+        for t in judgement["deciding_trials"]
+    ]
+    judgement["caveats"] = [
+        pool.setdefault(("caveat", c["code"], c["text"]), c) for c in judgement["caveats"]
+    ]
+    judgement["reasons"] = [pool.setdefault(("reason", r), r) for r in judgement["reasons"]]
+    consistency = judgement["consistency"]
+    judgement["consistency"] = pool.setdefault(("consistency", *consistency.items()), consistency)
+    return judgement
 
 
 def settle(facts: EvidenceFacts) -> None:

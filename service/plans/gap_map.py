@@ -193,13 +193,28 @@ def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[st
             if evidence_index.GAP_MAP_CELLS not in memo:
                 relevant = {o for f in intervention["findings"] for o in f["outcomes"]}
                 relevant |= set(intervention["targets"])
-                memo[evidence_index.GAP_MAP_CELLS] = {
-                    o["id"]: cell(intervention, o, facts=facts)
-                    for o in facts.outcomes_over(relevant)
-                }
+                memo[evidence_index.GAP_MAP_CELLS] = _counts_shared(
+                    {
+                        o["id"]: cell(intervention, o, facts=facts)
+                        for o in facts.outcomes_over(relevant)
+                    }
+                )
                 facts.remembered()
     judged: dict[str, dict[str, Any]] = memo[evidence_index.GAP_MAP_CELLS]
     return judged
+
+
+def _counts_shared(cells: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The cells with one copy of each equal count ({"design": "RCT", "count": 2}): the
+    cells of one row repeat a handful of them, and a whole map holds 90,000 cells."""
+    pool: dict[tuple[str, Any, Any], dict[str, Any]] = {}
+    for found in cells.values():
+        for counts, kind in (
+            ("studies_by_design", "design"),
+            ("findings_by_direction", "direction"),
+        ):
+            found[counts] = [pool.setdefault((kind, c[kind], c["count"]), c) for c in found[counts]]
+    return cells
 
 
 def _gap(intervention_id: str, outcome_id: str) -> dict[str, Any]:
