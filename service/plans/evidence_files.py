@@ -7,14 +7,16 @@ paid anew. The first process to have judged a graph version writes the facts and
 judgements to ``DATA_DIR/evidence-snapshots/``; a process that builds its snapshot at
 the same version loads them instead, in a few seconds.
 
-A file is used only for the same database, the same graph version (the change log's
-last position) and the same last change: the id of the change log's entry at that
-position, which each write draws at random, so a store emptied and loaded again up to
-the same version, or another store whose service shares the DATA_DIR, is not mistaken
-for the one the file was written from. A hash of the modules that compute the facts and
-judgements is part of the name, so a service with changed rules never reads another's
-judgements. Otherwise the snapshot is read from the store, and the next warm-up
-(evidence_warmup.py) writes the file again.
+A file is used only by a service with the same rules (a hash of the modules that
+compute the facts and judgements is part of its name) on the same database, and only
+when the change log's entry at the file's version is the one the file was written
+after: each write draws its entry's id at random, so a store emptied and loaded again up
+to the same version, or another store whose service shares the DATA_DIR, is not
+mistaken for the one the file was written from. The newest file is used; when the graph
+has changed since, the snapshot is brought up to date from the change log as a
+request's would be (evidence_index.py), unless there are too many changes to trace.
+Otherwise the snapshot is read from the store, and the warm-up (evidence_warmup.py)
+writes the file again.
 
 ``marshal`` holds the plain values the snapshot is made of (dicts, lists, tuples,
 strings, numbers), keeps shared objects shared (a study's map under each of its
@@ -91,6 +93,20 @@ class Held:
 
     outcomes: list[dict[str, Any]]
     entries: dict[str, bytes]
+
+
+def newest(folder: Path, database: str) -> int | None:
+    """The newest version of ``database`` that a file for these rules holds."""
+    name = path_of(folder, database, 0).name
+    prefix, suffix = name.rsplit("-", 2)[0] + "-", "-" + name.rsplit("-", 1)[1]
+    versions = [
+        int(found.name[len(prefix) : -len(suffix)])
+        for found in folder.glob(f"*{_SUFFIX}")
+        if found.name.startswith(prefix)
+        and found.name.endswith(suffix)
+        and found.name[len(prefix) : -len(suffix)].isdigit()
+    ]
+    return max(versions, default=None)
 
 
 def load(folder: Path, database: str, version: int, last_change: str | None) -> Held | None:

@@ -227,7 +227,7 @@ def _retrieve(task: asyncio.Task[Snapshot]) -> None:
 
 
 async def _build(store: Store, state: _State) -> Snapshot:
-    snapshot = await _from_file(store)
+    snapshot = await _from_file(store, state)
     if snapshot is None:
         # The version first: a write after it is in the log after it, and the next
         # request fetches what it reached again, whichever statement below saw it.
@@ -249,17 +249,21 @@ async def _build(store: Store, state: _State) -> Snapshot:
     return snapshot
 
 
-async def _from_file(store: Store) -> Snapshot | None:
-    """The snapshot its version's file holds (evidence_files.py), judgements included,
-    decoded ``CHUNK`` interventions at a time; None without a file for this version."""
+async def _from_file(store: Store, state: _State) -> Snapshot | None:
+    """The snapshot the newest file holds (evidence_files.py), judgements included,
+    decoded ``CHUNK`` interventions at a time, and brought up to date with the changes
+    logged since, as a request would; None without a file this graph can use."""
     folder = store.evidence_snapshots
     if folder is None:
         return None
-    [row] = await store.read(evidence_sync.VERSION)
-    if row["version"] is None:
+    held_version = await asyncio.to_thread(evidence_files.newest, folder, store.database)
+    if held_version is None:
+        return None
+    [row] = await store.read(evidence_sync.VERSION, {"held": held_version})
+    if row["version"] is None or row["heldChange"] is None or held_version > row["version"]:
         return None
     held = await asyncio.to_thread(
-        evidence_files.load, folder, store.database, row["version"], row["lastChange"]
+        evidence_files.load, folder, store.database, held_version, row["heldChange"]
     )
     if held is None:
         return None
@@ -273,9 +277,17 @@ async def _from_file(store: Store) -> Snapshot | None:
             logger.warning("ignoring the evidence snapshot file: %s", error)
             return None
         entries.update(zip((i for i, _ in step), decoded, strict=True))
-    return await asyncio.to_thread(
-        _held_snapshot, row["version"], row["lastChange"], held.outcomes, entries
+    snapshot = await asyncio.to_thread(
+        _held_snapshot, held_version, row["heldChange"], held.outcomes, entries
     )
+    if held_version == row["version"]:
+        return snapshot
+    [since] = await store.read(
+        evidence_sync.SINCE, {"known": held_version, "maxChanges": MAX_CHANGES, "chunk": CHUNK}
+    )
+    if _untraceable(since, snapshot):
+        return None
+    return await _update(store, state, snapshot, since)
 
 
 async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str, Any]) -> Snapshot:

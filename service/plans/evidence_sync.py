@@ -30,12 +30,13 @@ CALL (affected) {{
   RETURN collect({intervention_facts(areas=True)}) AS interventions
 }}"""
 
-# The version and its last change alone: enough to find the snapshot's file.
+# The version, and the change at the version ``$held`` of a snapshot's file: whether
+# this graph reached that version through the same last change (evidence_files.py).
 VERSION: Final = """
 OPTIONAL MATCH (s:ChangeSequence {id: 'changes'})
 WITH s.last AS version
-OPTIONAL MATCH (last:Change {seq: version})
-RETURN version, last.id AS lastChange
+OPTIONAL MATCH (held:Change {seq: $held})
+RETURN version, held.id AS heldChange
 """
 
 # Everything: the first build, or after more changes than are worth tracing. The last
