@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    specified_rules,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionResult
@@ -87,6 +94,24 @@ class DocumentCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def prepare(
+    cache: DocumentCache, schema: GraphQLSchema, limits: Limits, query: str
+) -> PreparedDocument | None:
+    """``query`` parsed and validated as a request's execution does it (the extension
+    below), and kept; None when it does not parse, which the general path reports.
+    The compiled path prepares a document it has not seen, so that even its first
+    request is answered compiled: the general executor takes seconds over a whole-graph
+    view's tens of thousands of cells."""
+    try:
+        document = parse(query, max_tokens=limits.max_tokens)
+    except GraphQLError:
+        return None
+    errors = validate_document(schema, document, (*specified_rules, *validation_rules(limits)))
+    entry = PreparedDocument(document=document, errors=tuple(errors), limits=limits)
+    cache.put(query, entry)
+    return entry
 
 
 def without_suggestion(error: GraphQLError) -> GraphQLError:

@@ -33,7 +33,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.compiled import compiled_operation
 from schema.compiled import run as compiled_run
-from schema.documents import DocumentCache
+from schema.documents import DocumentCache, prepare
 from schema.limits import Limits
 from service.auth.principal import CHALLENGE
 from service.disconnect import ClientGone, unless_disconnected
@@ -240,9 +240,13 @@ async def _execute(
 async def _compiled_result(
     schema: strawberry.Schema, context: Any, query: str, params: GraphQLParams
 ) -> ExecutionResult | None:
-    """The compiled path's answer for a document seen before, or None (schema/compiled.py)."""
+    """The compiled path's answer, or None (schema/compiled.py); a document not seen
+    before is prepared first, as the general path would prepare it."""
     documents: DocumentCache | None = getattr(schema, "documents", None)
-    entry = documents.peek(Limits.of(context.settings), query) if documents else None
+    if documents is None or not query:
+        return None
+    limits = Limits.of(context.settings)
+    entry = documents.peek(limits, query) or prepare(documents, schema._schema, limits, query)
     if entry is None:
         return None
     operation = compiled_operation(schema._schema, entry, params.operation_name)
