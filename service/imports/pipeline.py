@@ -18,6 +18,7 @@ and reports it, and writes nothing (not even its idempotency record).
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections import defaultdict
@@ -141,7 +142,8 @@ async def run_import(
         write_key = WriteKey.of(
             client=writer.client, request_key=str(writer.request_key), ordinal=1, request=None
         )
-    outline = source.outline()
+    # Off the event loop: the outline walks the whole file.
+    outline = await asyncio.to_thread(source.outline)
     source_problems: list[RecordProblem] = []
     sources = Sources.parse(outline.sources, source_problems)
     total = outline.records
