@@ -72,6 +72,9 @@ class Outcomes:
     relationships: Counts = field(default_factory=Counts)
     listed: list[RecordOutcome] = field(default_factory=list)
     listed_total: int = 0
+    # (label, id) of the nodes the import created: their relationships are not looked for
+    # (merge_links.write_links). Not part of the report.
+    created_nodes: set[tuple[str, str]] = field(default_factory=set)
 
     def note(self, counts: Counts, where: str, kind: str, key: str, written: Written) -> None:
         counts.add(written.plan.status)
@@ -131,6 +134,8 @@ async def write_node_batch(
     done = await write_nodes(tx, [w for _, w in batch], writer, mode=mode)
     for (where, write), written in zip(batch, done, strict=True):
         outcomes.note(outcomes.nodes, where, write.label, write.id, written)
+        if written.plan.status is Status.CREATED:
+            outcomes.created_nodes.add((write.label, write.id))
 
 
 async def write_link_batch(
@@ -141,7 +146,8 @@ async def write_link_batch(
     *,
     mode: Mode,
 ) -> None:
-    done = await write_links(tx, [w for _, w in batch], writer, mode=mode)
+    writes = [w for _, w in batch]
+    done = await write_links(tx, writes, writer, mode=mode, new_nodes=outcomes.created_nodes)
     for (where, write), written in zip(batch, done, strict=True):
         key = f"{write.from_id}->{write.to_id}"
         outcomes.note(outcomes.relationships, where, write.type, key, written)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -135,10 +136,14 @@ async def write_links(
     *,
     projection: str = "null",
     mode: Mode = Mode.LOCKED,
+    new_nodes: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> list[Written]:
     """Check, merge and log relationships between existing nodes; what each did, in order.
 
-    ``projection`` (over ``a``, ``r``, ``b``) is returned as ``Written.shape``. Raises
+    ``projection`` (over ``a``, ``r``, ``b``) is returned as ``Written.shape``.
+    ``new_nodes`` (label, id) are nodes this transaction created: no other transaction
+    can see them before it commits, so no relationship reaches them but the ones this
+    transaction writes, and a relationship with such an end is not looked for. Raises
     WriteRefused when a record fails its checks or an end does not exist.
     """
     groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -147,13 +152,21 @@ async def write_links(
     done: dict[int, Written] = {}
     for indexes in groups.values():
         group = [writes[i] for i in indexes]
-        written = await _write_group(tx, group, writer, projection=projection, mode=mode)
+        written = await _write_group(
+            tx, group, writer, projection=projection, mode=mode, new_nodes=new_nodes
+        )
         done.update(zip(indexes, written, strict=True))
     return [done[i] for i in range(len(writes))]
 
 
 async def _write_group(
-    tx: Runner, writes: list[LinkWrite], writer: Writer, *, projection: str, mode: Mode
+    tx: Runner,
+    writes: list[LinkWrite],
+    writer: Writer,
+    *,
+    projection: str,
+    mode: Mode,
+    new_nodes: AbstractSet[tuple[str, str]],
 ) -> list[Written]:
     dry_run = mode is Mode.DRY_RUN
     first = writes[0]
@@ -170,11 +183,19 @@ async def _write_group(
         cleaned, invalid = clean_properties(write.values, allowed, require=True)
         refuse(invalid)
         checked.append((write, source, cleaned))
-    ends = [{"from": w.from_id, "to": w.to_id} for w in writes]
-    existing = {
-        (row["from"], row["to"]): row["p"]
-        for row in await tx.run(_READ_LINKS.format(**labels), {"rows": ends})
-    }
+    ends = [
+        {"from": w.from_id, "to": w.to_id}
+        for w in writes
+        if (w.from_label, w.from_id) not in new_nodes and (w.to_label, w.to_id) not in new_nodes
+    ]
+    existing = (
+        {
+            (row["from"], row["to"]): row["p"]
+            for row in await tx.run(_READ_LINKS.format(**labels), {"rows": ends})
+        }
+        if ends
+        else {}
+    )
     if mode is Mode.ALONE:
         await hold_changes(tx)
     plans: list[Plan] = []
