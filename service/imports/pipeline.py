@@ -31,11 +31,10 @@ from service.imports.readers import ImportFile
 from service.imports.writing import (
     Counts,
     Outcomes,
+    PipelinedWrites,
     RecordOutcome,
     link_write,
     node_write,
-    write_link_batch,
-    write_node_batch,
 )
 from service.model import LABELS
 from service.store import Row, Store
@@ -192,17 +191,20 @@ async def run_import(
     async def work(tx: Runner) -> ImportReport:
         report = ImportReport("checked" if dry_run else "imported", total, dry_run=dry_run)
         done = 0
+        writes = PipelinedWrites(tx, writer, report.outcomes, mode=mode)
         async with read_ahead(_batches(_valid_nodes(source, sources))) as node_batches:
             async for node_batch in node_batches:
-                await write_node_batch(tx, node_batch, writer, report.outcomes, mode=mode)
+                await writes.nodes(node_batch)
                 done += len(node_batch)
                 progress("writing", done, total)
+        await writes.flush()
         links = _batches(_valid_relationships(source, sources, labels_of))
         async with read_ahead(links) as link_batches:
             async for link_batch in link_batches:
-                await write_link_batch(tx, link_batch, writer, report.outcomes, mode=mode)
+                await writes.links(link_batch)
                 done += len(link_batch)
                 progress("writing", done, total)
+        await writes.flush()
         return report
 
     if dry_run:
