@@ -1,19 +1,21 @@
-"""The import: one transaction that checks each batch of records and writes it while the
-next is read and checked.
+"""The import: one transaction that checks each batch of records as the batches before it
+are written.
 
 The file's outline (its sources, and for JSON its shape) is read first. Then one write
-transaction streams the nodes, then the relationships, in batches: a worker thread parses
-and checks the next batch (``service/imports/checking.py``) while the store writes the
-current one through the write path mutations use, writing and logging only what changes:
-importing the same file again changes nothing. Relationship ends the file does not
-declare are looked up in the graph inside the transaction, batch by batch, each id once.
+transaction streams the nodes, then the relationships, in batches of BATCH records, as a
+pipeline: the read-ahead thread parses and checks batch k+1 (``checking.py``,
+``read_ahead.py``) while the write path reads and decides batch k (in a thread of its
+own, ``writing.PipelinedWrites``) and the store writes batch k-1, through the write path
+mutations use, writing and logging only what changes: importing the same file again
+changes nothing. Relationship ends the file does not declare are looked up in the graph
+inside the transaction, between two batches, each id once.
 
 Any problem rejects the whole file: from the first one on nothing more is written, the
-rest of the file is still checked so that every refused record is listed (up to
-IMPORT_MAX_REJECTIONS; ``rejectedTotal`` counts them all), and the transaction is rolled
-back, its idempotency record with it. A file whose sources are already refused is checked
-without a write transaction. A dry run reads what the write would read, decides the same
-and reports it, and writes nothing (not even its idempotency record).
+rest of the file is still checked so that every refused record is listed in file order
+(up to IMPORT_MAX_REJECTIONS; ``rejectedTotal`` counts them all), and the transaction is
+rolled back, its idempotency record with it. A file whose sources are already refused is
+checked without a write transaction. A dry run reads what the write would read, decides
+the same and reports it, and writes nothing (not even its idempotency record).
 """
 
 from __future__ import annotations
@@ -33,9 +35,8 @@ from service.imports.readers import ImportFile
 from service.imports.writing import (
     Counts,
     Outcomes,
+    PipelinedWrites,
     RecordOutcome,
-    write_link_batch,
-    write_node_batch,
 )
 from service.model import LABELS
 from service.store import Row, Store
@@ -171,13 +172,16 @@ async def run_import(
             writing = batch.clean and not dry_run
             progress(f"{'writing' if writing else 'checking'} {kind}", done, total)
 
+        # Each clean batch is read and decided while the one before is written; once a
+        # problem is found, what is still pending is dropped with the transaction.
+        writes = PipelinedWrites(tx, writer, report.outcomes, mode=mode)
         async with read_ahead(check.node_batches()) as node_batches:
             async for node_batch in node_batches:
-                if node_batch.clean:
-                    await write_node_batch(
-                        tx, node_batch.writes, writer, report.outcomes, mode=mode
-                    )
+                if node_batch.clean and not check.problems:  # (the thread may be a batch ahead)
+                    await writes.nodes(node_batch.writes)
                 note("nodes", node_batch)
+        if not check.problems:
+            await writes.flush()  # the nodes are written before their relationships are read
 
         async def look_up(ask: Ask) -> dict[str, set[str]]:
             assert isinstance(ask, EndsToLookUp)
@@ -185,10 +189,8 @@ async def run_import(
 
         async with read_ahead(check.link_steps(), look_up) as link_batches:
             async for link_batch in link_batches:
-                if link_batch.clean:
-                    await write_link_batch(
-                        tx, link_batch.writes, writer, report.outcomes, mode=mode
-                    )
+                if link_batch.clean and not check.problems:
+                    await writes.links(link_batch.writes)
                 note("relationships", link_batch)
         if check.problems:
             raise _Rejected(
@@ -199,6 +201,7 @@ async def run_import(
                     rejected_total=len(check.problems),
                 )
             )
+        await writes.flush()
         return report
 
     run_key: WriteKey = write_key
