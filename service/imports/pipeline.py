@@ -180,14 +180,16 @@ async def run_import(
                 if node_batch.clean and not check.problems:  # (the thread may be a batch ahead)
                     await writes.nodes(node_batch.writes)
                 note("nodes", node_batch)
-        if not check.problems:
-            await writes.flush()  # the nodes are written before their relationships are read
 
         async def look_up(ask: Ask) -> dict[str, set[str]]:
             assert isinstance(ask, EndsToLookUp)
             return await _labels_in_graph(tx, ask.ids)
 
         async with read_ahead(check.link_steps(), look_up) as link_batches:
+            # The last nodes are written (before their relationships are read) while the
+            # thread checks the first relationships.
+            if not check.problems:
+                await writes.flush()
             async for link_batch in link_batches:
                 if link_batch.clean and not check.problems:
                     await writes.links(link_batch.writes)
