@@ -255,3 +255,30 @@ async def test_a_reading_error_in_the_thread_surfaces_and_leaves_nothing(
         )
     assert await _footprint(writes, prefix, prefix) == before
     assert not _read_ahead_threads()
+
+
+async def test_an_end_gone_by_the_time_its_batch_is_written_rejects_the_file(
+    writes: WriteClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup says the agency is there; the write path finds it is not (as when it was
+    deleted between the two): the refusal names it and nothing is left written."""
+    monkeypatch.setattr(pipeline, "BATCH", 3)
+    prefix = key = f"gone-{uuid.uuid4().hex[:8]}"
+    ghost = f"{prefix}-agency"
+    document = _document(prefix)
+    document["relationships"][7] = _delivers(ghost, f"{prefix}-p6")
+    looked_up = pipeline._labels_in_graph
+
+    async def seen_before_its_deletion(tx: Any, ids: frozenset[str]) -> dict[str, set[str]]:
+        found = await looked_up(tx, ids)
+        return {**found, ghost: {"Agency"}} if ghost in ids else found
+
+    monkeypatch.setattr(pipeline, "_labels_in_graph", seen_before_its_deletion)
+    before = await _footprint(writes, prefix, key)
+    response = await _import(writes, document, key=key)
+    assert response.status_code == 422, response.text
+    assert response.json()["rejected"] == [
+        {"where": "", "field": "fromId", "reason": f"no Agency has id '{ghost}'"}
+    ]
+    assert await _footprint(writes, prefix, key) == before
+    assert not _read_ahead_threads()
