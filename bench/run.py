@@ -103,7 +103,7 @@ def _service_cpu(pid: int) -> dict[int, float]:
     return used
 
 
-def _commit(folder: Path) -> str:
+def checkout_commit(folder: Path) -> str:
     """The checkout's commit, marked when its files differ from it."""
 
     def git(*args: str) -> str:
@@ -385,7 +385,7 @@ async def main() -> None:
         graph=graph,
         machine=machine,
         service_dir=SERVICE_DIR,
-        commit=_commit(SERVICE_DIR),
+        commit=checkout_commit(SERVICE_DIR),
         settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up, "
         f"{WORKERS} service worker process{'es' if WORKERS > 1 else ''}",
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -12,6 +12,10 @@ unlock the rest. A writer alone on the store (an import under the write gate) ta
 locks and holds the change sequence instead, so its entries are created already
 numbered (``service/writes/changelog.py``). Relationships go the same way
 (``service/writes/merge_links.py``). A dry run reads the same and writes nothing.
+
+The three steps are functions of their own (``read_label``, ``decide_label``,
+``apply_label``): deciding runs no statement, so an import decides one batch in a worker
+thread while the store writes the one before (``service/imports/writing.py``).
 """
 
 from __future__ import annotations
