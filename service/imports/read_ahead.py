@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ class Ask:
     """A question a step puts to the event loop; the answer is sent back into the steps."""
 
 
-THREAD_NAME = "import-read-ahead"
+THREAD_NAME: Final = "import-read-ahead"
 
 
 async def _unanswerable(question: Ask) -> Any:
