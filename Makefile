@@ -88,6 +88,8 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	BENCH_SCALE=2 $(BIN)/python -m bench.run
+	$(BIN)/python -m bench.imports
 	$(BIN)/python -m bench.changefeed
 
 clean:

@@ -60,7 +60,7 @@ def _work(*, numbered: bool) -> Callable[[Transaction], Awaitable[str]]:
             source=None,
         )
         if not numbered:
-            tx.change_ids.clear()  # the entry stays without a position: the old path
+            tx.unnumbered_changes.clear()  # the entry stays without a position: the old path
         await tx.run(RECORD_CHANGE, params)
         return node_id
 

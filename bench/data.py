@@ -144,7 +144,7 @@ def import_files(graph: Any, folder: Path) -> list[Path]:
         )
         for r in graph.relationships
     ]
-    paths = []
+    paths: list[Path] = []
     for start in range(0, len(records), _RECORDS_PER_FILE):
         chunk = records[start : start + _RECORDS_PER_FILE]
         document: dict[str, Any] = {

@@ -12,8 +12,10 @@ migrations (a newer one's indexes are not there for the older one's statements).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -26,8 +28,10 @@ from typing import Any
 
 import httpx
 
-from bench.data import DATA_ROOT, open_store, prepared_graph, store_settings
+from bench.data import DATA_ROOT, LoadedGraph, open_store, prepared_graph, store_settings
 from bench.generate import Size, synthetic_graph
+from bench.report import write_section
+from bench.run import checkout_commit
 from service.auth.api_keys import issue_key
 from service.embedded_store import EmbeddedStore, free_port, start_embedded_store
 from service.store import Store, Transaction
@@ -201,9 +205,7 @@ async def raw_load(store: Store, prefix: str) -> tuple[int, float]:
 
 def _spread(values: list[float]) -> str:
     ordered = sorted(values)
-    return (
-        f"median {statistics.median(ordered):,.0f}, min {ordered[0]:,.0f}, max {ordered[-1]:,.0f}"
-    )
+    return f"{statistics.median(ordered):,.0f} ({ordered[0]:,.0f}-{ordered[-1]:,.0f})"
 
 
 async def _start_side(
@@ -277,28 +279,69 @@ async def main() -> None:
             await embedded.stop()
             shutil.rmtree(DATA_ROOT / f"imports-scratch-{number}", ignore_errors=True)
     load_after = os.getloadavg()
-    print(  # noqa: T201
-        f"{ROUNDS} rounds of {records:,} records into the benchmark graph "
-        f"({graph.nodes:,} nodes, {graph.relationships:,} relationships); load average "
-        f"{load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end"
-    )
-    for side, rounds in results.items():
-        print(  # noqa: T201
-            f"{side}: first import {_spread([r[0] for r in rounds])} records/s; "
-            f"again {_spread([r[1] for r in rounds])} records/s"
+    write_section(
+        _section(
+            graph=graph,
+            records=records,
+            sides={side: (sides[side], rounds) for side, rounds in results.items()},
+            raw=raw,
+            load=(load_before[0], load_after[0]),
         )
+    )
+
+
+def _section(
+    *,
+    graph: LoadedGraph,
+    records: int,
+    sides: dict[str, tuple[Path, list[tuple[float, float]]]],
+    raw: list[float],
+    load: tuple[float, float],
+) -> str:
+    """The run as a section of bench/RESULTS.md."""
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    names = list(sides)
+    lines = [
+        f"## Bulk import (`python -m bench.imports`), {when}",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.1f} at "
+        f"the start and {load[1]:.1f} at the end (the benchmark's own store, service and "
+        f"loader included). {ROUNDS} rounds of a {records:,}-record file (new ids each round, "
+        "every check on, a change-log entry per record) sent to `POST /v1/imports` over HTTP, "
+        f"into a copy of the benchmark graph ({graph.nodes:,} nodes, "
+        f'{graph.relationships:,} relationships); "again" sends the same file a second time '
+        "(every record checked and read, nothing written). Round 1 is each store's first "
+        "(cold) import.",
+        "",
+        "| records/s, median (min-max) | first import | again (nothing written) |",
+        "|---|---:|---:|",
+        *(
+            f"| {name}: `{folder}` at {checkout_commit(folder)} | {_spread([r[0] for r in rounds])} | "
+            f"{_spread([r[1] for r in rounds])} |"
+            for name, (folder, rounds) in sides.items()
+        ),
+    ]
     if raw:
-        print(  # noqa: T201
-            f"unchecked UNWIND loader: {_spread(raw)} records/s; first import, this checkout / "
-            "loader per round: "
-            + ", ".join(f"{r[0] / b:.2f}" for r, b in zip(results[names[0]], raw, strict=True))
+        lines.append(
+            f"| unchecked `UNWIND` loader (no checks, no provenance, no change log) | "
+            f"{_spread(raw)} | |"
+        )
+    lines.append("")
+    first = sides[names[0]][1]
+    if raw:
+        lines.append(
+            "First import, this checkout / loader per round: "
+            + ", ".join(f"{r[0] / b:.2f}" for r, b in zip(first, raw, strict=True))
+            + "."
         )
     if len(names) == 2:
-        ratios = [a[0] / b[0] for a, b in zip(results[names[0]], results[names[1]], strict=True)]
-        print(  # noqa: T201
-            "first import, this checkout / BENCH_SERVICE_DIR per round: "
-            + ", ".join(f"{r:.2f}" for r in ratios)
+        other = sides[names[1]][1]
+        lines.append(
+            "First import, this checkout / BENCH_SERVICE_DIR per round: "
+            + ", ".join(f"{a[0] / b[0]:.2f}" for a, b in zip(first, other, strict=True))
+            + "."
         )
+    return "\n".join([*lines, ""])
 
 
 if __name__ == "__main__":

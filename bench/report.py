@@ -92,11 +92,15 @@ def render(
 
 
 def write_report(**run: object) -> None:
-    section = render(**run)  # type: ignore[arg-type]
+    write_section(render(**run))  # type: ignore[arg-type]
+
+
+def write_section(section: str) -> None:
+    """Put ``section`` (starting with its "## " heading) on top of bench/RESULTS.md."""
     print(section)  # noqa: T201 - the console gets the same table
     previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     body = previous.removeprefix("# Benchmark results\n").strip().removeprefix(_INTRO).strip()
-    if body.startswith("## Run of"):
+    if body.startswith("## "):
         latest, _, older = body.partition(f"\n{_PREVIOUS}\n")
         kept = f"{latest.strip()}\n\n{older.strip()}".strip()
     else:

@@ -51,6 +51,9 @@ class Shape:
     optional: bool = False
     # A mutation: sent with a writer's API key; the statement runs in a write transaction.
     write: bool = False
+    # A whole-graph view: its hand-written statement takes seconds to minutes, so it runs
+    # at BENCH_VIEW_CONCURRENCY (bench/run.py) rather than at every BENCH_CONCURRENCY.
+    whole_graph: bool = False
 
 
 def _by_id(rows: Rows) -> Rows:

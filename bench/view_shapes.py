@@ -75,6 +75,7 @@ def view_shapes(shape: type[Shape]) -> tuple[Shape, ...]:
     return (
         shape(
             key="gapmap",
+            whole_graph=True,
             title="gap map: the whole graph, cells with evidence only (sparse)",
             query="{ evidenceGapMap(filter: {absoluteGaps: false}) "
             f"{{ cells {{ {_CELL_SELECTION} }} }} }}",
@@ -87,6 +88,7 @@ def view_shapes(shape: type[Shape]) -> tuple[Shape, ...]:
         ),
         shape(
             key="gapmap-slice",
+            whole_graph=True,
             title="gap map: one kind of intervention (~500) by 50 outcomes, every cell",
             query="query ($kinds: [InterventionKind!], $outcomes: [ID!]) { evidenceGapMap("
             "filter: {interventionKinds: $kinds, outcomeIds: $outcomes}) "
@@ -98,6 +100,7 @@ def view_shapes(shape: type[Shape]) -> tuple[Shape, ...]:
         ),
         shape(
             key="practicegap",
+            whole_graph=True,
             title="practice gap: every intervention's use and funding, against its evidence",
             query="{ practiceGap { ranking { interventionId kind deliveringAgencies funders } } }",
             variables={},
@@ -114,6 +117,7 @@ RETURN i.id AS interventionId, i.kind AS kind,
         ),
         shape(
             key="recommend",
+            whole_graph=True,
             title="recommend: interventions for one outcome (and those beneath it), cost ≤ 3",
             query="query ($outcome: ID!, $cost: Int) { recommend(context: "
             "{outcomeIds: [$outcome], maxCostRating: $cost}) "

@@ -197,16 +197,6 @@ def fitting_label(allowed: Iterable[str], found: set[str]) -> str | None:
     return next((label for label in allowed if label in found), None)
 
 
-def end_labels(raw: dict[str, Any], labels_of: dict[str, set[str]]) -> tuple[str, str]:
-    """The labels of a relationship's ends, as ``check_relationship`` resolved them, for a
-    record that passed it."""
-    definition = RELATIONSHIP_TYPES[raw["type"]]
-    from_label = fitting_label(definition.from_labels, labels_of[raw["from"]])
-    to_label = fitting_label(definition.to_labels, labels_of[raw["to"]])
-    assert from_label and to_label, "a checked relationship's ends have labels"
-    return from_label, to_label
-
-
 def check_relationship(
     where: str,
     raw: Any,

@@ -28,11 +28,10 @@ import copy
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Final, LiteralString, TypeVar
+from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase
-from neo4j._data import RecordExporter
 from neo4j.api import AsyncBookmarkManager, Bookmarks
 from neo4j.exceptions import DriverError, Neo4jError
 from opentelemetry import trace
@@ -48,7 +47,7 @@ from service.store_faults import (
     driver_cause,
     retry_budget,
 )
-from service.store_transaction import Row, Transaction, to_native
+from service.store_transaction import Row, Transaction, native_value, to_native
 from service.write_gate import WriteGate
 
 __all__ = [
@@ -77,34 +76,6 @@ def observe_statements(observer: Callable[[str], None] | None) -> None:
     """Call ``observer`` with every statement any store sends from now on (None stops)."""
     global _statement_observer
     _statement_observer = observer
-
-
-# Values the driver hands over that are already what callers get. Results are mostly
-# these, in maps and lists: one pass that only looks at each value's type converts a
-# row several times faster than ``Record.data()`` followed by ``to_native``.
-_PLAIN: Final = frozenset({str, int, float, bool, type(None)})
-_EXPORTER: Final = RecordExporter()
-
-
-def _native(value: Any) -> Any:
-    """``to_native(Record.data())`` for one value: maps and lists are converted in place
-    (the driver made them for this record alone); temporal, graph and spatial values
-    take the driver's own export, then ``to_native``."""
-    kind = type(value)
-    if kind is dict:
-        for key, item in value.items():
-            if type(item) not in _PLAIN:
-                value[key] = _native(item)
-        return value
-    if kind is list:
-        for index, item in enumerate(value):
-            if type(item) not in _PLAIN:
-                value[index] = _native(item)
-        return value
-    if kind in _PLAIN:
-        return value
-    # The driver's exporter (what Record.data() uses) carries no annotations.
-    return to_native(_EXPORTER.transform(value))  # type: ignore[no-untyped-call]
 
 
 _MODES = {neo4j.READ_ACCESS: "read", neo4j.WRITE_ACCESS: "write"}
@@ -241,7 +212,7 @@ class Store:
             if not self._converts:
                 return [dict(zip(keys, record, strict=True)) async for record in result]
             return [
-                {key: _native(value) for key, value in zip(keys, record, strict=True)}
+                {key: native_value(value) for key, value in zip(keys, record, strict=True)}
                 async for record in result
             ]
 

@@ -5,12 +5,40 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, LiteralString
+from typing import Any, Final, LiteralString
 
 import neo4j
+from neo4j._data import RecordExporter
 from neo4j.time import Date, DateTime, Duration, Time
 
 Row = dict[str, Any]
+
+# Values the driver hands over that are already what callers get. Results are mostly
+# these, in maps and lists: one pass that only looks at each value's type converts a
+# row several times faster than ``Record.data()`` followed by ``to_native``.
+_PLAIN: Final = frozenset({str, int, float, bool, type(None)})
+_EXPORTER: Final = RecordExporter()
+
+
+def native_value(value: Any) -> Any:
+    """``to_native(Record.data())`` for one value: maps and lists are converted in place
+    (the driver made them for this record alone); temporal, graph and spatial values
+    take the driver's own export, then ``to_native``."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(item) not in _PLAIN:
+                value[key] = native_value(item)
+        return value
+    if kind is list:
+        for index, item in enumerate(value):
+            if type(item) not in _PLAIN:
+                value[index] = native_value(item)
+        return value
+    if kind in _PLAIN:
+        return value
+    # The driver's exporter (what Record.data() uses) carries no annotations.
+    return to_native(_EXPORTER.transform(value))  # type: ignore[no-untyped-call]
 
 
 class Transaction:
@@ -34,7 +62,11 @@ class Transaction:
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
         self._count("write", query)
         result = await self._tx.run(query, dict(params or {}))
-        return [to_native(record.data()) async for record in result]
+        keys = result.keys()
+        return [
+            {key: native_value(value) for key, value in zip(keys, record, strict=True)}
+            async for record in result
+        ]
 
     def before_commit(self, name: str, step: Callable[[Transaction], Awaitable[None]]) -> None:
         """Run ``step`` once after the work, before the commit (a second ``name`` is ignored)."""

@@ -10,13 +10,17 @@ strings; ``sources`` (a record's citations) an array of strings; ``properties`` 
 ``propertySources`` objects. What the values mean (known labels, property types,
 enums, that sources exist) is checked record by record afterwards
 (service/graph_file.py), and reported with every problem at once.
+
+The same walk keeps what the import needs before its records: the ``sources`` object
+(small, and read before any record is checked) and how many records the file holds.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import IO, Final
+from dataclasses import dataclass, field
+from typing import IO, Any, Final
 
 import ijson
 
@@ -30,6 +34,7 @@ _RECORD_KEYS: Final = {
         {"type", "from", "to", "source", "sources", "propertySources", "properties"}
     ),
 }
+_RECORD_ARRAYS: Final = (("nodes",), ("relationships",))
 _STRING_FIELDS: Final = frozenset({"label", "id", "type", "from", "to", "source"})
 _STARTS: Final = {"start_map": "object", "start_array": "array"}
 _SCALARS: Final = {
@@ -66,28 +71,48 @@ class _Frame:
         self.item_expected = _expected(self.item_shape)
 
 
-def check_shape(handle: IO[bytes]) -> Iterator[None]:
-    """Raise MalformedFile (from readers) at the first place the file breaks the format."""
+@dataclass
+class Outline:
+    """What one walk over a well-shaped file gives: its ``sources`` and its record count."""
+
+    sources: dict[str, Any] = field(default_factory=dict)
+    records: int = 0
+
+
+def check_shape(handle: IO[bytes]) -> Outline:
+    """The file's outline; MalformedFile (from readers) at the first place the file breaks
+    the format."""
     from service.imports.readers import MalformedFile
 
     try:
-        _check(ijson.basic_parse(handle, use_float=True))
+        return _check(ijson.basic_parse(handle, use_float=True))
     except ShapeProblem as problem:
         raise MalformedFile(problem.where, problem.reason) from None
-    yield from ()
 
 
-def _check(events: Iterator[tuple[str, object]]) -> None:
+def _check(events: Iterator[tuple[str, Any]]) -> Outline:
+    outline = Outline()
     stack: list[_Frame] = []
     seen_top = False
+    # The top object's ``sources`` being read: built as it streams by (a file that
+    # names it twice gets the keys of both, the later winning, as a dict of its items).
+    sources: ijson.ObjectBuilder | None = None
     for event, value in events:
+        if sources is not None:
+            sources.event(event, value)
         if event == "map_key":
             frame = stack[-1]
             frame.key = str(value)
             _check_key(stack, frame.key)
             continue
         if event == "end_map" or event == "end_array":
-            _check_complete(stack.pop())
+            closed = stack.pop()
+            _check_complete(closed)
+            if closed.shape in _RECORD_ARRAYS:
+                outline.records += closed.index + 1
+            elif closed.shape == ("sources",) and sources is not None:
+                outline.sources.update(sources.value)
+                sources = None
             continue
         # A value starts: a container or a scalar, at a place named by its parent.
         if not stack:
@@ -111,6 +136,10 @@ def _check(events: Iterator[tuple[str, object]]) -> None:
                 where = _where(stack, len(stack))
                 raise ShapeProblem(where, f"nests deeper than {MAX_IMPORT_DEPTH} levels")
             stack.append(_Frame(kind, shape))
+            if shape == ("sources",):
+                sources = ijson.ObjectBuilder()
+                sources.event(event, value)
+    return outline
 
 
 def _where(stack: list[_Frame], depth: int) -> str:

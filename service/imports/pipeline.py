@@ -1,47 +1,47 @@
-"""The import: check every record first, then write them all in one transaction.
+"""The import: one transaction that checks each batch of records as the batches before it
+are written.
 
-Pass 1 reads the nodes and notes which relationship ends the file does not contain;
-those are looked up in the graph; pass 2 checks the relationships. Any problem rejects
-the whole file with every refused record listed (up to IMPORT_MAX_REJECTIONS) and
-nothing written. Otherwise one write transaction merges the records in batches through
-the write path mutations use, writing and logging only what changes: importing the same
-file again changes nothing. A dry run reads what the write would read, decides the same
-and reports it, and writes nothing (not even its idempotency record).
+The file's outline (its sources, and for JSON its shape) is read first. Then one write
+transaction streams the nodes, then the relationships, in batches of BATCH records, as a
+pipeline: the read-ahead thread parses and checks batch k+1 (``checking.py``,
+``read_ahead.py``) while the write path reads and decides batch k (in a thread of its
+own, ``writing.PipelinedWrites``) and the store writes batch k-1, through the write path
+mutations use, writing and logging only what changes: importing the same file again
+changes nothing. Relationship ends the file does not declare are looked up in the graph
+inside the transaction, between two batches, each id once.
+
+Any problem rejects the whole file: from the first one on nothing more is written, the
+rest of the file is still checked so that every refused record is listed in file order
+(up to IMPORT_MAX_REJECTIONS; ``rejectedTotal`` counts them all), and the transaction is
+rolled back, its idempotency record with it. A file whose sources are already refused is
+checked without a write transaction. A dry run reads what the write would read, decides
+the same and reports it, and writes nothing (not even its idempotency record).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, LiteralString
 
-from service.graph_file import (
-    RecordProblem,
-    Sources,
-    check_node,
-    check_relationship,
-    declared_node,
-    end_labels,
-)
-from service.imports.read_ahead import read_ahead
+from service.graph_file import RecordProblem, Sources
+from service.imports.checking import CheckedBatch, EndsToLookUp, FileCheck
+from service.imports.read_ahead import Ask, read_ahead
 from service.imports.readers import ImportFile
 from service.imports.writing import (
     Counts,
     Outcomes,
+    PipelinedWrites,
     RecordOutcome,
-    link_write,
-    node_write,
-    write_link_batch,
-    write_node_batch,
 )
 from service.model import LABELS
 from service.store import Row, Store
 from service.writes.idempotency import DEFAULT_IDEMPOTENCY_WINDOW, WriteKey, write_once
-from service.writes.merge import Mode, NodeWrite, Runner
-from service.writes.merge_links import LinkWrite
+from service.writes.merge import Mode, Runner
 from service.writes.outcome import Writer, WriteRefused
 from service.writes.retry import again_after_merge_conflicts, through_gate
 
@@ -109,6 +109,14 @@ def _silent(phase: str, done: int, total: int) -> None:
     return None
 
 
+class _Rejected(Exception):
+    """Raised out of the transaction to roll it back, carrying the refusal to report."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"{report.rejected_total} problems")
+        self.report = report
+
+
 async def run_import(
     store: Store,
     source: ImportFile,
@@ -121,7 +129,7 @@ async def run_import(
     progress: Progress = _silent,
     dry_run: bool = False,
 ) -> ImportReport:
-    """Check the whole file, then write it in one transaction of at most ``timeout`` s
+    """Check and write the file in one transaction of at most ``timeout`` s, all or nothing
     (a dry run: decide and report the same, and write nothing).
 
     The write runs under ``write_key`` (see ``service/writes/idempotency.py``; without one, a
@@ -135,80 +143,69 @@ async def run_import(
         write_key = WriteKey.of(
             client=writer.client, request_key=str(writer.request_key), ordinal=1, request=None
         )
-    problems = _Problems(max_rejections)
-    sources = Sources.parse(source.sources(), problems.items)
-    labels_of: dict[str, set[str]] = {}
-    seen_nodes: set[tuple[str, str]] = set()
-    node_count = 0
-    for where, raw in source.nodes():
-        node_count += 1
-        check_node(where, raw, sources, problems.items)
-        if declared := declared_node(raw):
-            node_id, label = declared
-            if (label, node_id) in seen_nodes:
-                problems.items.append(
-                    RecordProblem(where, "id", f"{label} {node_id!r} appears twice in the file")
-                )
-            seen_nodes.add((label, node_id))
-            labels_of.setdefault(node_id, set()).add(label)
-        if node_count % BATCH == 0:
-            progress("checking nodes", node_count, 0)
-    missing = {
-        end
-        for _, raw in source.relationships()
-        if isinstance(raw, dict)
-        for end in (raw.get("from"), raw.get("to"))
-        if isinstance(end, str) and end not in labels_of
-    }
-    for node_id, labels in (await _labels_in_graph(store, missing)).items():
-        labels_of.setdefault(node_id, set()).update(labels)
-    seen_links: set[tuple[str, str, str]] = set()
-    rel_count = 0
-    for where, raw in source.relationships():
-        rel_count += 1
-        rel = check_relationship(where, raw, sources, labels_of, problems.items)
-        if rel is not None:
-            key = (rel.type, rel.from_id, rel.to_id)
-            if key in seen_links:
-                problems.items.append(
-                    RecordProblem(
-                        where, "", f"{rel.type} {rel.from_id} -> {rel.to_id} appears twice"
-                    )
-                )
-            seen_links.add(key)
-        if rel_count % BATCH == 0:
-            progress("checking relationships", rel_count, 0)
-    total = node_count + rel_count
-    if problems.items:
-        report = ImportReport(
-            "rejected", total, rejected=problems.shown(), rejected_total=len(problems.items)
-        )
-        report.seconds = time.perf_counter() - started
-        return report
-
+    # Off the event loop: the outline walks the whole file.
+    outline = await asyncio.to_thread(source.outline)
+    source_problems: list[RecordProblem] = []
+    sources = Sources.parse(outline.sources, source_problems)
+    total = outline.records
+    # A file refused already (or a dry run) needs no write transaction: only reads.
+    checking_only = dry_run or bool(source_problems)
     # Under the store's write gate (the embedded store) nothing else writes meanwhile.
-    mode = Mode.DRY_RUN if dry_run else Mode.ALONE if store.write_gate is not None else Mode.LOCKED
+    mode = (
+        Mode.DRY_RUN
+        if checking_only
+        else Mode.ALONE
+        if store.write_gate is not None
+        else Mode.LOCKED
+    )
 
     async def work(tx: Runner) -> ImportReport:
+        # Run again whole after a merge conflict or a transient failure: from the start
+        # of the file, with nothing carried over.
+        check = FileCheck(source, sources, list(source_problems), BATCH)
         report = ImportReport("checked" if dry_run else "imported", total, dry_run=dry_run)
         done = 0
-        async with read_ahead(_batches(_valid_nodes(source, sources))) as node_batches:
+
+        def note(kind: str, batch: CheckedBatch[Any]) -> None:
+            nonlocal done
+            done += batch.records
+            writing = batch.clean and not dry_run
+            progress(f"{'writing' if writing else 'checking'} {kind}", done, total)
+
+        # Each clean batch is read and decided while the one before is written; once a
+        # problem is found, what is still pending is dropped with the transaction.
+        writes = PipelinedWrites(tx, writer, report.outcomes, mode=mode)
+        async with read_ahead(check.node_batches()) as node_batches:
             async for node_batch in node_batches:
-                await write_node_batch(tx, node_batch, writer, report.outcomes, mode=mode)
-                done += len(node_batch)
-                progress("writing", done, total)
-        links = _batches(_valid_relationships(source, sources, labels_of))
-        async with read_ahead(links) as link_batches:
+                if node_batch.clean and not check.problems:  # (the thread may be a batch ahead)
+                    await writes.nodes(node_batch.writes)
+                note("nodes", node_batch)
+
+        async def look_up(ask: Ask) -> dict[str, set[str]]:
+            assert isinstance(ask, EndsToLookUp)
+            return await _labels_in_graph(tx, ask.ids)
+
+        async with read_ahead(check.link_steps(), look_up) as link_batches:
+            # The last nodes are written (before their relationships are read) while the
+            # thread checks the first relationships.
+            if not check.problems:
+                await writes.flush()
             async for link_batch in link_batches:
-                await write_link_batch(tx, link_batch, writer, report.outcomes, mode=mode)
-                done += len(link_batch)
-                progress("writing", done, total)
+                if link_batch.clean and not check.problems:
+                    await writes.links(link_batch.writes)
+                note("relationships", link_batch)
+        if check.problems:
+            raise _Rejected(
+                ImportReport(
+                    "rejected",
+                    total,
+                    rejected=check.problems[:max_rejections],
+                    rejected_total=len(check.problems),
+                )
+            )
+        await writes.flush()
         return report
 
-    if dry_run:
-        report = await work(_DryRun(store))
-        report.seconds = time.perf_counter() - started
-        return report
     run_key: WriteKey = write_key
 
     async def once() -> ImportReport:
@@ -225,25 +222,20 @@ async def run_import(
             )
 
     try:
-        report = await again_after_merge_conflicts(once)
+        report = await (
+            work(_DryRun(store)) if checking_only else again_after_merge_conflicts(once)
+        )
+    except _Rejected as rejected:
+        report = rejected.report
     except WriteRefused as refused:
-        # The graph changed between the checks and the write (an end deleted meanwhile).
+        # The graph changed between a batch's checks and its write (an end deleted meanwhile).
         refusals = [RecordProblem("", p.field or "", p.message) for p in refused.problems]
         report = ImportReport("rejected", total, rejected=refusals, rejected_total=len(refusals))
     report.seconds = time.perf_counter() - started
     return report
 
 
-class _Problems:
-    def __init__(self, limit: int) -> None:
-        self.items: list[RecordProblem] = []
-        self._limit = limit
-
-    def shown(self) -> list[RecordProblem]:
-        return self.items[: self._limit]
-
-
-async def _labels_in_graph(store: Store, ids: set[str]) -> dict[str, set[str]]:
+async def _labels_in_graph(tx: Runner, ids: frozenset[str]) -> dict[str, set[str]]:
     """Which of ``ids`` exist in the graph already, and under which labels.
 
     One id at a time through UNWIND, label by label: the embedded store leaves the id
@@ -254,7 +246,7 @@ async def _labels_in_graph(store: Store, ids: set[str]) -> dict[str, set[str]]:
     for start in range(0, len(ordered), 1000):
         chunk = ordered[start : start + 1000]
         for label in LABELS:
-            rows = await store.read(
+            rows = await tx.run(
                 f"UNWIND $ids AS x MATCH (n:{label} {{id: x}}) RETURN n.id AS id", {"ids": chunk}
             )
             for row in rows:
@@ -270,30 +262,3 @@ class _DryRun:
 
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
         return await self._store.read(query, params)
-
-
-def _valid_nodes(source: ImportFile, sources: Sources) -> Iterator[tuple[str, NodeWrite]]:
-    for where, raw in source.nodes():
-        assert isinstance(raw, dict), f"{where} passed the check pass but not the write pass"
-        yield where, node_write(raw, sources)
-
-
-def _valid_relationships(
-    source: ImportFile, sources: Sources, labels_of: dict[str, set[str]]
-) -> Iterator[tuple[str, LinkWrite]]:
-    # Every record passed check_relationship in the check pass; the write path checks its
-    # values again, so here the ends' labels are all there is to work out.
-    for where, raw in source.relationships():
-        assert isinstance(raw, dict), f"{where} passed the check pass but not the write pass"
-        yield where, link_write(raw, end_labels(raw, labels_of), sources)
-
-
-def _batches(records: Iterator[Any]) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -1,13 +1,16 @@
 """Streams records out of an import file, JSON or CSV, without loading it whole.
 
-Each reader can be read several times (the import validates, then writes), and yields
-``(where, raw)`` pairs: the record's position as the error report names it, and the
-record in the graph-file shape ({label, id, source, properties} or {type, from, to,
-source, properties}).
+Each reader is read in passes: first its outline (the file's sources and how many records
+it holds; for JSON, its shape is checked in the same walk), then its nodes, then its
+relationships (a retried import reads them again). Records come as ``(where, raw)``
+pairs: the record's position as the error report names it, and the record in the
+graph-file shape ({label, id, source, properties} or {type, from, to, source,
+properties}).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from typing import IO, Any, Protocol
 
 import ijson
 
-from service.imports.json_shape import check_shape
+from service.imports.json_shape import Outline, check_shape
 from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
 from service.validation import PERSONAL_DATA_FIELDS
 
@@ -39,7 +42,7 @@ class MalformedFile(UnreadableFile):
 
 
 class ImportFile(Protocol):
-    def sources(self) -> dict[str, Any]: ...
+    def outline(self) -> Outline: ...
     def nodes(self) -> Iterator[Record]: ...
     def relationships(self) -> Iterator[Record]: ...
 
@@ -50,14 +53,11 @@ class JsonImportFile:
 
     path: Path
 
-    def sources(self) -> dict[str, Any]:
+    def outline(self) -> Outline:
         # Read first by every import: the file's shape is checked, streaming and with
         # its depth capped, before any record is built in memory.
-        with self._open() as handle:
-            for _ in self._guard(lambda: check_shape(handle)):
-                pass
-        with self._open() as handle:
-            return dict(self._guard(lambda: ijson.kvitems(handle, "sources", use_float=True)))
+        with self._open() as handle, _readable():
+            return check_shape(handle)
 
     def nodes(self) -> Iterator[Record]:
         yield from self._items("nodes")
@@ -66,23 +66,23 @@ class JsonImportFile:
         yield from self._items("relationships")
 
     def _items(self, key: str) -> Iterator[Record]:
-        with self._open() as handle:
-            for index, item in enumerate(
-                self._guard(lambda: ijson.items(handle, f"{key}.item", use_float=True))
-            ):
+        with self._open() as handle, _readable():
+            for index, item in enumerate(ijson.items(handle, f"{key}.item", use_float=True)):
                 yield f"{key}[{index}]", item
 
     def _open(self) -> IO[bytes]:
         return self.path.open("rb")
 
-    @staticmethod
-    def _guard(make: Any) -> Iterator[Any]:
-        try:
-            yield from make()
-        except ijson.JSONError as error:
-            raise UnreadableFile(f"the file is not valid JSON: {error}") from None
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(f"the file is not valid UTF-8 at byte {error.start}") from None
+
+@contextlib.contextmanager
+def _readable() -> Iterator[None]:
+    """A JSON file's parse errors as UnreadableFile, naming what is wrong."""
+    try:
+        yield
+    except ijson.JSONError as error:
+        raise UnreadableFile(f"the file is not valid JSON: {error}") from None
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(f"the file is not valid UTF-8 at byte {error.start}") from None
 
 
 class CsvTable(StrEnum):
@@ -118,13 +118,14 @@ class CsvImportFile:
     path: Path
     table: CsvTable
 
-    def sources(self) -> dict[str, Any]:
-        texts = {}
+    def outline(self) -> Outline:
+        outline = Outline()
         for _, row in self._rows():
+            outline.records += 1
             source = (row.get("source") or "").strip()
             if source:
-                texts[source] = {"citation": source}
-        return texts
+                outline.sources[source] = {"citation": source}
+        return outline
 
     def nodes(self) -> Iterator[Record]:
         if self.table is CsvTable.RELATIONSHIPS:

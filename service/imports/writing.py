@@ -8,14 +8,32 @@ changes and the ones it keeps) for every record it creates or updates.
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, TypeVar
 
 from service.graph_file import Sources
-from service.writes.merge import Mode, NodeWrite, Runner, Written, write_nodes
-from service.writes.merge_links import LinkWrite, write_links
+from service.writes.merge import (
+    DecidedNodes,
+    Mode,
+    NodeWrite,
+    Runner,
+    apply_label,
+    decide_label,
+    read_label,
+)
+from service.writes.merge_links import (
+    DecidedLinks,
+    LinkWrite,
+    apply_group,
+    decide_group,
+    read_group,
+)
 from service.writes.outcome import Writer
-from service.writes.provenance import Status
+from service.writes.provenance import Plan, Status
 
 # Records listed one by one in a report; the counts cover them all.
 MAX_LISTED: Final = 1_000
@@ -72,18 +90,19 @@ class Outcomes:
     relationships: Counts = field(default_factory=Counts)
     listed: list[RecordOutcome] = field(default_factory=list)
     listed_total: int = 0
+    # (label, id) of the nodes the import created: their relationships are not looked for
+    # (merge_links.write_links). Not part of the report.
+    created_nodes: set[tuple[str, str]] = field(default_factory=set)
 
-    def note(self, counts: Counts, where: str, kind: str, key: str, written: Written) -> None:
-        counts.add(written.plan.status)
-        if written.plan.status is Status.UNCHANGED:
-            return
-        self.listed_total += 1
-        if len(self.listed) < MAX_LISTED:
-            self.listed.append(
-                RecordOutcome(
-                    where, kind, key, written.plan.status, written.plan.changed, written.plan.kept
+    def note(self, counts: Counts, where: str, kind: str, key: str, plan: Plan) -> Status:
+        counts.add(plan.status)
+        if plan.status is not Status.UNCHANGED:
+            self.listed_total += 1
+            if len(self.listed) < MAX_LISTED:
+                self.listed.append(
+                    RecordOutcome(where, kind, key, plan.status, plan.changed, plan.kept)
                 )
-            )
+        return plan.status
 
 
 def node_write(raw: dict[str, Any], sources: Sources) -> NodeWrite:
@@ -120,28 +139,110 @@ def _per_property(raw: dict[str, Any], sources: Sources) -> dict[str, str]:
     return {name: sources.texts[key] for name, key in given.items()}
 
 
-async def write_node_batch(
-    tx: Runner,
-    batch: list[tuple[str, NodeWrite]],
-    writer: Writer,
-    outcomes: Outcomes,
-    *,
-    mode: Mode,
-) -> None:
-    done = await write_nodes(tx, [w for _, w in batch], writer, mode=mode)
-    for (where, write), written in zip(batch, done, strict=True):
-        outcomes.note(outcomes.nodes, where, write.label, write.id, written)
+class PipelinedWrites:
+    """An import's batches written in order, each decided in a worker thread while the
+    store writes the batch before it.
+
+    Per batch: read what is stored of its records (a statement), decide in a worker
+    thread (checks, provenance, the change-log entries, numbered in record order), and
+    write it once the next batch is read and being decided (or at ``flush``). A batch is
+    read before the one ahead of it is written: the file holds each node and each
+    relationship once (the checks refuse one given twice), so writing a batch cannot
+    change what the next one reads. Nodes are flushed before their relationships are
+    read. What each record does is noted in ``outcomes`` as it is decided.
+    """
+
+    def __init__(self, tx: Runner, writer: Writer, outcomes: Outcomes, *, mode: Mode) -> None:
+        self._tx = tx
+        self._writer = writer
+        self._outcomes = outcomes
+        self._mode = mode
+        self._pending: list[Callable[[], Awaitable[object]]] = []
+
+    async def nodes(self, batch: list[tuple[str, NodeWrite]]) -> None:
+        tx, mode = self._tx, self._mode
+        groups = _grouped(batch, lambda write: write.label)
+        read = [
+            (writes, await read_label(tx, writes[0].label, writes, mode=mode)) for writes in groups
+        ]
+        decided = await self._decide_while_writing(
+            lambda: [
+                decide_label(tx, writes[0].label, writes, existing, self._writer, mode=mode)
+                for writes, existing in read
+            ]
+        )
+        by_record = _plans_by_record(decided)
+        for where, write in batch:
+            status = self._outcomes.note(
+                self._outcomes.nodes, where, write.label, write.id, by_record[id(write)]
+            )
+            if status is Status.CREATED:
+                self._outcomes.created_nodes.add((write.label, write.id))
+        self._pending = [
+            partial(apply_label, tx, group, self._writer, projection="null", mode=mode)
+            for group in decided
+        ]
+
+    async def links(self, batch: list[tuple[str, LinkWrite]]) -> None:
+        tx, mode, created = self._tx, self._mode, self._outcomes.created_nodes
+        groups = _grouped(batch, lambda write: (write.type, write.from_label, write.to_label))
+        read = [
+            (writes, await read_group(tx, writes, mode=mode, new_nodes=created))
+            for writes in groups
+        ]
+        decided = await self._decide_while_writing(
+            lambda: [
+                decide_group(tx, writes, existing, self._writer, mode=mode)
+                for writes, existing in read
+            ]
+        )
+        by_record = _plans_by_record(decided)
+        for where, write in batch:
+            key = f"{write.from_id}->{write.to_id}"
+            self._outcomes.note(
+                self._outcomes.relationships, where, write.type, key, by_record[id(write)]
+            )
+        self._pending = [
+            partial(apply_group, tx, group, self._writer, projection="null", mode=mode)
+            for group in decided
+        ]
+
+    async def flush(self) -> None:
+        """Write the batch decided last."""
+        pending, self._pending = self._pending, []
+        for apply in pending:
+            await apply()
+
+    async def _decide_while_writing(self, decide: Callable[[], list[_Decided]]) -> list[_Decided]:
+        deciding = asyncio.ensure_future(asyncio.to_thread(decide))
+        try:
+            await self.flush()
+        except BaseException:
+            # The thread cannot be stopped: let it finish, and drop what it decided.
+            await asyncio.wait([deciding])
+            if not deciding.cancelled():
+                deciding.exception()
+            raise
+        return await deciding
 
 
-async def write_link_batch(
-    tx: Runner,
-    batch: list[tuple[str, LinkWrite]],
-    writer: Writer,
-    outcomes: Outcomes,
-    *,
-    mode: Mode,
-) -> None:
-    done = await write_links(tx, [w for _, w in batch], writer, mode=mode)
-    for (where, write), written in zip(batch, done, strict=True):
-        key = f"{write.from_id}->{write.to_id}"
-        outcomes.note(outcomes.relationships, where, write.type, key, written)
+_Decided = TypeVar("_Decided", DecidedNodes, DecidedLinks)
+_Write = TypeVar("_Write", NodeWrite, LinkWrite)
+
+
+def _plans_by_record(decided: list[DecidedNodes] | list[DecidedLinks]) -> dict[int, Plan]:
+    return {
+        id(write): plan
+        for group in decided
+        for write, plan in zip(group.writes, group.plans, strict=True)
+    }
+
+
+def _grouped(
+    batch: list[tuple[str, _Write]], key: Callable[[_Write], object]
+) -> list[list[_Write]]:
+    """The batch's writes by ``key`` (a label, or a type and its ends' labels), in order."""
+    groups: dict[object, list[_Write]] = defaultdict(list)
+    for _, write in batch:
+        groups[key(write)].append(write)
+    return list(groups.values())

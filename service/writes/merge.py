@@ -12,6 +12,10 @@ unlock the rest. A writer alone on the store (an import under the write gate) ta
 locks and holds the change sequence instead, so its entries are created already
 numbered (``service/writes/changelog.py``). Relationships go the same way
 (``service/writes/merge_links.py``). A dry run reads the same and writes nothing.
+
+The three steps are functions of their own (``read_label``, ``decide_label``,
+``apply_label``): deciding runs no statement, so an import decides one batch in a worker
+thread while the store writes the one before (``service/imports/writing.py``).
 """
 
 from __future__ import annotations
@@ -158,18 +162,53 @@ async def _write_label(
     projection: str,
     mode: Mode,
 ) -> list[Written]:
-    dry_run = mode is Mode.DRY_RUN
+    existing = await read_label(tx, label, writes, mode=mode)
+    decided = decide_label(tx, label, writes, existing, writer, mode=mode)
+    return await apply_label(tx, decided, writer, projection=projection, mode=mode)
+
+
+@dataclass(frozen=True)
+class DecidedNodes:
+    """What a batch of one label's nodes does: a plan per record, the rows to write."""
+
+    label: str
+    writes: list[NodeWrite]
+    plans: list[Plan]
+    rows: list[dict[str, Any]]
+
+
+async def read_label(
+    tx: Runner, label: str, writes: Sequence[NodeWrite], *, mode: Mode
+) -> dict[Any, dict[str, Any]]:
+    """The stored properties of those of ``writes`` already there, by id (locked unless
+    the writer is alone, which holds the change sequence from here on instead)."""
     for write in writes:
         if problem := check_id("id", write.id):
             raise WriteRefused.invalid([problem])
-    token = lock_token()
     statement = _READ_NODES.format(label=label, lock=_LOCK if mode is Mode.LOCKED else "")
+    ids = [w.id for w in writes]
     existing = {
         row["id"]: row["p"]
-        for row in await tx.run(statement, {"ids": [w.id for w in writes], "lockToken": token})
+        for row in await tx.run(statement, {"ids": ids, "lockToken": lock_token()})
     }
     if mode is Mode.ALONE:
         await hold_changes(tx)
+    return existing
+
+
+def decide_label(
+    tx: Runner,
+    label: str,
+    writes: list[NodeWrite],
+    existing: Mapping[Any, dict[str, Any]],
+    writer: Writer,
+    *,
+    mode: Mode,
+) -> DecidedNodes:
+    """Check each record against what is stored and decide what changes; no statement is
+    run, so an import decides its next batch in a worker thread while the store writes
+    this one. Raises WriteRefused when a record fails its checks."""
+    dry_run = mode is Mode.DRY_RUN
     allowed = (*NODE_PROPERTIES[label], SOURCES)
     plans: list[Plan] = []
     rows: list[dict[str, Any]] = []
@@ -200,7 +239,15 @@ async def _write_label(
                     ),
                 }
             )
-    if dry_run:
+    return DecidedNodes(label, writes, plans, rows)
+
+
+async def apply_label(
+    tx: Runner, decided: DecidedNodes, writer: Writer, *, projection: str, mode: Mode
+) -> list[Written]:
+    """Write and log the decided changes; unlock the nodes left as they were."""
+    label, writes, plans, rows = decided.label, decided.writes, decided.plans, decided.rows
+    if mode is Mode.DRY_RUN:
         return [Written(p) for p in plans]
     shapes: dict[str, Any] = {}
     if rows and projection == "null":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -135,10 +136,14 @@ async def write_links(
     *,
     projection: str = "null",
     mode: Mode = Mode.LOCKED,
+    new_nodes: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> list[Written]:
     """Check, merge and log relationships between existing nodes; what each did, in order.
 
-    ``projection`` (over ``a``, ``r``, ``b``) is returned as ``Written.shape``. Raises
+    ``projection`` (over ``a``, ``r``, ``b``) is returned as ``Written.shape``.
+    ``new_nodes`` (label, id) are nodes this transaction created: no other transaction
+    can see them before it commits, so no relationship reaches them but the ones this
+    transaction writes, and a relationship with such an end is not looked for. Raises
     WriteRefused when a record fails its checks or an end does not exist.
     """
     groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -147,39 +152,92 @@ async def write_links(
     done: dict[int, Written] = {}
     for indexes in groups.values():
         group = [writes[i] for i in indexes]
-        written = await _write_group(tx, group, writer, projection=projection, mode=mode)
+        written = await _write_group(
+            tx, group, writer, projection=projection, mode=mode, new_nodes=new_nodes
+        )
         done.update(zip(indexes, written, strict=True))
     return [done[i] for i in range(len(writes))]
 
 
 async def _write_group(
-    tx: Runner, writes: list[LinkWrite], writer: Writer, *, projection: str, mode: Mode
+    tx: Runner,
+    writes: list[LinkWrite],
+    writer: Writer,
+    *,
+    projection: str,
+    mode: Mode,
+    new_nodes: AbstractSet[tuple[str, str]],
 ) -> list[Written]:
-    dry_run = mode is Mode.DRY_RUN
-    first = writes[0]
-    labels = {"type": first.type, "from_label": first.from_label, "to_label": first.to_label}
-    allowed = (*RELATIONSHIP_TYPES[first.type].properties, SOURCES)
-    checked = []
+    existing = await read_group(tx, writes, mode=mode, new_nodes=new_nodes)
+    decided = decide_group(tx, writes, existing, writer, mode=mode)
+    return await apply_group(tx, decided, writer, projection=projection, mode=mode)
+
+
+@dataclass(frozen=True)
+class DecidedLinks:
+    """What a batch of one type's relationships (between the same labels) does."""
+
+    writes: list[LinkWrite]
+    plans: list[Plan]
+    rows: list[dict[str, Any]]
+
+
+def _labels(write: LinkWrite) -> dict[str, str]:
+    return {"type": write.type, "from_label": write.from_label, "to_label": write.to_label}
+
+
+async def read_group(
+    tx: Runner,
+    writes: list[LinkWrite],
+    *,
+    mode: Mode,
+    new_nodes: AbstractSet[tuple[str, str]] = frozenset(),
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The stored properties of those of ``writes`` already there, by (from, to); the
+    writer alone holds the change sequence from here on. Raises WriteRefused for a
+    relationship its ends' labels do not allow, before any statement."""
     for write in writes:
         problems = link_problems(
             write.type, write.from_label, write.to_label, write.from_id, write.to_id
         )
         if problems:
             raise WriteRefused(problems)
+    ends = [
+        {"from": w.from_id, "to": w.to_id}
+        for w in writes
+        if (w.from_label, w.from_id) not in new_nodes and (w.to_label, w.to_id) not in new_nodes
+    ]
+    existing = (
+        {
+            (row["from"], row["to"]): row["p"]
+            for row in await tx.run(_READ_LINKS.format(**_labels(writes[0])), {"rows": ends})
+        }
+        if ends
+        else {}
+    )
+    if mode is Mode.ALONE:
+        await hold_changes(tx)
+    return existing
+
+
+def decide_group(
+    tx: Runner,
+    writes: list[LinkWrite],
+    existing: Mapping[tuple[str, str], dict[str, Any]],
+    writer: Writer,
+    *,
+    mode: Mode,
+) -> DecidedLinks:
+    """Check each record's values and decide what changes; no statement is run (see
+    merge.decide_label). Raises WriteRefused when a record fails its checks."""
+    dry_run = mode is Mode.DRY_RUN
+    allowed = (*RELATIONSHIP_TYPES[writes[0].type].properties, SOURCES)
+    plans: list[Plan] = []
+    rows: list[dict[str, Any]] = []
+    for write in writes:
         source = checked_source(write.source)
         cleaned, invalid = clean_properties(write.values, allowed, require=True)
         refuse(invalid)
-        checked.append((write, source, cleaned))
-    ends = [{"from": w.from_id, "to": w.to_id} for w in writes]
-    existing = {
-        (row["from"], row["to"]): row["p"]
-        for row in await tx.run(_READ_LINKS.format(**labels), {"rows": ends})
-    }
-    if mode is Mode.ALONE:
-        await hold_changes(tx)
-    plans: list[Plan] = []
-    rows: list[dict[str, Any]] = []
-    for write, source, cleaned in checked:
         before = existing.get((write.from_id, write.to_id))
         decided = plan(before, cleaned, source=source, given_citations=write.citations)
         plans.append(decided)
@@ -205,8 +263,17 @@ async def _write_group(
                 ),
             }
         )
-    if dry_run:
+    return DecidedLinks(writes, plans, rows)
+
+
+async def apply_group(
+    tx: Runner, decided: DecidedLinks, writer: Writer, *, projection: str, mode: Mode
+) -> list[Written]:
+    """Write and log the decided changes; refuse the batch if an end does not exist."""
+    writes, plans, rows = decided.writes, decided.plans, decided.rows
+    if mode is Mode.DRY_RUN:
         return [Written(p) for p in plans]
+    labels = _labels(writes[0])
     shapes: dict[tuple[str, str], Any] = {}
     if rows:
         token = lock_token()
