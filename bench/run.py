@@ -110,13 +110,22 @@ def _service_cpu(pid: int) -> dict[int, float]:
 
 
 def checkout_commit(folder: Path) -> str:
-    """The checkout's commit, marked when its files differ from it."""
+    """The checkout's commit, marked when its files differ from it (but for the result
+    files the benchmarks write themselves)."""
 
     def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True)
         return done.stdout.strip()
 
-    changed = git("status", "--porcelain", "--untracked-files=no")
+    changed = git(
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":(exclude)bench/RESULTS.md",
+        ":(exclude)bench/CHANGEFEED.md",
+    )
     return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if changed else "")
 
 
