@@ -122,6 +122,9 @@ def _service(folder: Path, embedded: EmbeddedStore, port: int) -> subprocess.Pop
         "NEO4J_PASSWORD": embedded.password,
         "NEO4J_DATABASE": embedded.database,
         "LOAD_EXAMPLE_DATA": "false",
+        # The views' background warm-up reads and judges the whole graph for a minute
+        # after start-up: it would share the machine with the first rounds' imports.
+        "EVIDENCE_WARMUP": "false",
         "RATE_LIMIT_REQUESTS": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(folder),
