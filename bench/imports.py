@@ -319,8 +319,8 @@ def _section(
         "| records/s, median (min-max) | first import | again (nothing written) |",
         "|---|---:|---:|",
         *(
-            f"| {name}: `{folder}` at {checkout_commit(folder)} | {_spread([r[0] for r in rounds])} | "
-            f"{_spread([r[1] for r in rounds])} |"
+            f"| {name}: `{folder}` at {checkout_commit(folder)} | "
+            f"{_spread([r[0] for r in rounds])} | {_spread([r[1] for r in rounds])} |"
             for name, (folder, rounds) in sides.items()
         ),
     ]
