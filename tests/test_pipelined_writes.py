@@ -122,3 +122,66 @@ async def test_a_relationship_refused_for_a_missing_end_after_its_batch_was_deci
     ]
     count = "MATCH (n) WHERE n.id STARTS WITH $p RETURN count(n) AS n"
     assert await writes.count(count, p=prefix) == 0
+
+
+async def test_locked_batches_from_several_writers_leave_no_lock_and_log_in_order(
+    writes: WriteClient,
+) -> None:
+    """Mode.LOCKED, as on a store other writers share (Neo4j): each batch's nodes are
+    locked by its read, one batch ahead of the write; every lock is gone at commit,
+    on the nodes written and on those left unchanged alike."""
+    prefix = f"pipe-{uuid.uuid4().hex[:8]}"
+    writer = Writer(client=prefix, agency=None, request_key=prefix)
+    intervention = NodeWrite(
+        "Intervention", f"{prefix}-i", {"name": "Locked", "kind": "SERVICE"}, "Pipeline test"
+    )
+
+    async def first(tx: Transaction) -> None:
+        pipelined = PipelinedWrites(tx, writer, Outcomes(), mode=Mode.LOCKED)
+        await pipelined.nodes([_agency(prefix, 0), ("nodes[1]", intervention), _agency(prefix, 4)])
+        await pipelined.flush()
+
+    await writes.store.write(first)
+    outcomes = Outcomes()
+
+    async def second(tx: Transaction) -> None:
+        pipelined = PipelinedWrites(tx, writer, outcomes, mode=Mode.LOCKED)
+        # Two agencies again as they are (unchanged; the last links to nothing, so no
+        # relationship write unlocks it), and three new ones, over two batches.
+        await pipelined.nodes([_agency(prefix, 0), _agency(prefix, 1)])
+        await pipelined.nodes([_agency(prefix, 2), _agency(prefix, 3), _agency(prefix, 4)])
+        await pipelined.flush()
+        links = [
+            (
+                f"relationships[{n}]",
+                LinkWrite(
+                    "DELIVERS", "Agency", f"{prefix}-a{n}", "Intervention", f"{prefix}-i", {},
+                    "Pipeline test",
+                ),
+            )
+            for n in range(4)
+        ]  # fmt: skip
+        await pipelined.links(links[:2])
+        await pipelined.links(links[2:])
+        await pipelined.flush()
+
+    await writes.store.write(second)
+    assert (outcomes.nodes.created, outcomes.nodes.unchanged) == (3, 2)
+    assert outcomes.relationships.created == 4
+    locked = "MATCH (n) WHERE n.id STARTS WITH $p AND n._lock IS NOT NULL RETURN count(n) AS n"
+    assert await writes.count(locked, p=prefix) == 0
+    linked = "MATCH (:Agency)-[r:DELIVERS]->(:Intervention {id: $i}) RETURN count(r) AS n"
+    assert await writes.count(linked, i=f"{prefix}-i") == 4
+    rows = await writes.store.read(
+        "MATCH (c:Change {client: $client}) WHERE c.seq IS NOT NULL "
+        "RETURN c.entityId AS id ORDER BY c.seq",
+        {"client": prefix},
+    )
+    # Within a batch the write path takes one label after another, each in record order.
+    assert [row["id"] for row in rows] == [
+        f"{prefix}-a0",
+        f"{prefix}-a4",
+        f"{prefix}-i",
+        *(f"{prefix}-a{n}" for n in (1, 2, 3)),
+        *(f"{prefix}-a{n}->{prefix}-i" for n in range(4)),
+    ]
