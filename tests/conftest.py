@@ -11,11 +11,11 @@ start embedded ones.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, LiteralString, Protocol
 
 import httpx
 import pytest
@@ -26,7 +26,7 @@ from service.embedded_store import start_embedded_store
 from service.metrics import Metrics
 from service.migrations import apply_migrations
 from service.settings import Settings
-from service.store import Store, observe_statements
+from service.store import Store, Transaction, observe_statements
 from tests.cypher_lint import StatementCollector, lint
 
 
@@ -235,6 +235,23 @@ class WriteClient:
     async def count(self, cypher: str = "MATCH (n) RETURN count(n) AS n", **params: Any) -> int:
         rows = await self.store.read(cypher, params)
         return int(rows[0]["n"])
+
+
+@pytest.fixture
+def sent_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of every statement a write transaction runs from here to the test's end,
+    in order; each is still sent to the store as usual."""
+    sent: list[str] = []
+    original_run = Transaction.run
+
+    async def recording(
+        self: Transaction, query: LiteralString, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        sent.append(query)
+        return await original_run(self, query, params)
+
+    monkeypatch.setattr(Transaction, "run", recording)
+    return sent
 
 
 @pytest.fixture(scope="session")
