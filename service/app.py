@@ -91,8 +91,12 @@ def create_app(settings: Settings | None = None, *, shared: SharedState | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = await Runtime.start(settings, metrics, wait_for_store=True)
-        # What exists now (modules, the schema, the driver: some 120,000 objects) lives as
-        # long as the process. Frozen, a full garbage collection no longer walks it all:
+        # Before the process listens (so before it is ready): a whole-graph view's first
+        # answer then waits for no snapshot file.
+        await app.state.runtime.load_evidence_snapshot()
+        # What exists now (modules, the schema, the driver: some 120,000 objects, and a
+        # loaded snapshot's million or so) lives as long as the process (the snapshot as
+        # long as its graph version). Frozen, a full garbage collection no longer walks it all:
         # those walks were the service's latency stalls (hundreds of ms on a busy machine).
         gc.freeze()
         app.state.runtime.start_evidence_warmup()

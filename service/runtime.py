@@ -32,8 +32,8 @@ from service.errors import SetupError
 from service.graph_load import CATALOGUE_DATA, EXAMPLE_DATA, load_example_data_if_empty
 from service.metrics import Metrics
 from service.migrations import apply_migrations, migrations_are_current
-from service.plans import evidence_files
-from service.plans.evidence_warmup import warm_up
+from service.plans import evidence_files, evidence_index
+from service.plans.evidence_warmup import return_freed_memory, warm_up
 from service.plans.search import detect_full_text
 from service.settings import Settings
 from service.store import Store, StoreTimeout, StoreUnavailable
@@ -50,6 +50,9 @@ _MAX_RETRY_DELAY = 5.0
 # (readiness probes, a user's first page) go first.
 _WARMUP_DELAY = 1.0
 _WARMUP_ATTEMPTS = 3
+# At most this long for a snapshot file to be loaded before the process listens: well
+# within the time a worker process has to say it listens (service/workers.py).
+_HELD_LOAD_TIMEOUT = 60.0
 # How often the embedded store's process is looked at, and the first wait before starting
 # it again (doubled after each failed try).
 SUPERVISE_INTERVAL = 0.5
@@ -151,6 +154,25 @@ class Runtime:
     def evidence_warmup(self) -> asyncio.Task[None] | None:
         """The warm-up of the whole-graph views, once started."""
         return self._warmup
+
+    async def load_evidence_snapshot(self) -> None:
+        """Load the whole-graph views' snapshot from its file before the process listens,
+        when the warm-up is on and a file this graph can use is there: seconds, which
+        the first whole-graph view after a restart would otherwise wait for. Without a
+        file nothing is built here (the warm-up builds it in the background); a store
+        that cannot say its version, or a load that takes too long, is left to the
+        warm-up as well."""
+        store = self.store
+        if not (self.settings.evidence_warmup and self.prepared and store.evidence_snapshots):
+            return
+        try:
+            loaded = await asyncio.wait_for(evidence_index.load_held(store), _HELD_LOAD_TIMEOUT)
+        except (StoreUnavailable, StoreTimeout, Neo4jError, OSError, TimeoutError) as error:
+            logger.warning("loading the evidence snapshot file before start-up failed: %r", error)
+            return
+        if loaded is not None:
+            return_freed_memory()
+            logger.info("evidence snapshot at version %d loaded from its file", loaded.version)
 
     def start_evidence_warmup(self) -> None:
         """Warm the whole-graph views in the background once the store is prepared

@@ -32,6 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
+from service import collector
 from service.plans import evidence_facts, evidence_files, evidence_read, evidence_sync
 from service.plans.evidence_facts import EvidenceFacts
 from service.store import Store
@@ -196,6 +197,22 @@ async def current(store: Store) -> Snapshot:
                 return updated
 
 
+async def load_held(store: Store) -> Snapshot | None:
+    """The snapshot a present file holds, brought up to date, made current; None (and
+    nothing read from the store but its version) when there is no file this graph can
+    use. For the process to load before it listens (service/runtime.py): seconds, where
+    building the snapshot without a file takes half a minute or more, and is left to
+    the warm-up."""
+    state = _state_of(store)
+    async with state.lock:
+        if state.snapshot is None:
+            held = await _from_file(store, state, at_once=True)
+            if held is not None:
+                held.remembered()
+                state.snapshot = held
+        return state.snapshot
+
+
 async def _run(state: _State, work: Callable[[], Awaitable[Snapshot]]) -> tuple[Snapshot, bool]:
     """Run ``work`` as a task of its own, or wait for the one still running (a request
     that gave up at its deadline leaves it running). True when ``work`` itself ran: a
@@ -249,10 +266,11 @@ async def _build(store: Store, state: _State) -> Snapshot:
     return snapshot
 
 
-async def _from_file(store: Store, state: _State) -> Snapshot | None:
+async def _from_file(store: Store, state: _State, *, at_once: bool = False) -> Snapshot | None:
     """The snapshot the newest file holds (evidence_files.py), judgements included,
-    decoded ``CHUNK`` interventions at a time, and brought up to date with the changes
-    logged since, as a request would; None without a file this graph can use."""
+    decoded ``CHUNK`` interventions at a time (all at once before the process serves
+    requests), and brought up to date with the changes logged since, as a request
+    would; None without a file this graph can use."""
     folder = store.evidence_snapshots
     if folder is None:
         return None
@@ -269,10 +287,11 @@ async def _from_file(store: Store, state: _State) -> Snapshot | None:
         return None
     entries: dict[str, tuple[dict[str, Any], dict[Any, Any], Any]] = {}
     encoded = list(held.entries.items())
-    for start in range(0, len(encoded), CHUNK):
-        step = encoded[start : start + CHUNK]
+    step_size = len(encoded) if at_once else CHUNK
+    for start in range(0, len(encoded), step_size):
+        step = encoded[start : start + step_size]
         try:
-            decoded = await asyncio.to_thread(evidence_files.decode, [e for _, e in step])
+            decoded = await asyncio.to_thread(_decode, [e for _, e in step])
         except evidence_files.Unreadable as error:
             logger.warning("ignoring the evidence snapshot file: %s", error)
             return None
@@ -288,6 +307,11 @@ async def _from_file(store: Store, state: _State) -> Snapshot | None:
     if _untraceable(since, snapshot):
         return None
     return await _update(store, state, snapshot, since)
+
+
+def _decode(entries: list[bytes]) -> list[tuple[dict[str, Any], dict[Any, Any], Any]]:
+    with collector.paused():
+        return evidence_files.decode(entries)
 
 
 async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str, Any]) -> Snapshot:

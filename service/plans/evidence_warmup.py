@@ -59,7 +59,7 @@ async def warm_up(store: Store, *, delay: float = 0.0) -> evidence_index.Snapsho
         judged = time.perf_counter()
         written = await asyncio.to_thread(evidence_index.keep, store, snapshot)
         evidence_index.settle(snapshot)
-        _return_freed_memory()
+        return_freed_memory()
         logger.info(
             "evidence snapshot at version %d warm: built in %.1f s, judged in %.1f s%s",
             snapshot.version,
@@ -70,7 +70,7 @@ async def warm_up(store: Store, *, delay: float = 0.0) -> evidence_index.Snapsho
     return snapshot
 
 
-def _return_freed_memory() -> None:
+def return_freed_memory() -> None:
     """Give the C library's freed heap back to the system: building or loading the
     snapshot frees a hundred megabytes or so (statement rows, the file's bytes) that
     glibc would otherwise keep as the process's resident memory. Elsewhere, nothing."""

@@ -1,0 +1,179 @@
+"""The first answer of each whole-graph view after a restart, and after a write.
+
+The timed rounds of bench/run.py measure the views once they are warm. A user who
+comes just after a deployment, or just after someone recorded a finding, is the one
+who waits for a snapshot file to be loaded, or for the cells to be shaped for a
+document the process has not seen. This runs the service (``python -m service serve``,
+``BENCH_WORKERS`` workers, default 1) on the benchmark graph ``BENCH_RESTARTS`` times
+(default 3) and each time:
+
+1. waits until it is ready, then asks each whole-graph view once, timing each answer
+   (the first view asked is a different one each start, so each is first once in four);
+2. waits until its warm-up is done (its log says so), writes once (an intervention's
+   description: the next version of the graph reaches that intervention's evidence),
+   and asks each view again, timing each answer.
+
+The first start on a graph version or code it has no snapshot file for builds the file
+(half a minute); it is reported, but not counted with the rest. ``BENCH_SERVICE_DIR``
+serves another checkout, as in bench/run.py; each checkout keeps its snapshot files in
+a DATA_DIR of its own under ``BENCH_FIRST_DIR`` (default /tmp/bench-first-answers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.data import prepared_graph, store_settings
+from bench.run import SERVICE_DIR, _free_port, _memory_mb, _wait_ready, _writer_headers
+from bench.shapes import SHAPES, Shape
+from service.embedded_store import EmbeddedStore, start_embedded_store
+
+RESTARTS = int(os.environ.get("BENCH_RESTARTS", "3"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+FIRST_DIR = Path(os.environ.get("BENCH_FIRST_DIR", "/tmp/bench-first-answers"))
+VIEWS = [s for s in SHAPES if s.whole_graph and s.key != "network"]
+_WARM = "warm: built in"
+_WRITE = (
+    "mutation W($input: InterventionInput!) { upsertIntervention(input: $input) "
+    "{ intervention { id } } }"
+)
+
+
+def _start(embedded: EmbeddedStore, port: int, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NEO4J_URI": embedded.uri,
+        "NEO4J_USER": embedded.user,
+        "NEO4J_PASSWORD": embedded.password,
+        "NEO4J_DATABASE": embedded.database,
+        "DATA_DIR": str(data_dir),
+        "LOAD_EXAMPLE_DATA": "false",
+        "RATE_LIMIT_REQUESTS": "0",
+        "LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(SERVICE_DIR),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": str(WORKERS),
+        "EVIDENCE_WARMUP": "true",
+    }
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "service", "serve"],
+            cwd=SERVICE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def _ask(client: httpx.AsyncClient, shape: Shape) -> float:
+    started = time.perf_counter()
+    answer = await client.post("/graphql", json={"query": shape.query, "variables": shape.variables})
+    took = time.perf_counter() - started
+    body = answer.json()
+    if "errors" in body:
+        raise RuntimeError(f"{shape.key}: {body['errors']}")
+    return took
+
+
+async def _warm(log: Path, since: int, workers: int) -> None:
+    """Until ``workers`` warm-ups logged after byte ``since`` of the log are done."""
+    for _ in range(3000):
+        if log.read_bytes()[since:].decode(errors="replace").count(_WARM) >= workers:
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError("the warm-up did not finish")
+
+
+def _order(start: int) -> list[Shape]:
+    return VIEWS[start % len(VIEWS) :] + VIEWS[: start % len(VIEWS)]
+
+
+async def _one_start(
+    embedded: EmbeddedStore, number: int, headers: dict[str, str], data_dir: Path, log: Path
+) -> dict[str, Any]:
+    port = _free_port()
+    since = log.stat().st_size if log.exists() else 0
+    had_file = any(data_dir.glob("evidence-snapshots/*.marshal"))
+    started = time.perf_counter()
+    service = _start(embedded, port, data_dir, log)
+    found: dict[str, Any] = {"file": had_file, "restart": {}, "after write": {}}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        await _wait_ready(base)
+        found["ready"] = time.perf_counter() - started
+        async with httpx.AsyncClient(base_url=base, timeout=900) as client:
+            for shape in _order(number):
+                found["restart"][shape.key] = await _ask(client, shape)
+            await _warm(log, since, WORKERS)
+            write = {"input": {"id": "i-7", "source": "https://example.org/bench",
+                               "description": f"first answers, start {number} at {time.time()}"}}
+            answer = await client.post(
+                "/graphql", json={"query": _WRITE, "variables": write}, headers=headers
+            )
+            if "errors" in answer.json():
+                raise RuntimeError(f"the write failed: {answer.json()['errors']}")
+            for shape in _order(number):
+                found["after write"][shape.key] = await _ask(client, shape)
+        found["memory"] = _memory_mb(service.pid)
+    finally:
+        service.terminate()
+        service.wait(timeout=60)
+    return found
+
+
+def _summary(label: str, runs: list[dict[str, Any]], phase: str) -> str:
+    parts = []
+    for shape in VIEWS:
+        times = [r[phase][shape.key] for r in runs]
+        parts.append(
+            f"{shape.key} median {statistics.median(times):.2f} s "
+            f"(max {max(times):.2f}; {', '.join(f'{t:.2f}' for t in times)})"
+        )
+    return f"{label}, {phase}: " + "; ".join(parts)
+
+
+async def main() -> None:
+    graph = await prepared_graph()
+    embedded = await start_embedded_store(store_settings(graph.data_dir))
+    data_dir = FIRST_DIR / SERVICE_DIR.name
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / "service.log"
+    runs = []
+    try:
+        headers = await _writer_headers(embedded)
+        for number in range(RESTARTS + 1):
+            load = os.getloadavg()[0]
+            found = await _one_start(embedded, number, headers, data_dir, log)
+            found["load"] = (load, os.getloadavg()[0])
+            runs.append(found)
+            print(  # noqa: T201 - progress on the console
+                f"start {number}: snapshot file {'present' if found['file'] else 'absent'}, "
+                f"ready after {found['ready']:.1f} s; first answers "
+                + ", ".join(f"{k} {v:.2f} s" for k, v in found["restart"].items())
+                + "; after a write "
+                + ", ".join(f"{k} {v:.2f} s" for k, v in found["after write"].items())
+                + f"; memory {found['memory'][0]:.0f} MB (peak {found['memory'][1]:.0f}); "
+                f"load {found['load'][0]:.1f} to {found['load'][1]:.1f}",
+                flush=True,
+            )
+    finally:
+        await embedded.stop()
+    counted = [r for r in runs if r["file"]]
+    if counted:
+        label = f"{SERVICE_DIR} ({len(counted)} starts with a snapshot file, {WORKERS} worker(s))"
+        print(_summary(label, counted, "restart"))  # noqa: T201
+        print(_summary(label, counted, "after write"))  # noqa: T201
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
