@@ -122,7 +122,10 @@ def compile_view(
         if field_name == _CELLS.get(name):
             if cells is not None:
                 raise NotCompilable("cells asked for under two names")
-            cells = compile_output(schema, fragments, _item_type(child), field_nodes)
+            # A row's cells share one copy of each of their counts (gap_map.py).
+            cells = compile_output(
+                schema, fragments, _item_type(child), field_nodes, shared_leaves=True
+            )
             fields.append((key, snake_case(field_name), None))
         else:
             shaper = compile_output(schema, fragments, child.type, field_nodes)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -119,7 +120,14 @@ def _enum(names: frozenset[str]) -> Callable[[Any], str]:
             return value
         raise Mismatch
 
+    _ENUM_NAMES[serialize] = names
     return serialize
+
+
+# The names of each enum's shaper, for the objects' generated code to check inline.
+_ENUM_NAMES: weakref.WeakKeyDictionary[Callable[[Any], str], frozenset[str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 # A compiled shaper: the response value for a plan's value, or Mismatch.
@@ -139,22 +147,100 @@ def _list_of(item: Shaper) -> Shaper:
             raise Mismatch
         return [item(entry) for entry in value]
 
+    _LIST_ITEMS[shape_list] = item
     return shape_list
 
 
-def _object(typename: str, fields: tuple[tuple[str, str | None, Shaper], ...]) -> Shaper:
-    def shape_object(value: Any) -> dict[str, Any]:
-        if type(value) is not dict:
-            raise Mismatch
-        try:
-            return {
-                key: typename if source is None else shaper(value[source])
-                for key, source, shaper in fields
-            }
-        except KeyError:
-            raise Mismatch from None
+# The item shaper of each list's shaper, for the objects' generated code to call.
+_LIST_ITEMS: weakref.WeakKeyDictionary[Shaper, Shaper] = weakref.WeakKeyDictionary()
 
-    return shape_object
+
+# One function per object type and selection: a dict display of its fields, the
+# common scalars and enums checked inline, any other field's shaper called directly.
+# The general loop over the fields, unpacking each and calling a shaper per scalar,
+# cost twice as much, and a whole gap map is 86,000 objects. Only keys and field names
+# that GraphQL's grammar allows go into the text, and as literals (repr).
+_OBJECT_SOURCE: Final = """
+def shape_object(value):
+    if type(value) is not dict:
+        raise Mismatch
+    try:
+{reads}
+    except KeyError:
+        raise Mismatch from None
+{checks}
+    return {{{items}}}
+"""
+# The checks of a non-null scalar's value, as _string, _int and _boolean make them.
+_INLINE_CHECKS: Final[dict[Callable[[Any], Any], str]] = {
+    _string: "type({v}) is not str",
+    _int: f"type({{v}}) is not int or not {_INT_RANGE.start} <= {{v}} < {_INT_RANGE.stop}",
+    _boolean: "type({v}) is not bool",
+}
+
+
+def _object(typename: str, fields: tuple[tuple[str, str | None, Shaper], ...]) -> Shaper:
+    namespace: dict[str, Any] = {"Mismatch": Mismatch, "typename": typename}
+    reads, checks, items = ["        pass"], [], []
+    for number, (key, source, shaper) in enumerate(fields):
+        if source is None:
+            items.append(f"{key!r}: typename")
+            continue
+        value = f"value_{number}"
+        reads.append(f"        {value} = value[{source!r}]")
+        items.append(f"{key!r}: {value}")
+        if shaper is _id:
+            namespace["shape_id"] = _id
+            checks.append(f"    if type({value}) is not str:\n        {value} = shape_id({value})")
+            continue
+        if shaper in _LIST_ITEMS:
+            namespace[f"item_{number}"] = _LIST_ITEMS[shaper]
+            checks.append(
+                f"    if type({value}) is not list:\n        raise Mismatch\n"
+                f"    {value} = [item_{number}(entry) for entry in {value}]"
+            )
+            continue
+        if shaper in _INLINE_CHECKS:
+            check = _INLINE_CHECKS[shaper].format(v=value)
+        elif shaper in _ENUM_NAMES:
+            namespace[f"names_{number}"] = _ENUM_NAMES[shaper]
+            check = f"type({value}) is not str or {value} not in names_{number}"
+        else:
+            namespace[f"shape_{number}"] = shaper
+            checks.append(f"    {value} = shape_{number}({value})")
+            continue
+        checks.append(f"    if {check}:\n        raise Mismatch")
+    source_text = _OBJECT_SOURCE.format(
+        reads="\n".join(reads), checks="\n".join(checks), items=", ".join(items)
+    )
+    exec(source_text, namespace)
+    generated: Shaper = namespace["shape_object"]
+    return generated
+
+
+# How many shared values a shaper of shared leaves remembers before starting afresh.
+_SHARED_KEPT: Final = 4096
+
+
+def _shared(shaper: Shaper) -> Shaper:
+    """``shaper`` answering a value it has shaped before with the same answer. For
+    values that recur as one object in a plan's maps (the gap map's counts: one copy
+    of each per row, in tens of its cells), so that each is shaped once per row rather
+    than once per cell. The values are kept beside their answers, so an id is never
+    taken for another value's; answers are only ever read."""
+    seen: dict[int, tuple[Any, Any]] = {}
+
+    def shape_shared(value: Any) -> Any:
+        found = seen.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        shaped = shaper(value)
+        if len(seen) >= _SHARED_KEPT:
+            seen.clear()
+        seen[id(value)] = (value, shaped)
+        return shaped
+
+    return shape_shared
 
 
 def compile_output(
@@ -162,15 +248,19 @@ def compile_output(
     fragments: Mapping[str, FragmentDefinitionNode],
     type_: GraphQLOutputType,
     nodes: list[FieldNode],
+    *,
+    shared_leaves: bool = False,
 ) -> Shaper:
     """The shaper for the value of the field(s) ``nodes`` of GraphQL type ``type_``.
 
     Built once per document from closures, so that shaping a value costs one call per
-    value and no look-ups; each refuses None itself unless wrapped as nullable.
+    value and no look-ups; each refuses None itself unless wrapped as nullable. With
+    ``shared_leaves``, an object of scalar fields only is shaped once per object that
+    holds it (see _shared): for plans whose maps share such objects.
     """
     if isinstance(type_, GraphQLNonNull):
-        return _compile_named(schema, fragments, type_.of_type, nodes)
-    return _nullable(_compile_named(schema, fragments, type_, nodes))
+        return _compile_named(schema, fragments, type_.of_type, nodes, shared_leaves)
+    return _nullable(_compile_named(schema, fragments, type_, nodes, shared_leaves))
 
 
 def _compile_named(
@@ -178,9 +268,12 @@ def _compile_named(
     fragments: Mapping[str, FragmentDefinitionNode],
     named: GraphQLOutputType,
     nodes: list[FieldNode],
+    shared_leaves: bool,
 ) -> Shaper:
     if isinstance(named, GraphQLList):
-        return _list_of(compile_output(schema, fragments, named.of_type, nodes))
+        return _list_of(
+            compile_output(schema, fragments, named.of_type, nodes, shared_leaves=shared_leaves)
+        )
     if isinstance(named, GraphQLEnumType):
         return _enum(frozenset(named.values))
     if isinstance(named, GraphQLScalarType):
@@ -190,6 +283,7 @@ def _compile_named(
     if not isinstance(named, GraphQLObjectType):
         raise NotCompilable(f"abstract type {named}")
     fields: list[tuple[str, str | None, Shaper]] = []
+    leaves_only = True
     for key, field_nodes in collect_fields(schema, fragments, named, nodes).items():
         name = field_nodes[0].name.value
         if name == "__typename":
@@ -201,10 +295,15 @@ def _compile_named(
             raise NotCompilable(f"{named.name}.{name} is resolved in Python")
         if definition.args and any(node.arguments for node in field_nodes):
             raise NotCompilable(f"{named.name}.{name} takes arguments")
-        fields.append(
-            (key, source, compile_output(schema, fragments, definition.type, field_nodes))
+        field_type = definition.type
+        named_field = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+        leaves_only &= isinstance(named_field, GraphQLScalarType | GraphQLEnumType)
+        shaper = compile_output(
+            schema, fragments, field_type, field_nodes, shared_leaves=shared_leaves
         )
-    return _object(named.name, tuple(fields))
+        fields.append((key, source, shaper))
+    shaped = _object(named.name, tuple(fields))
+    return _shared(shaped) if shared_leaves and leaves_only else shaped
 
 
 def collect_fields(

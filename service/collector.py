@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 _lock = threading.Lock()
 _pausing = 0
@@ -42,3 +46,9 @@ def paused() -> Iterator[None]:
             _pausing -= 1
             if _pausing == 0 and _was_enabled:
                 gc.enable()
+
+
+def paused_call(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """``function(*args, **kwargs)`` with the collections paused (for asyncio.to_thread)."""
+    with paused():
+        return function(*args, **kwargs)

@@ -227,7 +227,9 @@ def findings_on(
 ) -> list[dict[str, Any]]:
     """The intervention's findings on any of ``outcome_ids`` (already expanded downwards)."""
     wanted = set(outcome_ids)
-    return [f for f in intervention["findings"] if wanted & set(f["outcomes"])]
+    # No set per finding: this runs for every cell of the gap map and every outcome of
+    # the practice gap, over every finding of the intervention.
+    return [f for f in intervention["findings"] if not wanted.isdisjoint(f["outcomes"])]
 
 
 def judge_findings(

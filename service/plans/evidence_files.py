@@ -52,7 +52,8 @@ _SUFFIX: Final = ".marshal"
 # Each entry's first byte: how the rest is encoded.
 _MARSHALLED: Final = b"m"
 _PICKLED: Final = b"p"
-# The modules whose code decides what a snapshot holds: its facts, judgements, cells.
+# The modules whose code decides what a snapshot holds: its facts, judgements, cells,
+# practice-gap rows.
 _RULE_SOURCES: Final = (
     "service/rules",
     "service/countries.py",
@@ -62,6 +63,7 @@ _RULE_SOURCES: Final = (
     "service/plans/evidence_sync.py",
     "service/plans/evidence_files.py",
     "service/plans/gap_map.py",
+    "service/plans/practice_gap.py",
 )
 
 
@@ -126,9 +128,10 @@ def load(folder: Path, database: str, version: int, last_change: str | None) -> 
         return None
 
 
-def decode(entries: list[bytes]) -> list[tuple[dict[str, Any], dict[Any, Any], Any]]:
-    """Each intervention's facts, judgements and gap-map cells (or None); Unreadable
-    when a file's entry is not what this module wrote."""
+def decode(entries: list[bytes]) -> list[tuple[dict[str, Any], dict[Any, Any], dict[str, Any]]]:
+    """Each intervention's facts, judgements and what views derived from them (its
+    gap-map cells and practice-gap row, when worked out); Unreadable when a file's
+    entry is not what this module wrote."""
     try:
         return [
             marshal.loads(entry[1:]) if entry[:1] == _MARSHALLED else pickle.loads(entry[1:])
@@ -138,7 +141,7 @@ def decode(entries: list[bytes]) -> list[tuple[dict[str, Any], dict[Any, Any], A
         raise Unreadable(str(error)) from None
 
 
-def _encode(entry: tuple[dict[str, Any], dict[Any, Any], Any]) -> bytes:
+def _encode(entry: tuple[dict[str, Any], dict[Any, Any], dict[str, Any]]) -> bytes:
     try:
         return _MARSHALLED + marshal.dumps(entry, _MARSHAL_VERSION)
     except ValueError:  # a date or time (a rating's date): only pickle holds those
@@ -152,9 +155,9 @@ def save(
     *,
     last_change: str,
     outcomes: list[dict[str, Any]],
-    entries: Mapping[str, tuple[dict[str, Any], dict[Any, Any], Any]],
+    entries: Mapping[str, tuple[dict[str, Any], dict[Any, Any], dict[str, Any]]],
 ) -> Path | None:
-    """Write the snapshot (per intervention: facts, judgements, gap-map cells or None)
+    """Write the snapshot (per intervention: facts, judgements, derived views' parts)
     unless this version's file is there already; older versions' files are removed.
     Written under a name of its own and renamed, so a reader never sees half a file."""
     path = path_of(folder, database, version)

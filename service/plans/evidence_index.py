@@ -45,8 +45,12 @@ logger = logging.getLogger(__name__)
 CHUNK: Final = 40
 # More changes than this since the snapshot: reading everything again is cheaper.
 MAX_CHANGES: Final = 500
-# Where an entry keeps its gap-map cells (gap_map.py); a snapshot file holds them too.
+# Where an entry keeps its gap-map cells (gap_map.py) and its practice-gap row
+# (practice_gap.py); a snapshot file holds both, so that neither view works them out
+# again after a restart (the practice gap's rows took 1.5 s of one core to work out).
 GAP_MAP_CELLS: Final = "gap_map_cells"
+PRACTICE_GAP_ROW: Final = "practice_gap_row"
+_KEPT_IN_FILES: Final = (GAP_MAP_CELLS, PRACTICE_GAP_ROW)
 
 
 @dataclass
@@ -285,7 +289,7 @@ async def _from_file(store: Store, state: _State, *, at_once: bool = False) -> S
     )
     if held is None:
         return None
-    entries: dict[str, tuple[dict[str, Any], dict[Any, Any], Any]] = {}
+    entries: dict[str, tuple[dict[str, Any], dict[Any, Any], dict[str, Any]]] = {}
     encoded = list(held.entries.items())
     step_size = len(encoded) if at_once else CHUNK
     for start in range(0, len(encoded), step_size):
@@ -309,7 +313,9 @@ async def _from_file(store: Store, state: _State, *, at_once: bool = False) -> S
     return await _update(store, state, snapshot, since)
 
 
-def _decode(entries: list[bytes]) -> list[tuple[dict[str, Any], dict[Any, Any], Any]]:
+def _decode(
+    entries: list[bytes],
+) -> list[tuple[dict[str, Any], dict[Any, Any], dict[str, Any]]]:
     with collector.paused():
         return evidence_files.decode(entries)
 
@@ -398,9 +404,10 @@ def _held_snapshot(
     version: int,
     last_change: str,
     outcomes: list[dict[str, Any]],
-    entries: Mapping[str, tuple[dict[str, Any], dict[Any, Any], Any]],
+    entries: Mapping[str, tuple[dict[str, Any], dict[Any, Any], dict[str, Any]]],
 ) -> Snapshot:
-    """The snapshot of a file's entries: facts, judgements and gap-map cells."""
+    """The snapshot of a file's entries: facts, judgements, gap-map cells and
+    practice-gap rows."""
     snapshot = _snapshot(
         version,
         outcomes,
@@ -408,11 +415,10 @@ def _held_snapshot(
         previous=None,
         last_change=last_change,
     )
-    for intervention_id, (_, judgements, cells) in entries.items():
+    for intervention_id, (_, judgements, derived) in entries.items():
         entry = snapshot.entries[intervention_id]
         entry.judgements.update(judgements)
-        if cells is not None:
-            entry.derived[GAP_MAP_CELLS] = cells
+        entry.derived.update(derived)
     return snapshot
 
 
@@ -429,7 +435,11 @@ def keep(store: Store, snapshot: Snapshot) -> Path | None:
         last_change=snapshot.last_change,
         outcomes=snapshot.outcomes,
         entries={
-            i: (e.facts, dict(e.judgements), e.derived.get(GAP_MAP_CELLS))
+            i: (
+                e.facts,
+                dict(e.judgements),
+                {kept: e.derived[kept] for kept in _KEPT_IN_FILES if kept in e.derived},
+            )
             for i, e in snapshot.entries.items()
         },
     )

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
 
+from service import collector
 from service.plans import evidence_facts, evidence_index
 from service.plans.evidence_facts import EvidenceFacts
 from service.plans.evidence_facts import judge_findings as judge
@@ -73,8 +74,16 @@ async def gap_map(
             if (outcome_domains is None or o["domain"] in outcome_domains)
             and (outcome_ids is None or o["id"] in outcome_ids)
         ]
+    # Tens of thousands of cells shaped, all kept: the collector's walks would take as
+    # long again (service/collector.py).
     found = await asyncio.to_thread(
-        _assemble, snapshot, rows, columns, absolute_gaps=absolute_gaps, shape_cell=shape_cell
+        collector.paused_call,
+        _assemble,
+        snapshot,
+        rows,
+        columns,
+        absolute_gaps=absolute_gaps,
+        shape_cell=shape_cell,
     )
     evidence_index.settle(snapshot)
     return found
@@ -142,46 +151,69 @@ def _shaped_row(
     absolute_gaps: bool,
     shape: Callable[[dict[str, Any]], Any],
 ) -> list[Any]:
-    """_row's cells through ``shape``; the judged ones shaped once per snapshot entry."""
+    """_row's cells through ``shape``; the judged ones shaped once per snapshot entry,
+    and the row of a sparse map of every column kept as a list: its repeat, the map a
+    frontend asks for again and again, then costs no work per cell."""
     judged = _judged_cells(facts, intervention)
     memo = facts.memo(intervention["id"])
     # Weakly keyed: a shaper belongs to a cached document, and goes when it does.
     by_shaper = memo.setdefault("shaped_cells", weakref.WeakKeyDictionary())
-    shaped: dict[str, Any] | None = by_shaper.get(shape)
+    # By outcome id, and under None the sparse row of every column.
+    shaped: dict[str | None, Any] | None = by_shaper.get(shape)
     if shaped is None:
         if len(by_shaper) >= SHAPED_KEPT:
             # Every document selecting the cells differently would otherwise keep a copy
             # of the whole map for as long as the document cache keeps the document.
             by_shaper.clear()
         shaped = by_shaper[shape] = {}
-
-    def shaped_cell(outcome_id: str, judged_cell: dict[str, Any]) -> Any:
-        found = shaped.get(outcome_id)
-        if found is None:
-            found = shaped[outcome_id] = shape(judged_cell)
+    if not absolute_gaps and outcomes is facts.outcomes:
+        whole = shaped.get(None)
+        if whole is None:
+            whole = shaped[None] = [
+                _shaped_cell(shaped, outcome_id, c, shape)
+                for outcome_id, c in judged.items()
+                if c["status"] != ABSOLUTE_GAP
+            ]
             facts.remembered()
-        return found
-
+        return whole
+    known = len(shaped)
     if not absolute_gaps:
-        wanted = None if outcomes is facts.outcomes else {o["id"] for o in outcomes}
-        return [
-            shaped_cell(outcome_id, c)
+        wanted = {o["id"] for o in outcomes}
+        found = [
+            _shaped_cell(shaped, outcome_id, c, shape)
             for outcome_id, c in judged.items()
-            if c["status"] != ABSOLUTE_GAP and (wanted is None or outcome_id in wanted)
+            if c["status"] != ABSOLUTE_GAP and outcome_id in wanted
         ]
-    return [
-        shaped_cell(o["id"], judged[o["id"]])
-        if o["id"] in judged
-        else shape(_gap(intervention["id"], o["id"]))
-        for o in outcomes
-    ]
+    else:
+        found = [
+            _shaped_cell(shaped, o["id"], judged[o["id"]], shape)
+            if o["id"] in judged
+            else shape(_gap(intervention["id"], o["id"]))
+            for o in outcomes
+        ]
+    if len(shaped) > known:
+        facts.remembered()
+    return found
+
+
+def _shaped_cell(
+    shaped: dict[str | None, Any],
+    outcome_id: str,
+    judged_cell: dict[str, Any],
+    shape: Callable[[dict[str, Any]], Any],
+) -> Any:
+    found = shaped.get(outcome_id)
+    if found is None:
+        found = shaped[outcome_id] = shape(judged_cell)
+    return found
 
 
 def judge_cells(facts: EvidenceFacts, interventions: list[dict[str, Any]]) -> None:
     """Judge (and have ``facts`` remember) every cell of these rows that can hold more
     than a gap: what a whole map of them costs the first time (evidence_warmup.py)."""
-    for intervention in interventions:
-        _judged_cells(facts, intervention)
+    with collector.paused():
+        for intervention in interventions:
+            _judged_cells(facts, intervention)
 
 
 def _judged_cells(facts: EvidenceFacts, intervention: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ import asyncio
 from collections import defaultdict
 from typing import Any
 
+from service import collector
 from service.plans import evidence_facts, evidence_index
 from service.rules import practice
 from service.rules.judgement import rating_caveats
@@ -39,7 +40,7 @@ async def practice_gap(
     snapshot = await evidence_index.current(store)
     kinds = None if intervention_kinds is None else set(intervention_kinds)
     chosen = [i for i in snapshot.interventions if kinds is None or i["kind"] in kinds]
-    found = await asyncio.to_thread(_assemble, snapshot, chosen)
+    found = await asyncio.to_thread(collector.paused_call, _assemble, snapshot, chosen)
     evidence_index.settle(snapshot)
     return found
 
@@ -79,10 +80,10 @@ def _remembered_row(
     intervention: dict[str, Any], facts: evidence_facts.EvidenceFacts
 ) -> dict[str, Any]:
     memo = facts.memo(intervention["id"])
-    if "practice_gap" not in memo:
-        memo["practice_gap"] = _row(intervention, facts)
+    if evidence_index.PRACTICE_GAP_ROW not in memo:
+        memo[evidence_index.PRACTICE_GAP_ROW] = _row(intervention, facts)
         facts.remembered()
-    row: dict[str, Any] = memo["practice_gap"]
+    row: dict[str, Any] = memo[evidence_index.PRACTICE_GAP_ROW]
     return row
 
 
