@@ -228,3 +228,106 @@ async def test_the_service_warms_the_views_after_start_up(graph: Graph) -> None:
     assert [(c["interventionId"], c["status"]) for c in served["evidenceGapMap"]["cells"]] == [
         (c["intervention_id"], c["status"]) for c in afresh["cells"]
     ]
+
+
+# The benchmark's sparse map: cells on the compiled path, their counts shared per row.
+COMPILED_MAP = """{ evidenceGapMap(filter: {absoluteGaps: false}) {
+  cells { interventionId outcomeId status studyCount findingCount
+          findingsByDirection { direction count } studiesByDesign { design count } } } }"""
+
+
+def _service_settings(graph: Graph, data_dir: Path) -> Any:
+    return settings_for(
+        graph.embedded,
+        load_example_data=False,
+        evidence_warmup=True,
+        evidence_snapshot_files=True,
+        data_dir=data_dir,
+    )
+
+
+def _loaded(store: Store) -> evidence_index.Snapshot | None:
+    return evidence_index._state_of(store).snapshot
+
+
+async def test_a_present_file_is_loaded_before_the_service_listens(
+    graph: Graph, tmp_path: Path
+) -> None:
+    written = await evidence_warmup.warm_up(graph.store(tmp_path / evidence_files.FOLDER))
+    app = create_app(_service_settings(graph, tmp_path))
+    async with app.router.lifespan_context(app):
+        # Nothing awaited since start-up: the warm-up (a second later) has not begun.
+        loaded = _loaded(app.state.runtime.store)
+        assert loaded is not None and loaded.version == written.version
+        assert loaded.last_change == written.last_change
+        practice_row = loaded.memo(loaded.interventions[0]["id"])
+        assert evidence_index.PRACTICE_GAP_ROW in practice_row, "kept in the file"
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.get("/readyz")).status_code == 200
+            served = await GraphQL(client, app.state.runtime.store)(COMPILED_MAP)
+            assert _loaded(app.state.runtime.store) is loaded, "no other snapshot built"
+    afresh = await gap_map.gap_map(graph.store(None), absolute_gaps=False)
+    assert _keys(served) == [(c["intervention_id"], c["outcome_id"]) for c in afresh["cells"]]
+
+
+async def test_without_a_file_start_up_builds_nothing(graph: Graph, tmp_path: Path) -> None:
+    app = create_app(_service_settings(graph, tmp_path))
+    async with app.router.lifespan_context(app):
+        assert _loaded(app.state.runtime.store) is None, "left to the warm-up"
+
+
+async def test_a_file_from_another_graph_or_other_rules_is_not_loaded_at_start_up(
+    graph: Graph, tmp_path: Path
+) -> None:
+    store = graph.store(None)
+    version = (await evidence_index.current(store)).version
+    folder = tmp_path / evidence_files.FOLDER
+    evidence_files.save(
+        folder, store.database, version, last_change="another graph's", outcomes=[], entries={}
+    )
+    app = create_app(_service_settings(graph, tmp_path))
+    async with app.router.lifespan_context(app):
+        assert _loaded(app.state.runtime.store) is None
+
+    # A file this graph's warm-up wrote, but under the name rules of other code give it.
+    for found in folder.glob("*.marshal"):
+        found.unlink()
+    await evidence_warmup.warm_up(graph.store(folder))
+    [written] = folder.glob("*.marshal")
+    written.rename(written.with_name(written.name.replace(evidence_files.rules_hash(), "0" * 16)))
+    app = create_app(_service_settings(graph, tmp_path))
+    async with app.router.lifespan_context(app):
+        assert _loaded(app.state.runtime.store) is None
+
+
+async def test_shaped_cells_are_not_served_for_a_newer_graph_version(graph: Graph) -> None:
+    app = create_app(settings_for(graph.embedded, load_example_data=False))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            gql = GraphQL(client, app.state.runtime.store)
+            first = await gql(COMPILED_MAP)
+            assert await gql(COMPILED_MAP) == first, "the same, from the rows kept shaped"
+            # A finding on a new outcome of the programme: its row gains a cell.
+            await make.create_finding(
+                graph.api,
+                id=f"{P}f-shaped",
+                study=f"{P}rct-1",
+                intervention=f"{P}programme",
+                outcomes=[f"{P}behaviour"],
+                measure="Measure shaped",
+                direction="FAVOURABLE",
+                significant=True,
+            )
+            after = await gql(COMPILED_MAP)
+    assert after != first
+    afresh = await gap_map.gap_map(graph.store(None), absolute_gaps=False)
+    assert _keys(after) == [(c["intervention_id"], c["outcome_id"]) for c in afresh["cells"]]
+    assert [(c["findingCount"], c["studyCount"]) for c in after["evidenceGapMap"]["cells"]] == [
+        (c["finding_count"], c["study_count"]) for c in afresh["cells"]
+    ]
+
+
+def _keys(served: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(c["interventionId"], c["outcomeId"]) for c in served["evidenceGapMap"]["cells"]]

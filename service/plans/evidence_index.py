@@ -27,7 +27,7 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 CHUNK: Final = 40
 # More changes than this since the snapshot: reading everything again is cheaper.
 MAX_CHANGES: Final = 500
+# A snapshot loaded from a file this many versions older is written to a file of its
+# own version (keep): well before the older file has too many changes to trace.
+REWRITE_AFTER: Final = 100
 # Where an entry keeps its gap-map cells (gap_map.py) and its practice-gap row
 # (practice_gap.py); a snapshot file holds both, so that neither view works them out
 # again after a restart (the practice gap's rows took 1.5 s of one core to work out).
@@ -74,6 +77,8 @@ class Snapshot(EvidenceFacts):
     version: int = 0
     # The id of the change log's entry at ``version`` (evidence_files.py).
     last_change: str | None = None
+    # The version of the file this snapshot (or the one it updated) was loaded from.
+    file_version: int | None = None
     entries: Mapping[str, Entry] = field(default_factory=dict)
     above: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
@@ -395,6 +400,7 @@ def _snapshot(
         interventions=[e.facts for e in ordered],
         version=version,
         last_change=last_change,
+        file_version=previous.file_version if previous else None,
         entries=entries,
         above={o: frozenset(a) for o, a in above.items()},
     )
@@ -408,12 +414,15 @@ def _held_snapshot(
 ) -> Snapshot:
     """The snapshot of a file's entries: facts, judgements, gap-map cells and
     practice-gap rows."""
-    snapshot = _snapshot(
-        version,
-        outcomes,
-        {i: facts for i, (facts, _, _) in entries.items()},
-        previous=None,
-        last_change=last_change,
+    snapshot = replace(
+        _snapshot(
+            version,
+            outcomes,
+            {i: facts for i, (facts, _, _) in entries.items()},
+            previous=None,
+            last_change=last_change,
+        ),
+        file_version=version,
     )
     for intervention_id, (_, judgements, derived) in entries.items():
         entry = snapshot.entries[intervention_id]
@@ -424,9 +433,17 @@ def _held_snapshot(
 
 def keep(store: Store, snapshot: Snapshot) -> Path | None:
     """Write ``snapshot`` with what has been judged to its version's file, for the next
-    process on the same DATA_DIR (None: no folder configured, or the file exists)."""
+    process on the same DATA_DIR (None: no folder configured, the file exists, or the
+    snapshot was loaded from a file fewer than REWRITE_AFTER versions older, which the
+    next process brings up to date as this one did: writing the file again took a
+    core for seconds just when a restarted service's first users come)."""
     folder = store.evidence_snapshots
     if folder is None or snapshot.last_change is None:
+        return None
+    if (
+        snapshot.file_version is not None
+        and snapshot.version - snapshot.file_version < REWRITE_AFTER
+    ):
         return None
     return evidence_files.save(
         folder,
