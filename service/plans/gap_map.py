@@ -169,10 +169,10 @@ def _shaped_row(
     if not absolute_gaps and outcomes is facts.outcomes:
         whole = shaped.get(None)
         if whole is None:
+            # Shaped here without going through the cells by outcome: a call and two
+            # look-ups per cell were as much again as shaping it.
             whole = shaped[None] = [
-                _shaped_cell(shaped, outcome_id, c, shape)
-                for outcome_id, c in judged.items()
-                if c["status"] != ABSOLUTE_GAP
+                shape(c) for c in judged.values() if c["status"] != ABSOLUTE_GAP
             ]
             facts.remembered()
         return whole
