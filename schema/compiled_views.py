@@ -122,7 +122,7 @@ def compile_view(
         raise NotCompilable("directives")
     type_ = definition.type
     nullable = not isinstance(type_, GraphQLNonNull)
-    named = type_ if nullable else type_.of_type
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     if not isinstance(named, GraphQLObjectType):
         raise NotCompilable(f"{name} is not an object")
     fields: list[tuple[str, str | None, Shaper | None]] = []
