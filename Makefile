@@ -91,6 +91,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	BENCH_SCALE=2 $(BIN)/python -m bench.run
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.exports
 	$(BIN)/python -m bench.changefeed
 
 clean:
