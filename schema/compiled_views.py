@@ -1,8 +1,10 @@
-"""Compiled answers of the whole-graph views: evidenceGapMap, practiceGap and recommend.
+"""Compiled answers of the views that return plain maps: the whole-graph views
+evidenceGapMap, practiceGap and recommend, and the network around one intervention.
 
 These views return plain maps (service/plans/gap_map.py, practice_gap.py,
-recommend.py) that the general executor would complete value by value: for a map of
-the whole graph, tens of thousands of cells, which took seconds of graphql-core. The
+recommend.py, network.py) that the general executor would complete value by value: for
+a map of the whole graph, tens of thousands of cells, which took seconds of graphql-core;
+for a network, most of the service's time per request. The
 compiled path calls the same functions the resolvers call (schema/evidence_queries.py)
 with the same arguments, converted by Strawberry as for the resolvers, and shapes the
 maps with the result shapers (schema/result_shapes.py). The gap map's cells are shaped
@@ -29,6 +31,7 @@ from strawberry.types.arguments import convert_arguments
 
 from schema import evidence_queries
 from schema.result_shapes import Mismatch, NotCompilable, Shaper, collect_fields, compile_output
+from service.plans import network
 from service.plans.shapes import snake_case
 
 # The view's value for the converted arguments; the cell shaper, for the gap map.
@@ -49,10 +52,19 @@ async def _recommend(context: Any, arguments: dict[str, Any], _: Shaper | None) 
     return await evidence_queries.recommend_value(context, local=arguments["context"])
 
 
+async def _network(context: Any, arguments: dict[str, Any], _: Shaper | None) -> Any:
+    # Compiled only without the nodes' and edges' properties (a JSON scalar, which the
+    # shapers leave to graphql-core), so the store need not read them.
+    return await network.network(
+        context.store, intervention_id=arguments["intervention_id"], properties=False
+    )
+
+
 VIEWS: Final[dict[str, _Value]] = {
     "evidenceGapMap": _gap_map,
     "practiceGap": _practice_gap,
     "recommend": _recommend,
+    "network": _network,
 }
 # The view whose cells its plan shapes and remembers.
 _CELLS: Final = {"evidenceGapMap": "cells"}
@@ -65,6 +77,7 @@ class CompiledView:
     definition: GraphQLField
     value: _Value
     typename: str
+    nullable: bool  # the network of an unknown id is null
     # (response key, source key or None for __typename, shaper or None for the cells)
     fields: tuple[tuple[str, str | None, Shaper | None], ...]
     cells: Shaper | None
@@ -80,6 +93,8 @@ class CompiledView:
             config=strawberry_schema.config,
         )
         found = await self.value(context, converted, self.cells)
+        if found is None and self.nullable:
+            return None
         if type(found) is not dict:
             raise Mismatch
         try:
@@ -106,9 +121,10 @@ def compile_view(
     if any(node.directives for node in nodes):
         raise NotCompilable("directives")
     type_ = definition.type
-    named = type_.of_type if isinstance(type_, GraphQLNonNull) else None
+    nullable = not isinstance(type_, GraphQLNonNull)
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     if not isinstance(named, GraphQLObjectType):
-        raise NotCompilable(f"{name} is not a non-null object")
+        raise NotCompilable(f"{name} is not an object")
     fields: list[tuple[str, str | None, Shaper | None]] = []
     cells: Shaper | None = None
     for key, field_nodes in collect_fields(schema, fragments, named, nodes).items():
@@ -131,6 +147,7 @@ def compile_view(
         definition=definition,
         value=VIEWS[name],
         typename=named.name,
+        nullable=nullable,
         fields=tuple(fields),
         cells=cells,
     )

@@ -104,7 +104,7 @@ async def test_a_second_page_by_cursor_matches(app: FastAPI) -> None:
     [
         '{ rating(id: "rating-title-iv-e-pcit-2019") { commonScale } }',  # resolved in Python
         '{ intervention(id: "mash") { id @include(if: true) } }',  # directives
-        '{ network(interventionId: "mash") { nodes { key } } }',  # not a projection plan
+        '{ network(interventionId: "mash") { nodes { key properties } } }',  # a JSON scalar
         '{ __typename intervention(id: "mash") { id } }',
     ],
 )

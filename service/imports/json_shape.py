@@ -26,16 +26,16 @@ import ijson
 
 MAX_IMPORT_DEPTH: Final = 32
 
-_TOP_KEYS: Final = frozenset({"sources", "nodes", "relationships"})
+TOP_KEYS: Final = frozenset({"sources", "nodes", "relationships"})
 _REQUIRED_TOP: Final = ("sources", "nodes")
-_RECORD_KEYS: Final = {
+RECORD_KEYS: Final = {
     "nodes": frozenset({"label", "id", "source", "sources", "propertySources", "properties"}),
     "relationships": frozenset(
         {"type", "from", "to", "source", "sources", "propertySources", "properties"}
     ),
 }
 _RECORD_ARRAYS: Final = (("nodes",), ("relationships",))
-_STRING_FIELDS: Final = frozenset({"label", "id", "type", "from", "to", "source"})
+STRING_FIELDS: Final = frozenset({"label", "id", "type", "from", "to", "source"})
 _STARTS: Final = {"start_map": "object", "start_array": "array"}
 _SCALARS: Final = {
     "string": "a string",
@@ -169,7 +169,7 @@ def _expected(shape: tuple[str, ...]) -> str | None:
             return "object"
         case ("nodes" | "relationships", "*", "properties" | "propertySources"):
             return "object"
-        case ("nodes" | "relationships", "*", name) if name in _STRING_FIELDS:
+        case ("nodes" | "relationships", "*", name) if name in STRING_FIELDS:
             return "string"
         case ("nodes" | "relationships", "*", "sources"):
             return "array"
@@ -189,9 +189,9 @@ def _named(kind: str) -> str:
 
 def _allowed_keys(shape: tuple[str, ...]) -> frozenset[str] | None:
     if shape == ():
-        return _TOP_KEYS
-    if len(shape) == 2 and shape[1] == "*" and shape[0] in _RECORD_KEYS:
-        return _RECORD_KEYS[shape[0]]
+        return TOP_KEYS
+    if len(shape) == 2 and shape[1] == "*" and shape[0] in RECORD_KEYS:
+        return RECORD_KEYS[shape[0]]
     return None
 
 

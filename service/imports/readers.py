@@ -13,13 +13,14 @@ from __future__ import annotations
 import contextlib
 import csv
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 import ijson
 
+from service.imports.json_in_memory import IN_MEMORY_BYTES, ParsedFile, parse_well_shaped
 from service.imports.json_shape import Outline, check_shape
 from service.model import NODE_PROPERTIES, RELATIONSHIP_TYPES, Property
 from service.validation import PERSONAL_DATA_FIELDS
@@ -49,13 +50,20 @@ class ImportFile(Protocol):
 
 @dataclass
 class JsonImportFile:
-    """The graph-file format of docs/graph-file.schema.json, streamed with ijson."""
+    """The graph-file format of docs/graph-file.schema.json: parsed whole when small and
+    well shaped (``json_in_memory``), else streamed with ijson."""
 
     path: Path
+    _parsed: ParsedFile | None = field(default=None, init=False, repr=False)
 
     def outline(self) -> Outline:
         # Read first by every import: the file's shape is checked, streaming and with
-        # its depth capped, before any record is built in memory.
+        # its depth capped, before any record is built in memory; a small file is parsed
+        # whole and its records kept when its shape is right.
+        if self.path.stat().st_size <= IN_MEMORY_BYTES:
+            self._parsed = parse_well_shaped(self.path.read_bytes())
+            if self._parsed is not None:
+                return self._parsed.outline
         with self._open() as handle, _readable():
             return check_shape(handle)
 
@@ -66,6 +74,11 @@ class JsonImportFile:
         yield from self._items("relationships")
 
     def _items(self, key: str) -> Iterator[Record]:
+        if self._parsed is not None:
+            records = self._parsed.nodes if key == "nodes" else self._parsed.relationships
+            for index, item in enumerate(records):
+                yield f"{key}[{index}]", item
+            return
         with self._open() as handle, _readable():
             for index, item in enumerate(ijson.items(handle, f"{key}.item", use_float=True)):
                 yield f"{key}[{index}]", item
