@@ -31,7 +31,7 @@ import httpx
 from bench.data import DATA_ROOT, LoadedGraph, open_store, prepared_graph, store_settings
 from bench.generate import Size, synthetic_graph
 from bench.report import write_section
-from bench.run import checkout_commit
+from bench.run import _cpu, checkout_commit
 from service.auth.api_keys import issue_key
 from service.embedded_store import EmbeddedStore, free_port, start_embedded_store
 from service.store import Store, Transaction
@@ -145,23 +145,38 @@ async def _ready(client: httpx.AsyncClient) -> None:
     raise RuntimeError("the service did not become ready")
 
 
+@dataclass(frozen=True)
+class Round:
+    """One round of one side: records/s of the first import and of the same file again,
+    and the CPU seconds the service and the store processes spent on the first."""
+
+    first: float
+    again: float
+    service_cpu: float
+    store_cpu: float
+
+
 async def _one_round(
-    client: httpx.AsyncClient, token: str, prefix: str
-) -> tuple[int, float, float]:
+    client: httpx.AsyncClient, token: str, prefix: str, *, service_pid: int, store_pid: int
+) -> tuple[int, Round]:
     document, records = import_document(prefix)
     body = json.dumps(document).encode()
     headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
     seconds = []
+    cpu: list[tuple[float, float]] = []
     for _ in range(2):
+        service_before, store_before = _cpu(service_pid), _cpu(store_pid)
         started = time.perf_counter()
         response = await client.post("/v1/imports", content=body, headers=headers, timeout=600)
         seconds.append(time.perf_counter() - started)
+        cpu.append((_cpu(service_pid) - service_before, _cpu(store_pid) - store_before))
         assert response.status_code == 200, response.text[:500]
     assert (
         response.json()["nodes"]["unchanged"] + response.json()["relationships"]["unchanged"]
         == records
     ), "the re-run changed nothing"
-    return records, seconds[0], seconds[1]
+    first_cpu = cpu[0]
+    return records, Round(records / seconds[0], records / seconds[1], *first_cpu)
 
 
 # The baseline: the same records with no checks, no provenance and no change log, in
@@ -243,7 +258,7 @@ async def main() -> None:
         side: await _start_side(number, folder, graph.data_dir)
         for number, (side, folder) in enumerate(sides.items())
     }
-    results: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    results: dict[str, list[Round]] = {side: [] for side in sides}
     raw: list[float] = []
     clients = {
         side: httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
@@ -255,13 +270,19 @@ async def main() -> None:
         for number in range(ROUNDS):
             for index in range(len(names)):
                 side = names[(number + index) % len(names)]
-                records, first, repeat = await _one_round(
-                    clients[side], tokens[side], f"r{number}-{index}-"
+                embedded, _, service, _ = started[side]
+                records, timed = await _one_round(
+                    clients[side],
+                    tokens[side],
+                    f"r{number}-{index}-",
+                    service_pid=service.pid,
+                    store_pid=embedded.pid,
                 )
-                results[side].append((records / first, records / repeat))
+                results[side].append(timed)
                 print(  # noqa: T201 - progress on the console
-                    f"round {number + 1} {side}: first {records / first:,.0f} records/s, "
-                    f"again {records / repeat:,.0f} records/s",
+                    f"round {number + 1} {side}: first {timed.first:,.0f} records/s "
+                    f"(CPU: service {timed.service_cpu:.2f} s, store {timed.store_cpu:.2f} s), "
+                    f"again {timed.again:,.0f} records/s",
                     flush=True,
                 )
             if RAW:
@@ -297,7 +318,7 @@ def _section(
     *,
     graph: LoadedGraph,
     records: int,
-    sides: dict[str, tuple[Path, list[tuple[float, float]]]],
+    sides: dict[str, tuple[Path, list[Round]]],
     raw: list[float],
     load: tuple[float, float],
 ) -> str:
@@ -314,34 +335,39 @@ def _section(
         f"into a copy of the benchmark graph ({graph.nodes:,} nodes, "
         f'{graph.relationships:,} relationships); "again" sends the same file a second time '
         "(every record checked and read, nothing written). Round 1 is each store's first "
-        "(cold) import.",
+        "(cold) import. CPU is what the service process and the store process used during "
+        "the first import, from /proc (median over rounds): beside the wall time it shows "
+        "how much of the machine's cores the import kept busy, and on which side.",
         "",
-        "| records/s, median (min-max) | first import | again (nothing written) |",
-        "|---|---:|---:|",
+        "| records/s, median (min-max) | first import | again (nothing written) "
+        "| CPU s per first import: service / store |",
+        "|---|---:|---:|---:|",
         *(
             f"| {name}: `{folder}` at {checkout_commit(folder)} | "
-            f"{_spread([r[0] for r in rounds])} | {_spread([r[1] for r in rounds])} |"
+            f"{_spread([r.first for r in rounds])} | {_spread([r.again for r in rounds])} | "
+            f"{statistics.median(r.service_cpu for r in rounds):.2f} / "
+            f"{statistics.median(r.store_cpu for r in rounds):.2f} |"
             for name, (folder, rounds) in sides.items()
         ),
     ]
     if raw:
         lines.append(
             f"| unchecked `UNWIND` loader (no checks, no provenance, no change log) | "
-            f"{_spread(raw)} | |"
+            f"{_spread(raw)} | | |"
         )
     lines.append("")
     first = sides[names[0]][1]
     if raw:
         lines.append(
             "First import, this checkout / loader per round: "
-            + ", ".join(f"{r[0] / b:.2f}" for r, b in zip(first, raw, strict=True))
+            + ", ".join(f"{r.first / b:.2f}" for r, b in zip(first, raw, strict=True))
             + "."
         )
     if len(names) == 2:
         other = sides[names[1]][1]
         lines.append(
             "First import, this checkout / BENCH_SERVICE_DIR per round: "
-            + ", ".join(f"{a[0] / b[0]:.2f}" for a, b in zip(first, other, strict=True))
+            + ", ".join(f"{a.first / b.first:.2f}" for a, b in zip(first, other, strict=True))
             + "."
         )
     return "\n".join([*lines, ""])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,9 +191,12 @@ def declared_node(raw: Any) -> tuple[str, str] | None:
     return (node_id, label) if isinstance(node_id, str) and label in NODE_PROPERTIES else None
 
 
-def fitting_label(allowed: Iterable[str], found: set[str]) -> str | None:
+def fitting_label(allowed: Collection[str], found: set[str]) -> str | None:
     """The label an end is taken as: the first the relationship type allows that a node
     with this id has (ids are unique per label only)."""
+    if len(found) == 1:  # nearly always: a file's ids are seldom reused across labels
+        [label] = found
+        return label if label in allowed else None
     return next((label for label in allowed if label in found), None)
 
 

@@ -58,6 +58,10 @@ class Transaction:
         # The position the next entry gets, once the transaction holds the change
         # sequence from the start (service/writes/changelog.py, ``hold_sequence``).
         self.next_position: int | None = None
+        # How many change-log entry ids this transaction has made, and their common
+        # random part (``changelog.new_change``).
+        self.entry_ids_made = 0
+        self.entry_id_prefix: str | None = None
 
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
         self._count("write", query)

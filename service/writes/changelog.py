@@ -93,7 +93,7 @@ def new_change(tx: Transaction, entity_id: str) -> tuple[str, int | None]:
     """An id for a change entry about ``entity_id`` this transaction is about to record,
     and its position if the transaction holds the sequence (else None: the entry is
     numbered at commit)."""
-    change_id = str(uuid.uuid4())
+    change_id = _entry_id(tx)
     if tx.next_position is not None:
         position = tx.next_position
         tx.next_position += 1
@@ -101,6 +101,18 @@ def new_change(tx: Transaction, entity_id: str) -> tuple[str, int | None]:
     tx.unnumbered_changes.append({"id": change_id, "entityId": entity_id})
     tx.before_commit("number changes", _number_changes)
     return change_id, None
+
+
+def _entry_id(tx: Transaction) -> str:
+    """A new id in the UUID version 4 layout: 74 random bits drawn once per transaction,
+    then a counter in the last 48. An import makes one per record, and drawing 16 random
+    bytes from the kernel for each cost more than the rest of its entry (0.1 s of CPU per
+    10,000 records on a busy 2-core machine)."""
+    if tx.entry_id_prefix is None:
+        tx.entry_id_prefix = str(uuid.uuid4())[:24]  # xxxxxxxx-xxxx-4xxx-yxxx-
+    made = tx.entry_ids_made
+    tx.entry_ids_made = made + 1
+    return f"{tx.entry_id_prefix}{made:012x}"
 
 
 async def hold_sequence(tx: Transaction) -> None:
