@@ -77,6 +77,7 @@ migrate: $(STAMP)
 test: $(STAMP) $(TOOLS_STAMP) $(VENDOR) browser
 	$(BIN)/python -m pytest
 
+# Strict mypy checks the packages pyproject.toml lists: service, schema and bench.
 lint: $(STAMP)
 	$(BIN)/ruff check service schema tests bench
 	$(BIN)/ruff format --check service schema tests bench
@@ -90,6 +91,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	BENCH_SCALE=2 $(BIN)/python -m bench.run
 	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.exports
 	$(BIN)/python -m bench.changefeed
 
 clean:

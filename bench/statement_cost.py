@@ -115,7 +115,7 @@ async def _plain_read(
     async with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
         tx = await session.begin_transaction()
         async with tx:
-            result = await tx.run(statement, params)  # type: ignore[arg-type]
+            result = await tx.run(statement, params)
             rows = [record.data() async for record in result]
             await tx.commit()
     return rows
@@ -126,7 +126,7 @@ async def _profile(
 ) -> str:
     """The store's own account of the statement (ArcadeDB: its plan and time per step)."""
     async with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
-        result = await session.run(f"PROFILE {statement}", params)  # type: ignore[arg-type]
+        result = await session.run(f"PROFILE {statement}", params)
         summary = await result.consume()
     profile = summary.profile or {}
     return str(profile.get("args", {}).get("string-representation", profile))

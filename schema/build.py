@@ -61,7 +61,7 @@ QUERY_PARTS: Final[tuple[type, ...]] = (
 MUTATION_PARTS: Final[tuple[type, ...]] = (WriteMutation,)
 
 
-def build_schema(document_cache_size: int = DEFAULT_CACHE_SIZE) -> strawberry.Schema:
+def build_schema(document_cache_size: int = DEFAULT_CACHE_SIZE) -> _Schema:
     documents = DocumentCache(document_cache_size)
     schema = _Schema(
         query=merge_types("Query", QUERY_PARTS),

@@ -4,14 +4,88 @@ Four interventions (ids prefixed ``gv-``): a hub delivered widely with only a re
 finding, a heavily funded practice model with a null quasi-experiment and an ongoing
 study, a programme with two rigorous 12-month trials, a newcomer with only an ongoing
 trial and a CEBC rating; plus a second arrangement and a programme too costly to offer.
+
+``gap_views_app`` serves it from an embedded store of its own, for the tests that read it.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from service.app import create_app
+from service.auth.api_keys import issue_key
+from service.embedded_store import EmbeddedStore, start_embedded_store
+from service.metrics import Metrics
+from service.store import Store
 from tests import evidence_factories as make
+from tests.conftest import embedded_settings, settings_for
 from tests.evidence_factories import WriteApi
 
 P = "gv-"
+
+
+@dataclass
+class GapViewsApp:
+    """An app holding the gap-view graph on an embedded store of its own (no example data)."""
+
+    embedded: EmbeddedStore
+    store: Store
+    client: httpx.AsyncClient
+    api: WriteApi
+    _connections: list[Store] = field(default_factory=list)
+
+    def connect(self) -> Store:
+        """A new connection to the same store, so views snapshotted apart from the app's;
+        closed when the app stops."""
+        store = Store.connect(
+            uri=self.embedded.uri,
+            user=self.embedded.user,
+            password=self.embedded.password,
+            database=self.embedded.database,
+            metrics=Metrics(),
+            connect_timeout=5,
+            acquire_timeout=10,
+        )
+        self._connections.append(store)
+        return store
+
+    async def close_connections(self) -> None:
+        for store in self._connections:
+            await store.close()
+
+
+@asynccontextmanager
+async def gap_views_app(data_dir: Path) -> AsyncIterator[GapViewsApp]:
+    """The app on a store started in ``data_dir``, the graph written through its API with
+    the key of a test loader (its agency and a clearinghouse are the only seeded nodes)."""
+    embedded = await start_embedded_store(embedded_settings(data_dir))
+    app = create_app(settings_for(embedded, load_example_data=False))
+    built: GapViewsApp | None = None
+    try:
+        async with app.router.lifespan_context(app):
+            store: Store = app.state.runtime.store
+            await store.write_one(
+                "MERGE (:Agency {id: 'tests-loader', name: 'Test loader', sector: 'OTHER'}) "
+                "MERGE (:Agency {id: 'tests-clearinghouse', name: 'Test clearinghouse', "
+                "sector: 'CLEARINGHOUSE'})"
+            )
+            issued = await issue_key(
+                store, name="gap-view-tests", agency_id="tests-loader", scopes=["evidence:write"]
+            )
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                built = GapViewsApp(embedded, store, client, WriteApi(client, issued.token))
+                await build_gap_views(built.api)
+                yield built
+    finally:
+        if built:
+            await built.close_connections()
+        await embedded.stop()
 
 
 async def build_gap_views(api: WriteApi) -> None:

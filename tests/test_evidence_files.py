@@ -16,9 +16,6 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.auth.api_keys import issue_key
-from service.embedded_store import EmbeddedStore, start_embedded_store
-from service.metrics import Metrics
 from service.plans import (
     evidence_files,
     evidence_index,
@@ -30,9 +27,8 @@ from service.plans import (
 from service.rules.local_fit import Context
 from service.store import Store
 from tests import evidence_factories as make
-from tests.conftest import GraphQL, embedded_settings, settings_for
-from tests.evidence_factories import WriteApi
-from tests.gap_views_data import P, build_gap_views
+from tests.conftest import GraphQL, settings_for
+from tests.gap_views_data import GapViewsApp, P, gap_views_app
 
 pytestmark = pytest.mark.slow
 
@@ -44,53 +40,21 @@ WHOLE_MAP = """{ evidenceGapMap(filter: {absoluteGaps: false}) {
 
 @dataclass
 class Graph:
-    embedded: EmbeddedStore
-    api: WriteApi
+    served: GapViewsApp
     data_dir: Path
-    opened: list[Store]
 
     def store(self, snapshots: Path | None) -> Store:
         """A new connection, so a snapshot of its own; kept in ``snapshots``' files."""
-        store = Store.connect(
-            uri=self.embedded.uri,
-            user=self.embedded.user,
-            password=self.embedded.password,
-            database=self.embedded.database,
-            metrics=Metrics(),
-            connect_timeout=5,
-            acquire_timeout=10,
-        )
+        store = self.served.connect()
         store.evidence_snapshots = snapshots
-        self.opened.append(store)
         return store
 
 
 @pytest.fixture(scope="module")
 async def graph(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Graph]:
     data_dir = tmp_path_factory.mktemp("snapshot-files")
-    embedded = await start_embedded_store(embedded_settings(data_dir))
-    app = create_app(settings_for(embedded, load_example_data=False))
-    opened: list[Store] = []
-    try:
-        async with app.router.lifespan_context(app):
-            store: Store = app.state.runtime.store
-            await store.write_one(
-                "MERGE (:Agency {id: 'tests-loader', name: 'Test loader', sector: 'OTHER'}) "
-                "MERGE (:Agency {id: 'tests-clearinghouse', name: 'Test clearinghouse', "
-                "sector: 'CLEARINGHOUSE'})"
-            )
-            issued = await issue_key(
-                store, name="file-tests", agency_id="tests-loader", scopes=["evidence:write"]
-            )
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                api = WriteApi(client, issued.token)
-                await build_gap_views(api)
-                yield Graph(embedded, api, data_dir, opened)
-    finally:
-        for opened_store in opened:
-            await opened_store.close()
-        await embedded.stop()
+    async with gap_views_app(data_dir) as served:
+        yield Graph(served, data_dir)
 
 
 async def _views(store: Store) -> str:
@@ -106,7 +70,7 @@ async def _views(store: Store) -> str:
 
 async def _new_finding(graph: Graph, suffix: str) -> None:
     await make.create_finding(
-        graph.api,
+        graph.served.api,
         id=f"{P}f-{suffix}",
         study=f"{P}rct-1",
         intervention=f"{P}programme",
@@ -206,7 +170,7 @@ async def test_a_newer_version_replaces_the_older_file(graph: Graph, tmp_path: P
 
 async def test_the_service_warms_the_views_after_start_up(graph: Graph) -> None:
     settings = settings_for(
-        graph.embedded,
+        graph.served.embedded,
         load_example_data=False,
         evidence_warmup=True,
         evidence_snapshot_files=True,
@@ -238,7 +202,7 @@ COMPILED_MAP = """{ evidenceGapMap(filter: {absoluteGaps: false}) {
 
 def _service_settings(graph: Graph, data_dir: Path) -> Any:
     return settings_for(
-        graph.embedded,
+        graph.served.embedded,
         load_example_data=False,
         evidence_warmup=True,
         evidence_snapshot_files=True,
@@ -302,7 +266,7 @@ async def test_a_file_from_another_graph_or_other_rules_is_not_loaded_at_start_u
 
 
 async def test_shaped_cells_are_not_served_for_a_newer_graph_version(graph: Graph) -> None:
-    app = create_app(settings_for(graph.embedded, load_example_data=False))
+    app = create_app(settings_for(graph.served.embedded, load_example_data=False))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -311,7 +275,7 @@ async def test_shaped_cells_are_not_served_for_a_newer_graph_version(graph: Grap
             assert await gql(COMPILED_MAP) == first, "the same, from the rows kept shaped"
             # A finding on a new outcome of the programme: its row gains a cell.
             await make.create_finding(
-                graph.api,
+                graph.served.api,
                 id=f"{P}f-shaped",
                 study=f"{P}rct-1",
                 intervention=f"{P}programme",

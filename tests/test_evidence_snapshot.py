@@ -4,23 +4,18 @@ views computed afresh from the store answer, and an unchanged graph costs one st
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
-from service.app import create_app
-from service.auth.api_keys import issue_key
-from service.embedded_store import start_embedded_store
-from service.metrics import Metrics
 from service.plans import gap_map, practice_gap, recommend
 from service.rules.local_fit import Context
 from service.store import Store
 from tests import evidence_factories as make
-from tests.conftest import GraphQL, embedded_settings, settings_for
+from tests.conftest import GraphQL
 from tests.evidence_factories import WriteApi
-from tests.gap_views_data import P, build_gap_views
+from tests.gap_views_data import P, gap_views_app
 from tests.test_evidence_read import facts_read_both_ways
 
 pytestmark = pytest.mark.slow
@@ -37,48 +32,13 @@ class Views:
     store: Store
     api: WriteApi
     # A second connection to the same store: its own snapshot, built afresh per check.
-    fresh: Callable[[], Awaitable[Store]]
+    fresh: Callable[[], Store]
 
 
 @pytest.fixture(scope="module")
 async def views(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Views]:
-    embedded = await start_embedded_store(embedded_settings(tmp_path_factory.mktemp("snapshot")))
-    app = create_app(settings_for(embedded, load_example_data=False))
-    opened: list[Store] = []
-
-    async def fresh() -> Store:
-        store = Store.connect(
-            uri=embedded.uri,
-            user=embedded.user,
-            password=embedded.password,
-            database=embedded.database,
-            metrics=Metrics(),
-            connect_timeout=5,
-            acquire_timeout=10,
-        )
-        opened.append(store)
-        return store
-
-    try:
-        async with app.router.lifespan_context(app):
-            store: Store = app.state.runtime.store
-            await store.write_one(
-                "MERGE (:Agency {id: 'tests-loader', name: 'Test loader', sector: 'OTHER'}) "
-                "MERGE (:Agency {id: 'tests-clearinghouse', name: 'Test clearinghouse', "
-                "sector: 'CLEARINGHOUSE'})"
-            )
-            issued = await issue_key(
-                store, name="snapshot-tests", agency_id="tests-loader", scopes=["evidence:write"]
-            )
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                api = WriteApi(client, issued.token)
-                await build_gap_views(api)
-                yield Views(GraphQL(client, store), store, api, fresh)
-    finally:
-        for store in opened:
-            await store.close()
-        await embedded.stop()
+    async with gap_views_app(tmp_path_factory.mktemp("snapshot")) as served:
+        yield Views(GraphQL(served.client, served.store), served.store, served.api, served.connect)
 
 
 CONTEXT = Context(outcome_ids=(f"{P}behaviour",), area_type="RURAL", max_cost_rating=3)
@@ -97,7 +57,7 @@ async def _assert_served_as_computed_afresh(views: Views) -> None:
         )
     )["evidenceGapMap"]
     assert served_map == afresh_map
-    fresh = await views.fresh()
+    fresh = views.fresh()
     served_store = views.store
     assert await practice_gap.practice_gap(served_store) == await practice_gap.practice_gap(fresh)
     assert await recommend.recommend(served_store, context=CONTEXT) == await recommend.recommend(

@@ -6,16 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
-from service.app import create_app
-from service.auth.api_keys import issue_key
-from service.embedded_store import start_embedded_store
-from service.store import Store
-from tests.conftest import GraphQL, embedded_settings, settings_for
-from tests.evidence_factories import WriteApi
-from tests.gap_views_data import P, build_gap_views
+from tests.conftest import GraphQL
+from tests.gap_views_data import P, gap_views_app
 
 pytestmark = pytest.mark.slow
 
@@ -24,29 +18,8 @@ IDS = [f"{P}hub", f"{P}model", f"{P}newcomer", f"{P}programme"]
 
 @pytest.fixture(scope="module")
 async def views(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[GraphQL]:
-    embedded = await start_embedded_store(embedded_settings(tmp_path_factory.mktemp("gap-views")))
-    app = create_app(settings_for(embedded, load_example_data=False))
-    try:
-        async with app.router.lifespan_context(app):
-            store: Store = app.state.runtime.store
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                await build_gap_views(await _write_api(store, client))
-                yield GraphQL(client, store)
-    finally:
-        await embedded.stop()
-
-
-async def _write_api(store: Store, client: httpx.AsyncClient) -> WriteApi:
-    """A key for a test loader; its agency and the clearinghouse are the only seeded nodes."""
-    await store.write_one(
-        "MERGE (:Agency {id: 'tests-loader', name: 'Test loader', sector: 'OTHER'}) "
-        "MERGE (:Agency {id: 'tests-clearinghouse', name: 'Test clearinghouse', sector: 'CLEARINGHOUSE'})"
-    )
-    issued = await issue_key(
-        store, name="gap-view-tests", agency_id="tests-loader", scopes=["evidence:write"]
-    )
-    return WriteApi(client, issued.token)
+    async with gap_views_app(tmp_path_factory.mktemp("gap-views")) as served:
+        yield GraphQL(served.client, served.store)
 
 
 GAP_MAP = """query ($ids: [ID!]) {
