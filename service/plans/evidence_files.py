@@ -22,8 +22,9 @@ writes the file again.
 strings, numbers), keeps shared objects shared (a study's map under each of its
 findings, a judgement and the cell holding it) and reads faster than ``pickle``, which
 holds an entry with dates or times (a rating's date) that marshal cannot. Each
-intervention's entry is encoded on its own, so that a process decodes them a few dozen
-at a time and serves requests in between. A file is read only from the service's own
+intervention's entry is encoded on its own, so that a process serving requests decodes
+them a few dozen at a time and serves requests in between; a process that has not begun
+to listen decodes them all at once (evidence_index.load_held). A file is read only from the service's own
 DATA_DIR, beside the embedded store's own files, by the module that wrote it; one that
 cannot be read is ignored.
 """
