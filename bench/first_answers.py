@@ -18,12 +18,15 @@ of its own), and then builds one (half a minute): it is reported, but not counte
 the rest, which each find the file the start before them wrote. ``BENCH_SERVICE_DIR``
 serves another checkout, as in bench/run.py; each checkout keeps its snapshot files in
 a DATA_DIR of its own under ``BENCH_FIRST_DIR`` (default /tmp/bench-first-answers).
+The counted starts go on top of bench/RESULTS.md as a section of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -34,7 +37,15 @@ from typing import Any
 import httpx
 
 from bench.data import prepared_graph, store_settings
-from bench.run import SERVICE_DIR, _free_port, _memory_mb, _wait_ready, _writer_headers
+from bench.report import write_section
+from bench.run import (
+    SERVICE_DIR,
+    _free_port,
+    _memory_mb,
+    _wait_ready,
+    _writer_headers,
+    checkout_commit,
+)
 from bench.shapes import SHAPES, Shape
 from service.embedded_store import EmbeddedStore, start_embedded_store
 
@@ -181,6 +192,40 @@ async def main() -> None:
         label = f"{SERVICE_DIR} ({len(counted)} starts after the first, {WORKERS} worker(s))"
         print(_summary(label, counted, "restart"))  # noqa: T201
         print(_summary(label, counted, "after write"))  # noqa: T201
+        write_section(_section(counted))
+
+
+def _section(runs: list[dict[str, Any]]) -> str:
+    """The counted starts as a section of bench/RESULTS.md, a row per start and phase."""
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    keys = [shape.key for shape in VIEWS]
+    lines = [
+        f"## First answers of the whole-graph views (`python -m bench.first_answers`), {when}",
+        "",
+        f"Service code: `{SERVICE_DIR}` at {checkout_commit(SERVICE_DIR)}, {WORKERS} worker "
+        f"process(es), {len(runs)} starts after a first one that is not counted; "
+        f"{platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{min(r['load'][0] for r in runs):.1f}-{max(r['load'][1] for r in runs):.1f}. "
+        "Seconds from the request to its whole answer; the first view asked (a different "
+        "one each start) is the service's first request after readiness. After a write: "
+        "each view again once the warm-up is done and an intervention has been written.",
+        "",
+        "| start | phase | ready (s) | " + " | ".join(keys) + " | memory MB (peak) |",
+        "|---:|---|---:|" + "---:|" * len(keys) + "---:|",
+    ]
+    for number, run in enumerate(runs, start=1):
+        for phase in ("restart", "after write"):
+            first = next(iter(run[phase]))
+            times = [
+                f"**{run[phase][k]:.2f}**" if k == first else f"{run[phase][k]:.2f}" for k in keys
+            ]
+            ready = f"{run['ready']:.1f}" if phase == "restart" else ""
+            memory = f"{run['memory'][0]:,.0f} ({run['memory'][1]:,.0f})"
+            lines.append(
+                f"| {number} | {phase} | {ready} | " + " | ".join(times) + f" | {memory} |"
+            )
+    lines += ["", "The first view asked after each start is in bold."]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
