@@ -68,15 +68,17 @@ async def _views(store: Store) -> str:
     return json.dumps(found, default=repr)  # dates as datetime.date(...): type and value
 
 
-async def _new_finding(graph: Graph, suffix: str) -> None:
+async def _new_finding(
+    graph: Graph, suffix: str, *, outcome: str = "maltreatment", direction: str = "UNFAVOURABLE"
+) -> None:
     await make.create_finding(
         graph.served.api,
         id=f"{P}f-{suffix}",
         study=f"{P}rct-1",
         intervention=f"{P}programme",
-        outcomes=[f"{P}maltreatment"],
+        outcomes=[f"{P}{outcome}"],
         measure=f"Measure {suffix}",
-        direction="UNFAVOURABLE",
+        direction=direction,
         significant=True,
     )
 
@@ -274,16 +276,7 @@ async def test_shaped_cells_are_not_served_for_a_newer_graph_version(graph: Grap
             first = await gql(COMPILED_MAP)
             assert await gql(COMPILED_MAP) == first, "the same, from the rows kept shaped"
             # A finding on a new outcome of the programme: its row gains a cell.
-            await make.create_finding(
-                graph.served.api,
-                id=f"{P}f-shaped",
-                study=f"{P}rct-1",
-                intervention=f"{P}programme",
-                outcomes=[f"{P}behaviour"],
-                measure="Measure shaped",
-                direction="FAVOURABLE",
-                significant=True,
-            )
+            await _new_finding(graph, "shaped", outcome="behaviour", direction="FAVOURABLE")
             after = await gql(COMPILED_MAP)
     assert after != first
     afresh = await gap_map.gap_map(graph.store(None), absolute_gaps=False)
