@@ -92,6 +92,7 @@ bench: $(STAMP)
 	BENCH_SCALE=2 $(BIN)/python -m bench.run
 	$(BIN)/python -m bench.imports
 	$(BIN)/python -m bench.exports
+	$(BIN)/python -m bench.first_answers
 	$(BIN)/python -m bench.changefeed
 
 clean:
