@@ -1,5 +1,6 @@
-"""A GraphML or GEXF export does not stall other requests: the graph and the document are
-built in worker threads, so the event loop keeps answering while they are.
+"""A GraphML, GEXF or CSV export does not stall other requests: the graph and the document
+(the CSV archive's batches) are built in worker threads, so the event loop keeps
+answering while they are.
 
 Shown without timing anything: the test records the thread that runs every step of the
 building, and holds the first step of writing the document in its worker thread until a
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,7 +23,7 @@ import httpx
 import networkx as nx
 import pytest
 
-from service.exports import graph_files
+from service.exports import graph_files, neo4j_import
 
 SMALL_QUERY = '{ intervention(id: "mash") { name } }'
 # Long enough for any worker to reach the hold on a busy machine; only a broken test waits
@@ -104,3 +106,29 @@ async def test_a_small_query_answers_while_an_export_is_built(
     for kind, threads in recorder.threads.items():
         assert threads, f"no {kind} were built"
         assert recorder.loop_thread not in threads, f"{kind} built on the event loop"
+
+
+async def test_the_neo4j_import_zip_is_written_off_the_event_loop(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch of the CSV archive is formatted and compressed in a worker thread."""
+    loop_thread = threading.get_ident()
+    threads: dict[str, set[int]] = {}
+    write = neo4j_import._Entries.write
+
+    def recorded(entries: Any, name: str, header: list[str], rows: Any) -> None:
+        threads.setdefault(name, set()).add(threading.get_ident())
+        write(entries, name, header, rows)
+
+    monkeypatch.setattr(neo4j_import._Entries, "write", recorded)
+    exported = await client.get("/v1/exports/csv")
+    assert exported.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        names = set(archive.namelist())
+        assert "mash" in archive.read("nodes_Intervention.csv").decode(), "the archive is whole"
+    assert "nodes_Intervention.csv" in threads and any(
+        n.startswith("relationships_") for n in threads
+    )
+    assert set(threads) <= names
+    for name, used in threads.items():
+        assert loop_thread not in used, f"{name} written on the event loop"

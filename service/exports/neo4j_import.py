@@ -11,6 +11,7 @@ zip holds the command that loads the files.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import time
@@ -177,9 +178,13 @@ async def neo4j_import_zip(source: GraphSource) -> AsyncIterator[bytes]:
     with zipfile.ZipFile(drain, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         entries = _Entries(archive)
         try:
+            # Each batch's rows are formatted and compressed in a worker thread, one batch
+            # at a time: on the event loop they held up every other request for as long
+            # as a batch took (over half a second on a busy machine).
             async for label, nodes in source.nodes():
                 columns = NODE_COLUMNS[label]
-                entries.write(
+                await asyncio.to_thread(
+                    entries.write,
                     node_file(label),
                     node_header(label),
                     ([n["id"], label, *_cells(n["properties"], columns)] for n in nodes),
@@ -188,7 +193,8 @@ async def neo4j_import_zip(source: GraphSource) -> AsyncIterator[bytes]:
             node_files = list(entries.names)
             async for group, edges in source.edges():
                 columns = EDGE_COLUMNS[group.type]
-                entries.write(
+                await asyncio.to_thread(
+                    entries.write,
                     edge_file(group),
                     edge_header(group),
                     (
