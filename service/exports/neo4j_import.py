@@ -179,8 +179,8 @@ async def neo4j_import_zip(source: GraphSource) -> AsyncIterator[bytes]:
         entries = _Entries(archive)
         try:
             # Each batch's rows are formatted and compressed in a worker thread, one batch
-            # at a time: on the event loop they held up every other request for as long
-            # as a batch took (over half a second on a busy machine).
+            # at a time, as the GraphML and GEXF documents are built: the event loop only
+            # passes the bytes on.
             async for label, nodes in source.nodes():
                 columns = NODE_COLUMNS[label]
                 await asyncio.to_thread(
