@@ -11,27 +11,21 @@ from service.plans.graph_items import plain_item
 from service.store import Store
 
 
-def _node(label: str, var: str, name: str, properties: bool) -> str:
-    listed = f", properties: properties({var})" if properties else ""
-    return f"{{key: '{label}:' + {var}.id, id: {var}.id, label: '{label}', name: {name}{listed}}}"
-
-
-def _edge(
-    rel: str, source: str, source_label: str, target: str, target_label: str, properties: bool
-) -> str:
-    listed = f", properties: properties({rel})" if properties else ""
-    return (
-        f"{{type: type({rel}), source: '{source_label}:' + {source}.id, "
-        f"target: '{target_label}:' + {target}.id{listed}}}"
-    )
-
-
 def _statement(properties: bool) -> str:
+    """The statement, each node's and edge's map with its properties or without."""
+
     def node(label: str, var: str, name: str) -> str:
-        return _node(label, var, name, properties)
+        listed = f", properties: properties({var})" if properties else ""
+        return (
+            f"{{key: '{label}:' + {var}.id, id: {var}.id, label: '{label}', name: {name}{listed}}}"
+        )
 
     def edge(rel: str, source: str, source_label: str, target: str, target_label: str) -> str:
-        return _edge(rel, source, source_label, target, target_label, properties)
+        listed = f", properties: properties({rel})" if properties else ""
+        return (
+            f"{{type: type({rel}), source: '{source_label}:' + {source}.id, "
+            f"target: '{target_label}:' + {target}.id{listed}}}"
+        )
 
     return f"""
 MATCH (i:Intervention {{id: $id}})
