@@ -109,6 +109,12 @@ async def time_import(client: httpx.AsyncClient, store: Store) -> ImportTiming:
 
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+# Untimed rounds on each side first (import, again, loader): a store that has run for a
+# while has compiled its hot paths. In a fresh store the Java JIT compiler keeps a core
+# busy through the first several imports (Java Flight Recorder on the embedded store:
+# C2 compilations of the store's write path throughout the first 6 of them), so timing
+# from the first import measures the compiler as much as the import.
+WARMUP = int(os.environ.get("BENCH_IMPORT_WARMUP", "3"))
 # BENCH_RAW=0 leaves out the unchecked loader run after each round.
 RAW = os.environ.get("BENCH_RAW", "1") != "0"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -267,6 +273,19 @@ async def main() -> None:
     try:
         tokens = {side: await _token(clients[side], started[side][1]) for side in sides}
         names = list(sides)
+        for number in range(WARMUP):
+            for index, side in enumerate(names):
+                embedded, store, service, _ = started[side]
+                await _one_round(
+                    clients[side],
+                    tokens[side],
+                    f"w{number}-{index}-",
+                    service_pid=service.pid,
+                    store_pid=embedded.pid,
+                )
+                if RAW:
+                    await raw_load(store, f"raw-w{number}-{index}-")
+            print(f"warm-up round {number + 1} of {WARMUP} done", flush=True)  # noqa: T201
         for number in range(ROUNDS):
             for index in range(len(names)):
                 side = names[(number + index) % len(names)]
@@ -334,8 +353,15 @@ def _section(
         "every check on, a change-log entry per record) sent to `POST /v1/imports` over HTTP, "
         f"into a copy of the benchmark graph ({graph.nodes:,} nodes, "
         f'{graph.relationships:,} relationships); "again" sends the same file a second time '
-        "(every record checked and read, nothing written). Round 1 is each store's first "
-        "(cold) import. CPU is what the service process and the store process used during "
+        "(every record checked and read, nothing written). "
+        + (
+            f"Before the timed rounds each side ran {WARMUP} untimed ones (import, again, "
+            "loader on its store), so the store's Java JIT compiler has done most of its "
+            "work; "
+            if WARMUP
+            else "Round 1 is each store's first (cold) import; "
+        )
+        + "CPU is what the service process and the store process used during "
         "the first import, from /proc (median over rounds): beside the wall time it shows "
         "how much of the machine's cores the import kept busy, and on which side.",
         "",
