@@ -109,20 +109,35 @@ async def time_import(client: httpx.AsyncClient, store: Store) -> ImportTiming:
 
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-# Untimed rounds on each side first (import, again, loader): a store that has run for a
-# while has compiled its hot paths. In a fresh store the Java JIT compiler keeps a core
-# busy through the first several imports (Java Flight Recorder on the embedded store:
-# C2 compilations of the store's write path throughout the first 6 of them), so timing
-# from the first import measures the compiler as much as the import.
-WARMUP = int(os.environ.get("BENCH_IMPORT_WARMUP", "3"))
+# Rounds on each side before the timed ones (import, again, loader), kept out of the
+# medians: a store that has run for a while has compiled its hot paths. In a fresh store
+# the Java JIT compiler keeps up to a core busy through the first several imports (Java
+# Flight Recorder on the embedded store: C2 compilations of the store's write path
+# throughout the first 6 of them, the store's CPU per import falling from 7 s to under
+# 1 s), so timing from the first import measures the compiler as much as the import.
+# The first of them, each side's cold import, is reported on its own.
+WARMUP = int(os.environ.get("BENCH_IMPORT_WARMUP", "6"))
 # BENCH_RAW=0 leaves out the unchecked loader run after each round.
 RAW = os.environ.get("BENCH_RAW", "1") != "0"
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def _service(folder: Path, embedded: EmbeddedStore, port: int) -> subprocess.Popen[bytes]:
+# On the embedded store the service runs its writes one at a time through its write gate
+# (SERIALIZE_WRITES, as `make serve` does), and an import, alone on the store, takes no
+# locks and numbers its change-log entries as it writes them. Handed the store by
+# NEO4J_URI, the service would take it for Neo4j and run as there, among concurrent
+# writers: BENCH_IMPORT_GATE=0 measures that path (node locks, entries numbered at commit).
+GATED = os.environ.get("BENCH_IMPORT_GATE", "1") != "0"
+
+
+def _service(
+    folder: Path, embedded: EmbeddedStore, port: int, data_dir: Path
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        # The write gate's lock file and the views' snapshot files: the side's own.
+        "DATA_DIR": str(data_dir),
+        "SERIALIZE_WRITES": "true" if GATED else "false",
         "NEO4J_URI": embedded.uri,
         "NEO4J_USER": embedded.user,
         "NEO4J_PASSWORD": embedded.password,
@@ -240,7 +255,9 @@ async def _start_side(
     shutil.copytree(data_dir, scratch)
     embedded = await start_embedded_store(store_settings(scratch))
     port = free_port()
-    return embedded, open_store(embedded), _service(folder, embedded, port), port
+    service_dir = scratch / "service"
+    service_dir.mkdir()
+    return embedded, open_store(embedded), _service(folder, embedded, port, service_dir), port
 
 
 async def _token(client: httpx.AsyncClient, store: Store) -> str:
@@ -273,16 +290,18 @@ async def main() -> None:
     try:
         tokens = {side: await _token(clients[side], started[side][1]) for side in sides}
         names = list(sides)
+        cold: dict[str, Round] = {}
         for number in range(WARMUP):
             for index, side in enumerate(names):
                 embedded, store, service, _ = started[side]
-                await _one_round(
+                _, warming = await _one_round(
                     clients[side],
                     tokens[side],
                     f"w{number}-{index}-",
                     service_pid=service.pid,
                     store_pid=embedded.pid,
                 )
+                cold.setdefault(side, warming)
                 if RAW:
                     await raw_load(store, f"raw-w{number}-{index}-")
             print(f"warm-up round {number + 1} of {WARMUP} done", flush=True)  # noqa: T201
@@ -327,6 +346,7 @@ async def main() -> None:
             graph=graph,
             records=records,
             sides={side: (sides[side], rounds) for side, rounds in results.items()},
+            cold=cold,
             raw=raw,
             load=(load_before[0], load_after[0]),
         )
@@ -338,6 +358,7 @@ def _section(
     graph: LoadedGraph,
     records: int,
     sides: dict[str, tuple[Path, list[Round]]],
+    cold: dict[str, Round],
     raw: list[float],
     load: tuple[float, float],
 ) -> str:
@@ -351,13 +372,20 @@ def _section(
         f"the start and {load[1]:.1f} at the end (the benchmark's own store, service and "
         f"loader included). {ROUNDS} rounds of a {records:,}-record file (new ids each round, "
         "every check on, a change-log entry per record) sent to `POST /v1/imports` over HTTP, "
-        f"into a copy of the benchmark graph ({graph.nodes:,} nodes, "
+        + (
+            "the service running its writes through its write gate as on the embedded store "
+            "(an import alone on the store), "
+            if GATED
+            else "the service running as on Neo4j among concurrent writers (BENCH_IMPORT_GATE=0: "
+            "node locks, change-log entries numbered at commit), "
+        )
+        + f"into a copy of the benchmark graph ({graph.nodes:,} nodes, "
         f'{graph.relationships:,} relationships); "again" sends the same file a second time '
         "(every record checked and read, nothing written). "
         + (
             f"Before the timed rounds each side ran {WARMUP} untimed ones (import, again, "
             "loader on its store), so the store's Java JIT compiler has done most of its "
-            "work; "
+            "work; the last column is the first of them, the import into a fresh store; "
             if WARMUP
             else "Round 1 is each store's first (cold) import; "
         )
@@ -366,20 +394,21 @@ def _section(
         "how much of the machine's cores the import kept busy, and on which side.",
         "",
         "| records/s, median (min-max) | first import | again (nothing written) "
-        "| CPU s per first import: service / store |",
-        "|---|---:|---:|---:|",
+        "| CPU s per first import: service / store | cold: first import into a fresh store |",
+        "|---|---:|---:|---:|---:|",
         *(
             f"| {name}: `{folder}` at {checkout_commit(folder)} | "
             f"{_spread([r.first for r in rounds])} | {_spread([r.again for r in rounds])} | "
             f"{statistics.median(r.service_cpu for r in rounds):.2f} / "
-            f"{statistics.median(r.store_cpu for r in rounds):.2f} |"
+            f"{statistics.median(r.store_cpu for r in rounds):.2f} | "
+            + (f"{cold[name].first:,.0f} |" if name in cold else "|")
             for name, (folder, rounds) in sides.items()
         ),
     ]
     if raw:
         lines.append(
             f"| unchecked `UNWIND` loader (no checks, no provenance, no change log) | "
-            f"{_spread(raw)} | | |"
+            f"{_spread(raw)} | | | |"
         )
     lines.append("")
     first = sides[names[0]][1]
