@@ -5,6 +5,7 @@ by batch inside the transaction; no reading thread outlives the import."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import uuid
@@ -14,7 +15,7 @@ from typing import Any, LiteralString
 
 import pytest
 
-from service.imports import pipeline
+from service.imports import checking, pipeline, writing
 from service.imports.json_shape import Outline
 from service.imports.read_ahead import THREAD_NAME
 from service.imports.readers import JsonImportFile, Record, UnreadableFile
@@ -281,4 +282,47 @@ async def test_an_end_gone_by_the_time_its_batch_is_written_rejects_the_file(
         {"where": "", "field": "fromId", "reason": f"no Agency has id '{ghost}'"}
     ]
     assert await _footprint(writes, prefix, key) == before
+    assert not _read_ahead_threads()
+
+
+async def test_the_first_relationships_are_checked_while_the_last_nodes_are_written(
+    writes: WriteClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-ahead thread goes on from the last nodes to the first relationships at
+    once, rather than once the nodes are written: the last node batch's read is held
+    until a relationship has been checked, which only that overlap can bring about."""
+    monkeypatch.setattr(pipeline, "BATCH", 3)
+    prefix = key = f"ahead-{uuid.uuid4().hex[:8]}"
+    # Nodes in batches of 3, 3 and 1; relationships between them alone, so that no end
+    # has to be looked up in the graph (a question only the event loop can answer, once
+    # the nodes' last batch is done).
+    document = {
+        "sources": {"s": {"citation": "Batch test (2026)"}},
+        "nodes": _programmes(prefix, 7),
+        "relationships": [
+            {"type": "VARIANT_OF", "from": f"{prefix}-p{n}", "to": f"{prefix}-p0", "source": "s"}
+            for n in range(1, 7)
+        ],
+    }
+    last_node = f"{prefix}-p6"
+    relationship_checked = threading.Event()
+    held: list[bool] = []
+    original_check = checking.check_relationship
+    original_read = writing.read_label
+
+    def check_spy(*args: Any, **kwargs: Any) -> Any:
+        relationship_checked.set()
+        return original_check(*args, **kwargs)
+
+    async def read_spy(tx: Any, label: str, batch: Any, *, mode: Any) -> Any:
+        if any(write.id == last_node for write in batch):
+            held.append(await asyncio.to_thread(relationship_checked.wait, 10))
+        return await original_read(tx, label, batch, mode=mode)
+
+    monkeypatch.setattr(checking, "check_relationship", check_spy)
+    monkeypatch.setattr(writing, "read_label", read_spy)
+    response = await _import(writes, document, key=key)
+    assert response.status_code == 200, response.text
+    assert response.json()["relationships"]["created"] == 6
+    assert held == [True], "a relationship was checked while the last nodes were being read"
     assert not _read_ahead_threads()

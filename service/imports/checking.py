@@ -41,6 +41,7 @@ W = TypeVar("W")
 class CheckedBatch(Generic[W]):
     """A batch of records, checked; ``writes`` holds them all while ``clean``, none after."""
 
+    kind: str  # "nodes" or "relationships"
     records: int
     clean: bool  # no problem found in the file so far, this batch included
     writes: list[tuple[str, W]]
@@ -70,6 +71,13 @@ class FileCheck:
         self._seen_nodes: set[tuple[str, str]] = set()
         self._seen_links: set[tuple[str, str, str]] = set()
 
+    def steps(self) -> Generator[CheckedBatch[Any] | EndsToLookUp, dict[str, set[str]], None]:
+        """The nodes' batches, then the relationships' steps, as one pass: the thread goes
+        on to the first relationships as soon as it has checked the last nodes, while
+        those are still being written."""
+        yield from self.node_batches()
+        yield from self.link_steps()
+
     def node_batches(self) -> Generator[CheckedBatch[NodeWrite], None, None]:
         for records in _chunks(self._source.nodes(), self._batch):
             writes = []
@@ -77,7 +85,7 @@ class FileCheck:
                 self._check_node(where, raw)
                 if not self.problems:
                     writes.append((where, node_write(raw, self._sources)))
-            yield self._checked(records, writes)
+            yield self._checked("nodes", records, writes)
 
     def link_steps(
         self,
@@ -102,11 +110,13 @@ class FileCheck:
                 ends = self._check_link(where, raw)
                 if ends is not None and not self.problems:
                     writes.append((where, link_write(raw, ends, self._sources)))
-            yield self._checked(records, writes)
+            yield self._checked("relationships", records, writes)
 
-    def _checked(self, records: list[Record], writes: list[tuple[str, W]]) -> CheckedBatch[W]:
+    def _checked(
+        self, kind: str, records: list[Record], writes: list[tuple[str, W]]
+    ) -> CheckedBatch[W]:
         clean = not self.problems
-        return CheckedBatch(len(records), clean, writes if clean else [])
+        return CheckedBatch(kind, len(records), clean, writes if clean else [])
 
     def _check_node(self, where: str, raw: Any) -> None:
         check_node(where, raw, self._sources, self.problems)

@@ -166,34 +166,29 @@ async def run_import(
         report = ImportReport("checked" if dry_run else "imported", total, dry_run=dry_run)
         done = 0
 
-        def note(kind: str, batch: CheckedBatch[Any]) -> None:
+        def note(batch: CheckedBatch[Any]) -> None:
             nonlocal done
             done += batch.records
             writing = batch.clean and not dry_run
-            progress(f"{'writing' if writing else 'checking'} {kind}", done, total)
-
-        # Each clean batch is read and decided while the one before is written; once a
-        # problem is found, what is still pending is dropped with the transaction.
-        writes = PipelinedWrites(tx, writer, report.outcomes, mode=mode)
-        async with read_ahead(check.node_batches()) as node_batches:
-            async for node_batch in node_batches:
-                if node_batch.clean and not check.problems:  # (the thread may be a batch ahead)
-                    await writes.nodes(node_batch.writes)
-                note("nodes", node_batch)
+            progress(f"{'writing' if writing else 'checking'} {batch.kind}", done, total)
 
         async def look_up(ask: Ask) -> dict[str, set[str]]:
             assert isinstance(ask, EndsToLookUp)
             return await _labels_in_graph(tx, ask.ids)
 
-        async with read_ahead(check.link_steps(), look_up) as link_batches:
-            # The last nodes are written (before their relationships are read) while the
-            # thread checks the first relationships.
-            if not check.problems:
-                await writes.flush()
-            async for link_batch in link_batches:
-                if link_batch.clean and not check.problems:
-                    await writes.links(link_batch.writes)
-                note("relationships", link_batch)
+        # Each clean batch is read and decided while the one before is written, the
+        # first relationships while the last nodes are; once a problem is found, what is
+        # still pending is dropped with the transaction. The thread checks the first
+        # relationships while the last nodes are read and decided.
+        writes = PipelinedWrites(tx, writer, report.outcomes, mode=mode)
+        async with read_ahead(check.steps(), look_up) as batches:
+            async for batch in batches:
+                if batch.clean and not check.problems:  # (the thread may be a batch ahead)
+                    if batch.kind == "nodes":
+                        await writes.nodes(batch.writes)
+                    else:
+                        await writes.links(batch.writes)
+                note(batch)
         if check.problems:
             raise _Rejected(
                 ImportReport(

@@ -148,8 +148,10 @@ class PipelinedWrites:
     write it once the next batch is read and being decided (or at ``flush``). A batch is
     read before the one ahead of it is written: the file holds each node and each
     relationship once (the checks refuse one given twice), so writing a batch cannot
-    change what the next one reads. Nodes are flushed before their relationships are
-    read. What each record does is noted in ``outcomes`` as it is decided.
+    change what the next one reads. That holds from the last nodes to the first
+    relationships too: writing nodes creates or removes no relationship, and the
+    relationships of nodes this import creates are not looked for. What each record does
+    is noted in ``outcomes`` as it is decided.
     """
 
     def __init__(self, tx: Runner, writer: Writer, outcomes: Outcomes, *, mode: Mode) -> None:
