@@ -285,7 +285,7 @@ async def test_an_end_gone_by_the_time_its_batch_is_written_rejects_the_file(
     assert not _read_ahead_threads()
 
 
-async def test_the_first_relationships_are_checked_while_the_last_nodes_are_written(
+async def test_the_first_relationships_are_checked_while_the_last_nodes_are_read(
     writes: WriteClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The read-ahead thread goes on from the last nodes to the first relationships at

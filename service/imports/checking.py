@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from service.graph_file import (
     RecordProblem,
@@ -41,7 +41,7 @@ W = TypeVar("W")
 class CheckedBatch(Generic[W]):
     """A batch of records, checked; ``writes`` holds them all while ``clean``, none after."""
 
-    kind: str  # "nodes" or "relationships"
+    kind: Literal["nodes", "relationships"]
     records: int
     clean: bool  # no problem found in the file so far, this batch included
     writes: list[tuple[str, W]]
@@ -113,7 +113,10 @@ class FileCheck:
             yield self._checked("relationships", records, writes)
 
     def _checked(
-        self, kind: str, records: list[Record], writes: list[tuple[str, W]]
+        self,
+        kind: Literal["nodes", "relationships"],
+        records: list[Record],
+        writes: list[tuple[str, W]],
     ) -> CheckedBatch[W]:
         clean = not self.problems
         return CheckedBatch(kind, len(records), clean, writes if clean else [])
