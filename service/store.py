@@ -1,7 +1,8 @@
 """The store: one async Neo4j driver, transactions, deadlines, statement counting.
 
-Reads run in read transactions and writes in write transaction functions. Failures are
-retried by kind, each kind within its own budget: a broken connection (STORE_RETRY_TIME),
+A read is one statement, run as an auto-commit transaction (a single round trip); writes
+run in explicit transactions around the caller's work. Failures are retried by kind,
+each kind within its own budget: a broken connection (STORE_RETRY_TIME),
 a cluster member that cannot take writes now (a leader switch, STORE_LEADER_RETRY_TIME),
 a conflict with concurrent writers (CONFLICT_RETRY_TIME). A write whose connection broke
 while the store was committing may have taken effect: it is run again only when its work
@@ -203,11 +204,18 @@ class Store:
     async def read(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
     ) -> list[Row]:
-        """Run one read-only statement in a read transaction and return its rows."""
+        """Run one read-only statement and return its rows.
+
+        One statement needs no explicit transaction: it runs as an auto-commit one, a
+        single round trip (RUN and PULL sent together), where BEGIN, RUN and COMMIT
+        took three; measured on shape a of the benchmark, 0.78 → 0.57 ms of the
+        service's CPU per request. The session's read access mode still routes it to a
+        reader, its bookmarks still apply, and it has the same server-side timeout.
+        """
         self._count("read", query)
 
-        async def work(tx: neo4j.AsyncTransaction) -> list[Row]:
-            result = await tx.run(query, dict(params or {}))
+        async def unit(session: neo4j.AsyncSession, seconds: float, _: _Progress) -> list[Row]:
+            result = await session.run(neo4j.Query(query, timeout=seconds), dict(params or {}))
             keys = result.keys()
             if not self._converts:
                 return [dict(zip(keys, record, strict=True)) async for record in result]
@@ -217,7 +225,7 @@ class Store:
             ]
 
         # A read has nothing to commit: running it again is always safe.
-        return await self._transaction(neo4j.READ_ACCESS, work, rerun_safe=True)
+        return await self._session(neo4j.READ_ACCESS, unit, rerun_safe=True)
 
     async def write(
         self,
@@ -242,8 +250,8 @@ class Store:
             await wrapped.finish()
             return outcome
 
-        outcome = await self._transaction(
-            neo4j.WRITE_ACCESS, unit, timeout=timeout, rerun_safe=rerun_safe
+        outcome = await self._session(
+            neo4j.WRITE_ACCESS, _in_transaction(unit), timeout=timeout, rerun_safe=rerun_safe
         )
         self.wrote = True
         return outcome
@@ -274,15 +282,16 @@ class Store:
             result = await session.run(query)
             await result.consume()
 
-    async def _transaction(
+    async def _session(
         self,
         access_mode: str,
-        work: Callable[[neo4j.AsyncTransaction], Awaitable[T]],
+        unit: _Unit[T],
         *,
         timeout: float | None = None,
         rerun_safe: bool = False,
     ) -> T:
-        """Run ``work`` in one transaction, retrying it on transient failures.
+        """Run ``unit`` (a transaction, or one auto-commit statement) in a session,
+        retrying it on transient failures.
 
         Each attempt has the full transaction timeout. A failure is retried within the
         budget of its kind, counted from the first failure of that kind: a broken
@@ -297,18 +306,18 @@ class Store:
         # tracer provider the span would be a no-op that still cost more than converting
         # a row: it is then not started at all.
         if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-            return await self._attempts(access_mode, work, timeout=timeout, rerun_safe=rerun_safe)
+            return await self._attempts(access_mode, unit, timeout=timeout, rerun_safe=rerun_safe)
         with _tracer.start_as_current_span(
             f"neo4j {_MODES[access_mode]}",
             kind=trace.SpanKind.CLIENT,
             attributes={"db.system.name": "neo4j", "db.namespace": self.database},
         ):
-            return await self._attempts(access_mode, work, timeout=timeout, rerun_safe=rerun_safe)
+            return await self._attempts(access_mode, unit, timeout=timeout, rerun_safe=rerun_safe)
 
     async def _attempts(
         self,
         access_mode: str,
-        work: Callable[[neo4j.AsyncTransaction], Awaitable[T]],
+        unit: _Unit[T],
         *,
         timeout: float | None,
         rerun_safe: bool,
@@ -318,7 +327,7 @@ class Store:
         seconds = timeout or self.query_timeout
         delay = _FIRST_RETRY_DELAY
         while True:
-            committing = committed = False
+            progress: _Progress = _Progress()
             try:
                 async with (
                     Deadline(seconds),
@@ -328,19 +337,15 @@ class Store:
                         bookmark_manager=self._bookmarks,
                     ) as session,
                 ):
-                    tx = await session.begin_transaction(timeout=seconds)
-                    async with tx:
-                        outcome = await work(tx)
-                        committing = True
-                        await tx.commit()
-                        committed = True
+                    outcome = await unit(session, seconds, progress)
                 return outcome
             except (StoreUnavailable, Neo4jError, DriverError) as error:
-                if committed:
+                if progress.committed:
                     # The store confirmed the commit; only giving the connection back failed.
                     logger.info("a connection failed after its transaction committed: %s", error)
-                    return outcome
+                    return progress.outcome  # type: ignore[no-any-return]
                 cause = driver_cause(error)
+                committing = progress.committing
                 if committing and commit_reply_lost(cause) and not rerun_safe:
                     self._metrics.cypher_errors.labels(_MODES[access_mode]).inc()
                     raise CommitOutcomeUnknown(
@@ -373,3 +378,34 @@ class Store:
         self._metrics.statements_counter(mode).inc()
         if _statement_observer is not None:
             _statement_observer(query)
+
+
+class _Progress:
+    """How far one attempt of a transaction got: a failure after COMMIT was sent may
+    have left the write done, and one after the commit was confirmed did."""
+
+    def __init__(self) -> None:
+        self.committing = False
+        self.committed = False
+        self.outcome: Any = None
+
+
+# What runs in one attempt's session: given the session, the attempt's timeout in
+# seconds and its progress.
+_Unit = Callable[[neo4j.AsyncSession, float, _Progress], Awaitable[T]]
+
+
+def _in_transaction(work: Callable[[neo4j.AsyncTransaction], Awaitable[T]]) -> _Unit[T]:
+    """``work`` in an explicit transaction of its own, committed after it."""
+
+    async def unit(session: neo4j.AsyncSession, seconds: float, progress: _Progress) -> T:
+        tx = await session.begin_transaction(timeout=seconds)
+        async with tx:
+            outcome = await work(tx)
+            progress.committing = True
+            await tx.commit()
+            progress.outcome = outcome
+            progress.committed = True
+        return outcome
+
+    return unit
