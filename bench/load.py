@@ -122,8 +122,12 @@ async def _bolt_job(job: dict[str, Any]) -> dict[str, Any]:
     access = neo4j.WRITE_ACCESS if job.get("write") else neo4j.READ_ACCESS
 
     async def attempt() -> list[dict[str, Any]]:
-        # The same call the service makes: a read (or write) transaction, rows as dicts.
+        # The same call the service makes (service/store.py), rows as dicts: a read is one
+        # auto-commit statement, a write an explicit transaction.
         async with driver.session(database=database, default_access_mode=access) as session:
+            if not job.get("write"):
+                result = await session.run(statement, params)
+                return [record.data() async for record in result]
             tx = await session.begin_transaction()
             async with tx:
                 result = await tx.run(statement, params)
