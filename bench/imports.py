@@ -289,33 +289,30 @@ async def main() -> None:
     }
     try:
         tokens = {side: await _token(clients[side], started[side][1]) for side in sides}
+
+        async def round_of(side: str, prefix: str) -> tuple[int, Round]:
+            embedded, _, service, _ = started[side]
+            return await _one_round(
+                clients[side],
+                tokens[side],
+                prefix,
+                service_pid=service.pid,
+                store_pid=embedded.pid,
+            )
+
         names = list(sides)
         cold: dict[str, Round] = {}
         for number in range(WARMUP):
             for index, side in enumerate(names):
-                embedded, store, service, _ = started[side]
-                _, warming = await _one_round(
-                    clients[side],
-                    tokens[side],
-                    f"w{number}-{index}-",
-                    service_pid=service.pid,
-                    store_pid=embedded.pid,
-                )
+                _, warming = await round_of(side, f"w{number}-{index}-")
                 cold.setdefault(side, warming)
                 if RAW:
-                    await raw_load(store, f"raw-w{number}-{index}-")
+                    await raw_load(started[side][1], f"raw-w{number}-{index}-")
             print(f"warm-up round {number + 1} of {WARMUP} done", flush=True)  # noqa: T201
         for number in range(ROUNDS):
             for index in range(len(names)):
                 side = names[(number + index) % len(names)]
-                embedded, _, service, _ = started[side]
-                records, timed = await _one_round(
-                    clients[side],
-                    tokens[side],
-                    f"r{number}-{index}-",
-                    service_pid=service.pid,
-                    store_pid=embedded.pid,
-                )
+                records, timed = await round_of(side, f"r{number}-{index}-")
                 results[side].append(timed)
                 print(  # noqa: T201 - progress on the console
                     f"round {number + 1} {side}: first {timed.first:,.0f} records/s "
