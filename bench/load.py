@@ -123,9 +123,10 @@ async def _bolt_job(job: dict[str, Any]) -> dict[str, Any]:
 
     async def attempt() -> list[dict[str, Any]]:
         # The same call the service makes (service/store.py), rows as dicts: a read is one
-        # auto-commit statement, a write an explicit transaction.
+        # auto-commit statement (unless BENCH_RAW_READS=transaction), a write an explicit
+        # transaction.
         async with driver.session(database=database, default_access_mode=access) as session:
-            if not job.get("write"):
+            if not job.get("write") and job.get("reads") != "transaction":
                 result = await session.run(statement, params)
                 return [record.data() async for record in result]
             tx = await session.begin_transaction()

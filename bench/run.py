@@ -16,6 +16,9 @@ commit before a change) against the same store, for before/after tables.
 answers (a user who comes once the whole-graph views are warm; default 0: at once).
 ``BENCH_WORKERS=N`` runs the service with N worker processes (``WORKERS=N python -m
 service serve``; default 1); its CPU is then that of the parent and every worker.
+``BENCH_RAW_READS=transaction`` has the raw side read in an explicit transaction (BEGIN,
+RUN, COMMIT: the driver's managed transactions, and the service's reads before they
+became one auto-commit statement); by default it reads as the service does.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ VIEW_CONCURRENCY = [int(c) for c in os.environ.get("BENCH_VIEW_CONCURRENCY", "1"
 ONLY = set(filter(None, os.environ.get("BENCH_SHAPES", "").split(",")))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 FIRST_AFTER = float(os.environ.get("BENCH_FIRST_AFTER", "0"))
+RAW_READS = os.environ.get("BENCH_RAW_READS", "auto-commit")
 SERVICE_DIR = Path(os.environ.get("BENCH_SERVICE_DIR", Path(__file__).resolve().parent.parent))
 PROJECT = Path(__file__).resolve().parent.parent
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -300,6 +304,7 @@ async def _round(
             "statement": shape.cypher,
             "params": shape.params,
             "write": shape.write,
+            "reads": RAW_READS,
             **common,
         }
     else:
@@ -426,7 +431,8 @@ async def main() -> None:
         commit=checkout_commit(SERVICE_DIR),
         settings=f"{ROUNDS} rounds of {SECONDS:g} s per side after {WARMUP:g} s warm-up, "
         f"{WORKERS} service worker process{'es' if WORKERS > 1 else ''}, whole-graph views "
-        f"at concurrency {', '.join(map(str, VIEW_CONCURRENCY))} only (BENCH_VIEW_CONCURRENCY)",
+        f"at concurrency {', '.join(map(str, VIEW_CONCURRENCY))} only (BENCH_VIEW_CONCURRENCY), "
+        f"raw reads {RAW_READS} (BENCH_RAW_READS)",
         when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         startup=startup,
     )
