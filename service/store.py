@@ -208,8 +208,8 @@ class Store:
 
         One statement needs no explicit transaction: it runs as an auto-commit one, a
         single round trip (RUN and PULL sent together), where BEGIN, RUN and COMMIT
-        took three; measured on shape a of the benchmark, 0.78 → 0.57 ms of the
-        service's CPU per request. The session's read access mode still routes it to a
+        took three: on shape a of the benchmark, 0.69 → 0.57 ms of the service's CPU
+        per request (bench/RESULTS.md). The session's read access mode still routes it to a
         reader, its bookmarks still apply, and it has the same server-side timeout.
         """
         self._count("read", query)
