@@ -24,9 +24,9 @@ findings, a judgement and the cell holding it) and reads faster than ``pickle``,
 holds an entry with dates or times (a rating's date) that marshal cannot. Each
 intervention's entry is encoded on its own, so that a process serving requests decodes
 them a few dozen at a time and serves requests in between; a process that has not begun
-to listen decodes them all at once (evidence_index.load_held). A file is read only from the service's own
-DATA_DIR, beside the embedded store's own files, by the module that wrote it; one that
-cannot be read is ignored.
+to listen decodes them all at once (evidence_index.load_held). A file is read only from
+the service's own DATA_DIR, beside the embedded store's own files, by the module that
+wrote it; one that cannot be read is ignored.
 """
 
 from __future__ import annotations

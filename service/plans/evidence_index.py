@@ -300,7 +300,9 @@ async def _from_file(store: Store, state: _State, *, at_once: bool = False) -> S
     for start in range(0, len(encoded), step_size):
         step = encoded[start : start + step_size]
         try:
-            decoded = await asyncio.to_thread(_decode, [e for _, e in step])
+            decoded = await asyncio.to_thread(
+                collector.paused_call, evidence_files.decode, [e for _, e in step]
+            )
         except evidence_files.Unreadable as error:
             logger.warning("ignoring the evidence snapshot file: %s", error)
             return None
@@ -316,13 +318,6 @@ async def _from_file(store: Store, state: _State, *, at_once: bool = False) -> S
     if _untraceable(since, snapshot):
         return None
     return await _update(store, state, snapshot, since)
-
-
-def _decode(
-    entries: list[bytes],
-) -> list[tuple[dict[str, Any], dict[Any, Any], dict[str, Any]]]:
-    with collector.paused():
-        return evidence_files.decode(entries)
 
 
 async def _update(store: Store, state: _State, known: Snapshot, row: Mapping[str, Any]) -> Snapshot:
