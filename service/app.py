@@ -18,7 +18,8 @@ from schema.context import Context
 from service import import_routes
 from service.auth.authenticate import reader
 from service.cors import add_cors
-from service.graphql_http import graphql_router
+from service.graphql_http import GRAPHQL_METHODS, GRAPHQL_PATH, graphql_endpoint
+from service.graphql_lane import GraphQLLane
 from service.graphql_request import RequestError
 from service.http_problems import Problem
 from service.logging_setup import redact_logger
@@ -142,17 +143,16 @@ def create_app(settings: Settings | None = None, *, shared: SharedState | None =
         limiter = RateLimiter(limit=settings.rate_limit_requests, window=settings.rate_limit_window)
     # Kept on the app so that tests can look at its document cache.
     app.state.graphql_schema = build_schema(settings.document_cache_size)
-    app.include_router(
-        graphql_router(
-            schema=app.state.graphql_schema,
-            settings=settings,
-            context_for=context,
-            limiter=limiter,
-            shared_documents=SharedDocuments(shared, size=settings.apq_cache_size)
-            if shared
-            else None,
-        )
+    endpoint = graphql_endpoint(
+        schema=app.state.graphql_schema,
+        settings=settings,
+        context_for=context,
+        limiter=limiter,
+        shared_documents=SharedDocuments(shared, size=settings.apq_cache_size) if shared else None,
     )
+    # A plain Starlette route: the endpoint reads the request itself, so FastAPI's
+    # per-request dependency solving would only add CPU.
+    app.add_route(GRAPHQL_PATH, endpoint, methods=list(GRAPHQL_METHODS), include_in_schema=False)
 
     for versioned in (import_routes.router, import_templates.router, exports.router):
         app.include_router(versioned, prefix=API_PREFIX)
@@ -160,6 +160,14 @@ def create_app(settings: Settings | None = None, *, shared: SharedState | None =
     app.include_router(explorer.router)
     app.include_router(graphiql.router)
 
+    # Innermost: /graphql is answered here, past the edge below and short of the router.
+    app.add_middleware(
+        GraphQLLane,
+        path=GRAPHQL_PATH,
+        methods=GRAPHQL_METHODS,
+        endpoint=endpoint,
+        exception_handlers=app.exception_handlers,
+    )
     # Bodies over 1 kB are compressed as they stream (zip exports are left alone, being
     # compressed already). Inside the other middleware, so it sees each route's own answer.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import orjson
 import strawberry
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -61,16 +61,21 @@ STORE_RETRY_AFTER_SECONDS: Final = 5
 CLIENT_CLOSED_REQUEST: Final = 499
 
 
-def graphql_router(
+# The endpoint answering GET and POST /graphql: given the request, its response.
+Endpoint = Callable[[Request], Awaitable[Response]]
+GRAPHQL_PATH: Final = "/graphql"
+GRAPHQL_METHODS: Final = ("GET", "POST")
+
+
+def graphql_endpoint(
     *,
     schema: strawberry.Schema,
     settings: Settings,
     context_for: Callable[[Request], Awaitable[Any]],
     limiter: Limiter | None,
     shared_documents: DocumentRegistry | None = None,
-) -> APIRouter:
-    """A router with GET and POST /graphql executing ``schema``."""
-    router = APIRouter()
+) -> Endpoint:
+    """The endpoint executing ``schema`` for GET and POST /graphql (HEAD: 405)."""
     persisted = PersistedQueries(
         size=settings.apq_cache_size,
         allow_list=read_allow_list(settings.allowed_operations_file)
@@ -116,10 +121,7 @@ def graphql_router(
             return Response(status_code=405, headers={"Allow": "GET, POST"})
         return await graphql(request)
 
-    # A plain Starlette route: the endpoint reads the request itself, so FastAPI's
-    # per-request dependency solving would only add CPU.
-    router.add_route("/graphql", graphql_route, methods=["GET", "POST"], include_in_schema=False)
-    return router
+    return graphql_route
 
 
 async def _answer(
