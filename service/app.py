@@ -11,15 +11,17 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp
 
 from schema.build import build_schema
 from schema.context import Context
 from service import import_routes
 from service.auth.authenticate import reader
-from service.cors import add_cors
+from service.cors import cors_middleware
 from service.graphql_http import GRAPHQL_METHODS, GRAPHQL_PATH, graphql_endpoint
-from service.graphql_lane import GraphQLLane
+from service.graphql_lane import COMPRESS_FROM_BYTES, COMPRESS_LEVEL, GraphQLLane, ServiceApp
 from service.graphql_request import RequestError
 from service.http_problems import Problem
 from service.logging_setup import redact_logger
@@ -106,7 +108,7 @@ def create_app(settings: Settings | None = None, *, shared: SharedState | None =
         finally:
             await app.state.runtime.stop()
 
-    app = FastAPI(
+    app = ServiceApp(
         title="Evidence Graph",
         lifespan=lifespan,
         docs_url=None,
@@ -160,32 +162,38 @@ def create_app(settings: Settings | None = None, *, shared: SharedState | None =
     app.include_router(explorer.router)
     app.include_router(graphiql.router)
 
-    # Innermost: /graphql is answered here, past the edge below and short of the router.
-    app.add_middleware(
-        GraphQLLane,
-        path=GRAPHQL_PATH,
-        methods=GRAPHQL_METHODS,
-        endpoint=endpoint,
-        exception_handlers=app.exception_handlers,
-    )
     # Bodies over 1 kB are compressed as they stream (zip exports are left alone, being
-    # compressed already). Inside the other middleware, so it sees each route's own answer.
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    # compressed already). Inside the edge, so it sees each route's own answer.
+    app.add_middleware(
+        GZipMiddleware, minimum_size=COMPRESS_FROM_BYTES, compresslevel=COMPRESS_LEVEL
+    )
 
     def observe(method: str, path: str, status: int, seconds: float) -> None:
         route = _route_label(path)
         metrics.requests_counter(method, route, str(status)).inc()
         metrics.duration_histogram(route).observe(seconds)
 
-    app.add_middleware(RequestBoundary, observe=observe)
+    # The edge every request passes, innermost first: the request boundary, then CORS
+    # (outermost: preflights are answered before anything else runs).
+    edge = [Middleware(RequestBoundary, observe=observe), cors_middleware(settings)]
+    lane = GraphQLLane(
+        path=GRAPHQL_PATH,
+        methods=GRAPHQL_METHODS,
+        endpoint=endpoint,
+        exception_handlers=app.exception_handlers,
+    )
+    lane_behind_edge: ASGIApp = lane
+    for middleware in filter(None, edge):
+        cls, args, kwargs = middleware
+        app.add_middleware(cls, *args, **kwargs)
+        lane_behind_edge = cls(lane_behind_edge, *args, **kwargs)
     # Run by uvicorn directly (with uvicorn's own log format), its request lines hold the
     # URL as sent: keys put in it are redacted there too.
     for name in ("uvicorn.access", "uvicorn.error"):
         redact_logger(name)
     add_problem_handlers(app)
 
-    # Outermost: preflights are answered before anything else runs.
-    add_cors(app, settings)
+    app.graphql = (lane, lane_behind_edge)
     configure_tracing(app)
 
     @app.get("/healthz")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from fastapi import FastAPI
+from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from service.settings import Settings
@@ -34,18 +34,18 @@ EXPOSED_HEADERS: Final = [
 PREFLIGHT_MAX_AGE: Final = 600
 
 
-def add_cors(app: FastAPI, settings: Settings) -> None:
-    """Answer preflights and mark responses for the allowed origins; nothing when none are."""
+def cors_middleware(settings: Settings) -> Middleware | None:
+    """Answer preflights and mark responses for the allowed origins; None when none are."""
     origins = settings.cors_origins
     if not origins:
-        return
+        return None
     exact = [origin for origin in origins if not origin.endswith(":*")]
     any_port = [
         re.escape(origin[: -len(":*")]) + r":[0-9]{1,5}"
         for origin in origins
         if origin.endswith(":*")
     ]
-    app.add_middleware(
+    return Middleware(
         CORSMiddleware,
         allow_origins=exact,
         allow_origin_regex="|".join(any_port) or None,
