@@ -221,7 +221,14 @@ async def run(
     work = [_resolve(schema, field, coerced, context) for field in separate]
     if compiled.lookups:
         work.append(_resolve_lookups(compiled, coerced, context))
-    answers = await asyncio.gather(*work, return_exceptions=True)
+    if len(work) == 1:
+        # One statement (most requests): no task to run it in, as gather would make.
+        try:
+            answers: list[Any] = [await work[0]]
+        except Exception as error:
+            answers = [error]
+    else:
+        answers = await asyncio.gather(*work, return_exceptions=True)
     outcome_of = {field.key: answer for field, answer in zip(separate, answers, strict=False)}
     if compiled.lookups:
         together = answers[-1]

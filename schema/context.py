@@ -20,9 +20,10 @@ class Context(BaseContext):
     settings: Settings
     # The authenticated client, or None for an anonymous caller.
     principal: Principal | None = None
-    # The client's Idempotency-Key, or one made for this request: its writes run under it.
-    request_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # The client's Idempotency-Key (None: it sent none).
+    sent_key: str | None = None
     _writes: int = 0
+    _made_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -31,6 +32,16 @@ class Context(BaseContext):
     def authenticated(self) -> bool:
         """Authenticated callers get field suggestions in validation errors."""
         return self.principal is not None
+
+    @property
+    def request_key(self) -> str:
+        """The key the request's writes run under: the client's Idempotency-Key, or one
+        made at the first write (a read, most requests, never needs one)."""
+        if self.sent_key is not None:
+            return self.sent_key
+        if self._made_key is None:
+            self._made_key = str(uuid.uuid4())
+        return self._made_key
 
     def next_write_ordinal(self) -> int:
         """1 for the request's first write, 2 for the next (mutations run in order)."""

@@ -78,7 +78,7 @@ def _write_scope(request: Request, runtime: Runtime) -> dict[str, Any]:
         raise RequestError(400, str(error), code="BAD_REQUEST") from None
     scope: dict[str, Any] = {"store": runtime.store.for_request(bookmarks)}
     if key is not None:
-        scope["request_key"] = key
+        scope["sent_key"] = key
     return scope
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from service.graphql_lane import ServiceApp
+from service.store import trace_transactions
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def configure_tracing(app: FastAPI, *, exporter: Any = None) -> bool:
     else:
         provider.add_span_processor(BatchSpanProcessor(_exporter_from_environment()))
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
+    trace_transactions()
     if isinstance(app, ServiceApp):
         # A span per request comes from the instrumented stack: /graphql takes it too.
         app.graphql = None
