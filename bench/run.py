@@ -2,7 +2,8 @@
 
 Run with `make bench` (``BENCH_QUICK=1`` for one short round per case while developing).
 It loads the benchmark graph through the bulk import (once; see bench/data.py), starts
-the embedded store and the service (uvicorn, in its own process, one worker), checks
+the embedded store and the service (``python -m service serve`` as `make serve` runs it,
+in its own process, one worker), checks
 that service and hand-written statement give the same answer for every shape, then for
 each shape and concurrency runs alternating rounds: raw Cypher through the driver, then
 the service, each driven by a load generator in a process of its own (bench/load.py).
@@ -160,15 +161,10 @@ def _start_service(embedded: EmbeddedStore, port: int) -> subprocess.Popen[bytes
         # before anything is timed; without one it would run during the timed rounds.
         "EVIDENCE_WARMUP": "true" if any(s.whole_graph for s in _selected()) else "false",
     }
-    if WORKERS > 1:
-        env.update(HOST="127.0.0.1", PORT=str(port), WORKERS=str(WORKERS))
-        return subprocess.Popen(
-            [sys.executable, "-m", "service", "serve"], cwd=SERVICE_DIR, env=env
-        )
-    command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-    command += ["--log-level", "warning"]
-    return subprocess.Popen(command, cwd=SERVICE_DIR, env=env)
+    # As `make serve` runs it: its own HTTP protocol and event loop (service/http_server.py,
+    # service/cli.py), not uvicorn's command line with its defaults.
+    env.update(HOST="127.0.0.1", PORT=str(port), WORKERS=str(WORKERS))
+    return subprocess.Popen([sys.executable, "-m", "service", "serve"], cwd=SERVICE_DIR, env=env)
 
 
 async def _wait_ready(base: str) -> None:

@@ -50,6 +50,16 @@ class CommandFailed(Exception):
     """The command could not do what was asked; the message says why (exit code 1)."""
 
 
+def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (not on Windows), as uvicorn's own command
+    line picks it (see service/http_server.py for what it saves). None: asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def _out(text: str) -> None:
     print(text)  # noqa: T201  (a command's answer goes to stdout)
 
@@ -245,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     # raises the signal again once it has stopped serving: the store must still be stopped).
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        asyncio.run(_COMMANDS[args.command](settings, args))
+        with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
+            runner.run(_COMMANDS[args.command](settings, args))
     except SetupError as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2

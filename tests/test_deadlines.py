@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from service.embedded_store import free_port
-from service.http_server import server_config
+from service.http_server import MAX_HEAD_BYTES, server_config
 from service.store import Store
 from tests.conftest import WriteClient
 
@@ -137,3 +137,47 @@ async def test_a_graphql_request_whose_client_left_is_cancelled(
     await asyncio.wait_for(began.wait(), 10.0)
     writer.close()  # the client gives up
     await asyncio.wait_for(cancelled.wait(), 5.0)
+
+
+async def test_a_request_head_over_the_limit_is_refused_and_one_within_it_served(
+    live: int,
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", live)
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: test\r\n")
+    for n in range(MAX_HEAD_BYTES // 90 + 10):  # never ends, and outgrows the limit
+        writer.write(f"X-Filler-{n}: {'x' * 80}\r\n".encode())
+    await writer.drain()
+    answer = await _closed_by_server(reader, within=5.0)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:80]
+    writer.close()
+    padding = {f"X-Filler-{n}": "x" * 80 for n in range(MAX_HEAD_BYTES // 100 - 20)}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{live}") as http:
+        assert (await http.get("/healthz", headers=padding)).status_code == 200
+
+
+async def test_the_served_answers_are_whole_over_keep_alive(live: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{live}") as http:
+        for _ in range(3):  # one connection: each head and body arrive, in order
+            answer = await http.post("/graphql", json={"query": "{ __typename }"})
+            assert answer.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_an_answer_slower_than_the_head_deadline_is_still_sent(
+    writes: WriteClient, live: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head deadline (0.5 s here) is for the request's head only: once the whole
+    request has come, the connection waits for its answer however long that takes."""
+    store: Store = writes.store
+    read = store.read
+
+    async def slow_read(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(1.5)
+        return await read(*args, **kwargs)
+
+    monkeypatch.setattr(store, "read", slow_read)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{live}", timeout=10) as http:
+        answer = await http.post(
+            "/graphql", json={"query": '{ intervention(id: "mash") { name } }'}
+        )
+    assert answer.status_code == 200, answer.text
+    assert "errors" not in answer.json()
