@@ -149,10 +149,12 @@ def _service(
         "RATE_LIMIT_REQUESTS": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(folder),
+        # As `make serve` runs it (its HTTP protocol and event loop), one worker.
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": "1",
     }
-    command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=folder, env=env)
+    return subprocess.Popen([sys.executable, "-m", "service", "serve"], cwd=folder, env=env)
 
 
 async def _ready(client: httpx.AsyncClient) -> None:
