@@ -7,7 +7,7 @@ Most answers are ready in a few milliseconds, before a departed client could be 
 and long before cancelling would save anything. So the request's work runs in the
 request's own task, and a watcher for the disconnect is started only once the work has
 taken WATCH_AFTER_SECONDS. It was two more tasks and an ``asyncio.wait`` on every
-request, about 3 % of the service's CPU on shape a of the benchmark.
+request, about 3 % of the service's CPU on shape a of the benchmark (a py-spy profile).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Every request passes the same edge: CORS and the request boundary (id, access lo
 metrics). Past it, a request for any other route goes through FastAPI's stack: its error
 and telemetry layers, compression as the answer streams, the exception middleware, the
 routers tried in turn. For a GraphQL read answered in half a millisecond that walk was
-about a fifth of the service's CPU on shape a of the benchmark (bench/RESULTS.md). So
-the app (service/app.py) hands /graphql to this lane instead. The lane calls the GraphQL
+about a fifth of the service's CPU (a py-spy profile of shape a of the benchmark under
+load). So the app (service/app.py) hands /graphql to this lane instead. The lane calls the GraphQL
 endpoint itself, answers an exception it raises with the app's own exception handlers,
 and compresses the whole answer at once, as the GZip middleware would have.
 

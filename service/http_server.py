@@ -29,7 +29,7 @@ MAX_HEAD_BYTES: Final = 16 * 1024
 _HEAD_TOO_LARGE: Final = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
     b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
-    b"content-length: 32\r\n\r\nThe request head exceeds 16 kB.\n"
+    b"content-length: 33\r\n\r\nThe request head exceeds 16 KiB.\n"
 )
 
 
