@@ -178,8 +178,7 @@ async def run_import(
 
         # Each clean batch is read and decided while the one before is written, the
         # first relationships while the last nodes are; once a problem is found, what is
-        # still pending is dropped with the transaction. The thread checks the first
-        # relationships while the last nodes are read and decided.
+        # still pending is dropped with the transaction.
         writes = PipelinedWrites(tx, writer, report.outcomes, mode=mode)
         async with read_ahead(check.steps(), look_up) as batches:
             async for batch in batches:
